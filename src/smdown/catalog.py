@@ -1,0 +1,108 @@
+"""The study's fixed facts: the 17 CMIP6 models of Table 1, their native grids, and the experiments.
+
+Native grid sizes and calendars follow the models' published CMIP6 output; the synthetic demo
+writes files on exactly these grids so the preparation code meets what the real files hold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class NativeGrid:
+    """A model's rectilinear lat-lon grid, described the way its CMOR files lay it out."""
+
+    nlon: int
+    nlat: int
+    lat_kind: str  # "gaussian" | "regular_poles" (FV, centres on the poles) | "regular_offset"
+    lon0: float = 0.0  # first longitude centre
+
+    @property
+    def dlon(self) -> float:
+        return 360.0 / self.nlon
+
+
+@dataclass(frozen=True)
+class Model:
+    """One CMIP6 model of Table 1 with what is needed to find, read and mimic its files."""
+
+    name: str
+    institution: str
+    member: str
+    calendar: str
+    grid: NativeGrid
+    grid_label: str = "gn"
+
+    @property
+    def cds_id(self) -> str:
+        """Identifier the CDS `projections-cmip6` form uses (lower case, underscores)."""
+        return self.name.lower().replace("-", "_")
+
+
+_N96 = NativeGrid(192, 144, "regular_offset", lon0=0.9375)
+_FV09 = NativeGrid(288, 192, "regular_poles")
+
+MODELS: dict[str, Model] = {
+    m.name: m
+    for m in [
+        Model("ACCESS-CM2", "CSIRO-ARCCSS", "r1i1p1f1", "proleptic_gregorian", _N96),
+        Model("BCC-CSM2-MR", "BCC", "r1i1p1f1", "365_day", NativeGrid(320, 160, "gaussian")),
+        Model("CanESM5-CanOE", "CCCma", "r1i1p2f1", "365_day", NativeGrid(128, 64, "gaussian")),
+        Model("CESM2", "NCAR", "r1i1p1f1", "noleap", _FV09),
+        Model("CMCC-CM2-SR5", "CMCC", "r1i1p1f1", "365_day", _FV09),
+        Model("CNRM-CM6-1-HR", "CNRM-CERFACS", "r1i1p1f2", "gregorian", NativeGrid(720, 360, "gaussian")),
+        Model("CNRM-ESM2-1", "CNRM-CERFACS", "r1i1p1f2", "gregorian", NativeGrid(256, 128, "gaussian")),
+        Model("EC-Earth3-Veg-LR", "EC-Earth-Consortium", "r1i1p1f1", "proleptic_gregorian",
+              NativeGrid(320, 160, "gaussian")),
+        Model("KACE-1-0-G", "NIMS-KMA", "r1i1p1f1", "360_day", _N96),
+        Model("MIROC6", "MIROC", "r1i1p1f1", "gregorian", NativeGrid(256, 128, "gaussian")),
+        Model("MIROC-ES2L", "MIROC", "r1i1p1f2", "gregorian", NativeGrid(128, 64, "gaussian")),
+        Model("MPI-ESM1-2-LR", "MPI-M", "r1i1p1f1", "proleptic_gregorian", NativeGrid(192, 96, "gaussian")),
+        Model("MRI-ESM2-0", "MRI", "r1i1p1f1", "proleptic_gregorian", NativeGrid(320, 160, "gaussian")),
+        Model("NorESM2-LM", "NCC", "r1i1p1f1", "noleap", NativeGrid(144, 96, "regular_poles")),
+        Model("NorESM2-MM", "NCC", "r1i1p1f1", "noleap", _FV09),
+        Model("TaiESM1", "AS-RCEC", "r1i1p1f1", "noleap", _FV09),
+        Model("UKESM1-0-LL", "MOHC", "r1i1p1f2", "360_day", _N96),
+    ]
+}
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A CMIP6 experiment with the years the study uses and the CDS spelling of its id."""
+
+    name: str
+    cds_id: str
+    first_year: int
+    last_year: int
+    activity: str
+
+
+EXPERIMENTS: dict[str, Experiment] = {
+    e.name: e
+    for e in [
+        Experiment("historical", "historical", 1950, 2014, "CMIP"),
+        Experiment("ssp126", "ssp1_2_6", 2015, 2100, "ScenarioMIP"),
+        Experiment("ssp245", "ssp2_4_5", 2015, 2100, "ScenarioMIP"),
+        Experiment("ssp370", "ssp3_7_0", 2015, 2100, "ScenarioMIP"),
+        Experiment("ssp585", "ssp5_8_5", 2015, 2100, "ScenarioMIP"),
+    ]
+}
+
+# Soil layers of the two targets, as depth bounds in metres.
+AMSMQTP_LAYERS: tuple[tuple[float, float], ...] = (
+    (0.0, 0.1), (0.1, 0.3), (0.3, 0.5), (0.5, 0.8), (0.8, 1.1),
+)
+ERA5LAND_LAYERS: tuple[tuple[float, float], ...] = ((0.0, 0.07), (0.07, 0.28), (0.28, 1.0))
+
+# mrsos is the water in the upper 10 cm: kg m-2 / (1000 kg m-3 * 0.1 m) = m3 m-3.
+MRSOS_DEPTH_M = 0.1
+WATER_DENSITY = 1000.0
+
+
+def cmor_filename(model: Model, experiment: str, first: str, last: str) -> str:
+    """CMOR file name for an `mrsos` chunk; `first`/`last` are YYYYMM."""
+    return (
+        f"mrsos_Lmon_{model.name}_{experiment}_{model.member}_{model.grid_label}_{first}-{last}.nc"
+    )

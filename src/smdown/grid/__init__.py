@@ -1,0 +1,1 @@
+"""Grids, region masks, regridding, units and calendars."""

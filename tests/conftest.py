@@ -1,0 +1,49 @@
+"""Shared fixtures: the target grid, small CMOR-like files, and paths to the shared masks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cftime
+import numpy as np
+import pytest
+import xarray as xr
+
+from smdown.grid.grids import regular_grid
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_MASKS = REPO.parent / "shared" / "data" / "trsr_masks"
+
+
+@pytest.fixture(scope="session")
+def target():
+    """The study's 0.1 degree TRSR grid."""
+    return regular_grid(31.0, 38.0, 89.0, 104.0, 0.1)
+
+
+def write_small_cmip6(path: Path, *, calendar: str = "noleap", units: str | None = "kg m-2",
+                      years: tuple[int, int] = (2000, 2001), variable: str = "mrsos",
+                      lat: np.ndarray | None = None, lon: np.ndarray | None = None,
+                      source_id: str = "TESTMODEL", value: float = 25.0) -> Path:
+    """A minimal CMOR-like mrsos file (mid-month times in `calendar`, 2 degree grid with bounds)."""
+    lat = np.arange(27.0, 43.0, 2.0) if lat is None else lat
+    lon = np.arange(84.0, 110.0, 2.0) if lon is None else lon
+    months = [(y, m) for y in range(years[0], years[1] + 1) for m in range(1, 13)]
+    mids = [cftime.datetime(y, m, 15, calendar=calendar) for y, m in months]
+    t = cftime.date2num(mids, "days since 1850-01-01", calendar=calendar)
+    rng = np.random.default_rng(0)
+    data = value + rng.normal(0, 1, (len(months), lat.size, lon.size)).astype(np.float32)
+    attrs = {"standard_name": "mass_content_of_water_in_soil_layer"}
+    if units is not None:
+        attrs["units"] = units
+    ds = xr.Dataset(
+        {variable: (("time", "lat", "lon"), data, attrs),
+         "lat_bnds": (("lat", "bnds"), np.stack([lat - 1, lat + 1], 1)),
+         "lon_bnds": (("lon", "bnds"), np.stack([lon - 1, lon + 1], 1))},
+        coords={"time": ("time", t, {"units": "days since 1850-01-01", "calendar": calendar}),
+                "lat": ("lat", lat, {"bounds": "lat_bnds"}),
+                "lon": ("lon", lon, {"bounds": "lon_bnds"})},
+        attrs={"source_id": source_id, "variable_id": variable},
+    )
+    ds.to_netcdf(path)
+    return path
