@@ -1,0 +1,81 @@
+"""Reader for AMSMQTP daily 5-layer soil moisture, averaged to calendar months.
+
+The dataset's layout is not publicly documented, so the variable and dimension names are
+configurable; the files in a folder may split the days any way (per day, month or year).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from os import PathLike
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from smdown.catalog import AMSMQTP_LAYERS
+from smdown.errors import InputError
+from smdown.grid.calendar import check_complete, decode_times
+from smdown.grid.units import check_volumetric
+from smdown.io import open_netcdf
+from smdown.sources.common import ascending, require_variable
+
+DEFAULT_DIMS = {"time": "time", "layer": "depth", "lat": "lat", "lon": "lon"}
+
+
+def _monthly_sums(path: Path, variable: str, dims: Mapping[str, str]) -> xr.Dataset:
+    """Per-month sums and counts of the valid days in one file (so split months recombine)."""
+    what = (f"AMSMQTP daily NetCDF with variable {variable!r} on dims "
+            f"({dims['time']}, {dims['layer']}, {dims['lat']}, {dims['lon']})")
+    ds = open_netcdf(path, what=what)
+    da = require_variable(ds, variable, path, what)
+    missing = [d for d in dims.values() if d not in da.dims]
+    if missing:
+        raise InputError(path, f"variable {variable!r} has dims {da.dims}, lacks {missing}", what)
+    if da.sizes[dims["layer"]] != len(AMSMQTP_LAYERS):
+        raise InputError(path, f"{da.sizes[dims['layer']]} layers", f"{len(AMSMQTP_LAYERS)}")
+    check_volumetric(da.attrs.get("units"), path, variable)
+    t = ds[dims["time"]]
+    times = decode_times(t.values, t.attrs.get("units"), t.attrs.get("calendar"), path)
+    months = np.array([f"{d.year:04d}-{d.month:02d}" for d in times], dtype="datetime64[M]")
+    ds = ascending(ds, dims["lat"], dims["lon"])
+    values = ds[variable].transpose(dims["time"], dims["layer"], dims["lat"], dims["lon"]).values
+    uniq, index = np.unique(months, return_inverse=True)
+    sums = np.zeros((uniq.size,) + values.shape[1:])
+    counts = np.zeros_like(sums)
+    valid = np.isfinite(values)
+    np.add.at(sums, index, np.where(valid, values, 0.0))
+    np.add.at(counts, index, valid)
+    dims4 = ("time", "layer", "lat", "lon")
+    return xr.Dataset(
+        {"sum": (dims4, sums), "count": (dims4, counts)},
+        coords={
+            "time": uniq.astype("datetime64[ns]"),
+            "layer": np.arange(1, len(AMSMQTP_LAYERS) + 1),
+            "lat": ds[dims["lat"]].values.astype(float),
+            "lon": ds[dims["lon"]].values.astype(float),
+        },
+    )
+
+
+def read_amsmqtp_monthly(paths: Sequence[str | PathLike], first_year: int, last_year: int,
+                         variable: str = "SM",
+                         dims: Mapping[str, str] | None = None) -> xr.DataArray:
+    """Monthly means `sm(time, layer, lat, lon)` of the daily files for the requested years.
+
+    A month split across two files is averaged over all its days.
+    """
+    dims = {**DEFAULT_DIMS, **(dims or {})}
+    if not paths:
+        raise InputError("amsmqtp", "no files given", "AMSMQTP daily NetCDF files")
+    parts = [_monthly_sums(Path(p), variable, dims) for p in sorted(map(str, paths))]
+    totals = xr.concat(parts, dim="time", join="exact")
+    if np.unique(totals.time).size != totals.time.size:  # a month split over files
+        totals = totals.groupby("time").sum()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        data = (totals["sum"] / totals["count"]).assign_attrs(units="m3 m-3")
+    data = data.sortby("time").sel(time=slice(f"{first_year}-01-01", f"{last_year}-12-31"))
+    label = paths[0] if len(paths) == 1 else f"AMSMQTP files ({len(paths)})"
+    check_complete(data.time.values, first_year, last_year, label)
+    top, bottom = zip(*AMSMQTP_LAYERS)
+    return data.assign_coords(layer_top=("layer", list(top)), layer_bottom=("layer", list(bottom)))

@@ -1,0 +1,74 @@
+"""Reader for CMIP6 `mrsos` CMOR files: native grid, native calendar, kg m-2 -> m3 m-3."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from os import PathLike
+
+import numpy as np
+import xarray as xr
+
+from smdown.errors import InputError
+from smdown.grid.calendar import check_complete, decode_times, to_month_starts
+from smdown.grid.grids import RectilinearGrid, grid_from_dataset
+from smdown.grid.units import mrsos_factor
+from smdown.io import open_netcdf
+from smdown.sources.common import ascending, require_variable
+
+VARIABLE = "mrsos"
+
+
+def _read_one(path: str | PathLike, model: str | None) -> tuple[xr.DataArray, RectilinearGrid]:
+    ds = open_netcdf(path, what="a CMIP6 CMOR NetCDF file with variable 'mrsos'")
+    if model and ds.attrs.get("source_id", model) != model:
+        raise InputError(path, f"file is for model {ds.attrs['source_id']!r}",
+                         f"source_id {model!r}")
+    da = require_variable(ds, VARIABLE, path, "variable 'mrsos' (Lmon, kg m-2)")
+    factor = mrsos_factor(da.attrs.get("units"), path)
+    if "time" not in ds.variables:
+        raise InputError(path, "no 'time' coordinate", "monthly 'time' with units and calendar")
+    t = ds["time"]
+    times = decode_times(t.values, t.attrs.get("units"), t.attrs.get("calendar"), path)
+    ds = ascending(ds, *_latlon_names(ds, path))
+    grid, lat, lon = grid_from_dataset(ds, path)
+    values = ds[VARIABLE].transpose("time", lat, lon).values.astype(np.float64) * factor
+    out = xr.DataArray(
+        values,
+        dims=("time", "lat", "lon"),
+        coords={"time": to_month_starts(times, path), "lat": grid.lat, "lon": grid.lon},
+        attrs={"units": "m3 m-3", "long_name": "volumetric soil moisture, top 10 cm"},
+    )
+    return out, grid
+
+
+def _latlon_names(ds: xr.Dataset, path: str | PathLike) -> tuple[str, str]:
+    lat = next((n for n in ("lat", "latitude") if n in ds.variables), None)
+    lon = next((n for n in ("lon", "longitude") if n in ds.variables), None)
+    if lat is None or lon is None:
+        raise InputError(path, "no lat/lon coordinates", "a rectilinear lat-lon grid")
+    return lat, lon
+
+
+def read_mrsos(paths: Sequence[str | PathLike], first_year: int, last_year: int,
+               model: str | None = None) -> tuple[xr.DataArray, RectilinearGrid]:
+    """Read one model's `mrsos` files (chunks of one experiment) as m3 m-3 on month starts.
+
+    Returns the data (time, lat, lon) for the requested years and the native grid with its bounds.
+    Files must share one grid; every month of the years must be present exactly once.
+    """
+    if not paths:
+        raise InputError(model or "cmip6", "no files given", "at least one mrsos file")
+    parts, grid = [], None
+    for path in sorted(map(str, paths)):
+        da, g = _read_one(path, model)
+        if grid is not None and not g.equals(grid):
+            raise InputError(path, "grid differs from the model's other files", "one grid")
+        grid = g
+        parts.append(da)
+    data = xr.concat(parts, dim="time").sortby("time")
+    label = paths[0] if len(paths) == 1 else f"{model or 'mrsos'} files ({len(paths)})"
+    if np.unique(data.time).size != data.time.size:
+        raise InputError(label, "overlapping files: a month appears twice", "disjoint chunks")
+    data = data.sel(time=slice(f"{first_year}-01-01", f"{last_year}-12-31"))
+    check_complete(data.time.values, first_year, last_year, label)
+    return data, grid

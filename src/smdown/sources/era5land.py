@@ -1,0 +1,101 @@
+"""Reader for ERA5-Land monthly means `swvl1..3` in both CDS NetCDF layouts.
+
+New CDS: `valid_time`, descending `latitude`, `number` and `expver` coordinates, sometimes a zip
+archive (possibly of several NetCDF members) even when `unarchived` NetCDF was asked for.
+Legacy CDS: `time`, packed shorts, and an `expver` dimension where ERA5T months were appended.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from collections.abc import Sequence
+from os import PathLike
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from smdown.catalog import ERA5LAND_LAYERS
+from smdown.errors import InputError
+from smdown.grid.calendar import check_complete, decode_times, to_month_starts
+from smdown.grid.units import check_volumetric
+from smdown.io import file_kind, open_netcdf
+from smdown.sources.common import ascending, require_variable
+
+VARIABLES = ("swvl1", "swvl2", "swvl3")
+WHAT = "an ERA5-Land monthly-means NetCDF (or CDS zip of them) with swvl1, swvl2, swvl3"
+
+
+def _open_any(path: Path) -> xr.Dataset:
+    """Open a NetCDF file, or every NetCDF member of a zip archive merged into one dataset."""
+    kind = file_kind(path)
+    if kind == "netcdf":
+        return open_netcdf(path, what=WHAT)
+    if kind != "zip":
+        raise InputError(path, "neither NetCDF nor zip (bad magic bytes)", WHAT)
+    try:
+        with zipfile.ZipFile(path) as zf, tempfile.TemporaryDirectory() as tmp:
+            members = [m for m in zf.namelist() if m.endswith(".nc")]
+            if not members:
+                raise InputError(path, "zip archive holds no .nc member", WHAT)
+            parts = [open_netcdf(zf.extract(m, tmp), what=WHAT) for m in members]
+    except zipfile.BadZipFile as exc:
+        raise InputError(path, f"corrupt zip archive ({exc})", WHAT) from exc
+    return xr.merge(parts, compat="override", join="exact")
+
+
+def _normalise(ds: xr.Dataset, path: Path) -> xr.DataArray:
+    """One file -> (time, layer, lat, lon) in m3 m-3 on month starts, ascending lat/lon."""
+    tname = "valid_time" if "valid_time" in ds.variables else "time"
+    if tname not in ds.variables:
+        raise InputError(path, "no 'valid_time' or 'time' coordinate", WHAT)
+    t = ds[tname]
+    times = decode_times(t.values, t.attrs.get("units"), t.attrs.get("calendar"), path)
+    for name in VARIABLES:
+        check_volumetric(require_variable(ds, name, path, WHAT).attrs.get("units"), path, name)
+    if "expver" in ds.dims:  # legacy ERA5 + ERA5T: one of the two is valid per month
+        ds = ds.max("expver", skipna=True, keep_attrs=True)
+    ds = ds.drop_vars([v for v in ("number", "expver") if v in ds.variables])
+    lat = "latitude" if "latitude" in ds.variables else "lat"
+    lon = "longitude" if "longitude" in ds.variables else "lon"
+    ds = ascending(ds, lat, lon)
+    stacked = np.stack(
+        [ds[v].transpose(tname, lat, lon).values.astype(np.float64) for v in VARIABLES], axis=1
+    )
+    return xr.DataArray(
+        stacked,
+        dims=("time", "layer", "lat", "lon"),
+        coords={
+            "time": to_month_starts(times, path),
+            "layer": np.arange(1, len(VARIABLES) + 1),
+            "lat": ds[lat].values.astype(float),
+            "lon": ds[lon].values.astype(float),
+        },
+        attrs={"units": "m3 m-3"},
+    )
+
+
+def read_era5land(paths: Sequence[str | PathLike], first_year: int,
+                  last_year: int) -> xr.DataArray:
+    """Read ERA5-Land chunks as `sm(time, layer, lat, lon)` for the requested years.
+
+    Layer depth bounds (0-7, 7-28, 28-100 cm) are attached as `layer_top`/`layer_bottom`.
+    """
+    if not paths:
+        raise InputError("era5land", "no files given", WHAT)
+    parts = [_normalise(_open_any(Path(p)), Path(p)) for p in sorted(map(str, paths))]
+    lat0, lon0 = parts[0].lat.values, parts[0].lon.values
+    for p, part in zip(sorted(map(str, paths)), parts):
+        if part.lat.size != lat0.size or part.lon.size != lon0.size or not (
+            np.allclose(part.lat, lat0) and np.allclose(part.lon, lon0)
+        ):
+            raise InputError(p, "grid differs from the other ERA5-Land files", "one grid")
+    data = xr.concat(parts, dim="time").sortby("time")
+    label = paths[0] if len(paths) == 1 else f"ERA5-Land files ({len(paths)})"
+    if np.unique(data.time).size != data.time.size:
+        raise InputError(label, "overlapping files: a month appears twice", "disjoint chunks")
+    data = data.sel(time=slice(f"{first_year}-01-01", f"{last_year}-12-31"))
+    check_complete(data.time.values, first_year, last_year, label)
+    top, bottom = zip(*ERA5LAND_LAYERS)
+    return data.assign_coords(layer_top=("layer", list(top)), layer_bottom=("layer", list(bottom)))
