@@ -1,4 +1,4 @@
-"""Rectilinear lat-lon grids with cell bounds: the 0.1 degree target and the models' native grids."""
+"""Rectilinear lat-lon grids with cell bounds: the 0.1 degree target and native model grids."""
 
 from __future__ import annotations
 

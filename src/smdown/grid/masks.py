@@ -43,7 +43,10 @@ def with_union(masks: dict[str, np.ndarray], union: str | None) -> dict[str, np.
 
 def rasterize_geojson(path: str | PathLike, grid: RectilinearGrid,
                       name_property: str = "name") -> dict[str, np.ndarray]:
-    """Masks of the cells whose centres fall inside each feature's polygon, by feature name."""
+    """Masks of the cells whose centres fall inside each feature's polygon, by feature name.
+
+    A centre on a boundary counts as inside, so polygons sharing a border leave no gap there.
+    """
     path = Path(path)
     what = f"a GeoJSON FeatureCollection of polygons with a {name_property!r} property"
     try:
@@ -59,7 +62,7 @@ def rasterize_geojson(path: str | PathLike, grid: RectilinearGrid,
         geom = shape(feature["geometry"])
         if geom.geom_type not in ("Polygon", "MultiPolygon"):
             raise InputError(path, f"feature {name!r} is a {geom.geom_type}", what)
-        masks[name] = shapely.contains_xy(geom, lon2, lat2)
+        masks[name] = shapely.intersects_xy(geom, lon2, lat2)
     return masks
 
 
@@ -115,3 +118,9 @@ def read_region_masks(grid: RectilinearGrid, *, geojson: str | PathLike | None =
             raise InputError(source, f"region {name!r} covers no cell of the target grid",
                              "a region inside the target domain")
     return masks_dataset(masks, grid)
+
+
+def cells_per_region(masks: xr.Dataset) -> dict[str, int]:
+    """Number of target cells inside each region of a `masks_dataset`."""
+    counts = masks["mask"].sum(("lat", "lon")).values.tolist()
+    return dict(zip(masks.region.values.tolist(), counts, strict=True))

@@ -69,7 +69,11 @@ def read_amsmqtp_monthly(paths: Sequence[str | PathLike], first_year: int, last_
     if not paths:
         raise InputError("amsmqtp", "no files given", "AMSMQTP daily NetCDF files")
     parts = [_monthly_sums(Path(p), variable, dims) for p in sorted(map(str, paths))]
-    totals = xr.concat(parts, dim="time", join="exact")
+    try:
+        totals = xr.concat(parts, dim="time", join="exact")
+    except ValueError as exc:
+        raise InputError(f"AMSMQTP files ({len(parts)})", "files are on different grids",
+                         "one grid for all files") from exc
     if np.unique(totals.time).size != totals.time.size:  # a month split over files
         totals = totals.groupby("time").sum()
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -77,5 +81,5 @@ def read_amsmqtp_monthly(paths: Sequence[str | PathLike], first_year: int, last_
     data = data.sortby("time").sel(time=slice(f"{first_year}-01-01", f"{last_year}-12-31"))
     label = paths[0] if len(paths) == 1 else f"AMSMQTP files ({len(paths)})"
     check_complete(data.time.values, first_year, last_year, label)
-    top, bottom = zip(*AMSMQTP_LAYERS)
+    top, bottom = zip(*AMSMQTP_LAYERS, strict=False)
     return data.assign_coords(layer_top=("layer", list(top)), layer_bottom=("layer", list(bottom)))

@@ -69,8 +69,8 @@ def _normalise(ds: xr.Dataset, path: Path) -> xr.DataArray:
         coords={
             "time": to_month_starts(times, path),
             "layer": np.arange(1, len(VARIABLES) + 1),
-            "lat": ds[lat].values.astype(float),
-            "lon": ds[lon].values.astype(float),
+            "lat": np.round(ds[lat].values.astype(float), 6),
+            "lon": np.round(ds[lon].values.astype(float), 6),
         },
         attrs={"units": "m3 m-3"},
     )
@@ -86,16 +86,18 @@ def read_era5land(paths: Sequence[str | PathLike], first_year: int,
         raise InputError("era5land", "no files given", WHAT)
     parts = [_normalise(_open_any(Path(p)), Path(p)) for p in sorted(map(str, paths))]
     lat0, lon0 = parts[0].lat.values, parts[0].lon.values
-    for p, part in zip(sorted(map(str, paths)), parts):
+    for p, part in zip(sorted(map(str, paths)), parts, strict=False):
         if part.lat.size != lat0.size or part.lon.size != lon0.size or not (
             np.allclose(part.lat, lat0) and np.allclose(part.lon, lon0)
         ):
             raise InputError(p, "grid differs from the other ERA5-Land files", "one grid")
+    # Legacy files store float32 coordinates (31.100000381...): use the first file's exactly.
+    parts = [part.assign_coords(lat=lat0, lon=lon0) for part in parts]
     data = xr.concat(parts, dim="time").sortby("time")
     label = paths[0] if len(paths) == 1 else f"ERA5-Land files ({len(paths)})"
     if np.unique(data.time).size != data.time.size:
         raise InputError(label, "overlapping files: a month appears twice", "disjoint chunks")
     data = data.sel(time=slice(f"{first_year}-01-01", f"{last_year}-12-31"))
     check_complete(data.time.values, first_year, last_year, label)
-    top, bottom = zip(*ERA5LAND_LAYERS)
+    top, bottom = zip(*ERA5LAND_LAYERS, strict=False)
     return data.assign_coords(layer_top=("layer", list(top)), layer_bottom=("layer", list(bottom)))

@@ -1,0 +1,33 @@
+# The soil-moisture downscaling workflow (Li et al. 2024, CMIP6_UNet-Gan). See README.md.
+import os
+import sys
+from pathlib import Path
+
+from snakemake.utils import min_version, validate
+
+# The library in src/ is importable by the workflow and by every job, also in conda envs.
+_SRC = str(Path(workflow.basedir) / "src")
+sys.path.insert(0, _SRC)
+os.environ.update(
+    PYTHONPATH=os.pathsep.join(p for p in (_SRC, os.environ.get("PYTHONPATH")) if p)
+)
+
+min_version("9.0")
+
+
+configfile: str(Path(workflow.basedir) / "config" / "demo.yaml")
+
+
+validate(config, str(Path(workflow.basedir) / "config" / "schema.yaml"))
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/download.smk"
+include: "workflow/rules/prepare.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        all_prepared(),
+        all_synthetic(),

@@ -1,0 +1,96 @@
+"""The real snakemake on the tiny config: outputs, their agreement with the truth, bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from tests.workflow.conftest import snakemake
+
+pytestmark = pytest.mark.workflow
+PREP = "results/tiny/prepared"
+
+
+def test_every_prepared_output_exists(tiny_run):
+    for exp in ("historical", "ssp585"):
+        for model in ("UKESM1-0-LL", "CESM2", "MPI-ESM1-2-LR"):
+            assert (tiny_run / PREP / "cmip6" / exp / f"{model}.nc").is_file()
+    for name in ("era5land.nc", "amsmqtp.nc", "regions.nc"):
+        assert (tiny_run / PREP / name).is_file()
+    assert (tiny_run / "resources/demo/ismn/MAQU").is_dir()
+    assert (tiny_run / "resources/demo/cma_stations.csv").is_file()
+
+
+def test_regridded_models_follow_the_truth(tiny_run):
+    truth = xr.open_dataset(tiny_run / "resources/demo/truth/truth_historical.nc")["sm"]
+    top = truth.isel(layer=0).mean(("lat", "lon"))
+    for model in ("UKESM1-0-LL", "CESM2", "MPI-ESM1-2-LR"):
+        ds = xr.open_dataset(tiny_run / PREP / "cmip6" / "historical" / f"{model}.nc")
+        sm = ds["mrsos"]
+        assert sm.shape == (780, 71, 151) and ds.attrs["source_id"] == model
+        assert not np.isnan(sm.values).any() and sm.attrs["units"] == "m3 m-3"
+        assert float(sm.min()) > 0.0 and float(sm.max()) < 0.8
+        np.testing.assert_array_equal(sm.time.values, truth.time.values)
+        r = np.corrcoef(sm.mean(("lat", "lon")).values, top.values)[0, 1]
+        assert r > 0.7, f"{model}: domain-mean correlation with the truth {r:.2f}"
+
+
+def test_targets_on_the_grid_and_close_to_the_truth(tiny_run):
+    truth = xr.open_dataset(tiny_run / "resources/demo/truth/truth_historical.nc")["sm"]
+    ams = xr.open_dataset(tiny_run / PREP / "amsmqtp.nc")["sm"]
+    assert ams.dims == ("time", "layer", "lat", "lon") and ams.shape == (24, 5, 71, 151)
+    assert np.all(np.diff(ams.lat) > 0)
+    # Monthly means of the packed daily files equal the monthly truth up to the packing step.
+    diff = ams.values - truth.sel(time=ams.time).values
+    assert np.sqrt(np.mean(diff**2)) < 2e-3
+    era = xr.open_dataset(tiny_run / PREP / "era5land.nc")["sm"]
+    assert era.shape == (36, 3, 71, 151)
+    np.testing.assert_allclose(era.layer_bottom.values, [0.07, 0.28, 1.0])
+    r = np.corrcoef(era.isel(layer=0).values.ravel(),
+                    truth.sel(time=era.time).isel(layer=0).values.ravel())[0, 1]
+    assert r > 0.9
+
+
+def test_region_masks(tiny_run):
+    m = xr.open_dataset(tiny_run / PREP / "regions.nc")["mask"]
+    assert list(m.region.values) == ["TRSR", "yangtze", "yellow", "lancang"]
+    union = m.sel(region=["yangtze", "yellow", "lancang"]).max("region")
+    np.testing.assert_array_equal(m.sel(region="TRSR").values, union.values)
+
+
+def test_noop_rerun_plans_nothing(tiny_run):
+    proc = snakemake(tiny_run, "-n")
+    assert proc.returncode == 0
+    assert "Nothing to be done" in proc.stdout + proc.stderr
+
+
+def test_corrupt_model_file_fails_cleanly(scratch_copy):
+    src = scratch_copy / "resources/demo/cmip6/mrsos_Lmon_CESM2_ssp585_r1i1p1f1_gn_201501-210012.nc"
+    out = scratch_copy / PREP / "cmip6/ssp585/CESM2.nc"
+    raw = src.read_bytes()
+    src.write_bytes(raw[: len(raw) // 3])  # a truncated download
+    proc = snakemake(scratch_copy, "--rerun-triggers", "mtime")
+    assert proc.returncode != 0
+    assert not out.exists()
+    assert not list(out.parent.glob(".CESM2.nc.*"))  # no half-written temporary either
+    log = (scratch_copy / "results/tiny/logs/regrid_cmip6/ssp585/CESM2.log").read_text()
+    assert str(src.relative_to(scratch_copy)) in log and "cannot be read" in log
+    # The other models of the experiment are untouched.
+    assert (scratch_copy / PREP / "cmip6/ssp585/UKESM1-0-LL.nc").is_file()
+
+
+def test_schema_violation_stops_before_anything_runs(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("run: bad\nregrid: {method: nearest}\n")
+    proc = snakemake(tmp_path, configfile=bad)
+    assert proc.returncode != 0
+    assert "'nearest' is not one of ['conservative', 'bilinear']" in proc.stderr
+    assert not (tmp_path / "resources").exists() and not (tmp_path / "results").exists()
+
+
+def test_misspelled_key_is_refused(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("run: bad\nregrid: {methd: bilinear}\n")
+    proc = snakemake(tmp_path, configfile=bad)
+    assert proc.returncode != 0 and "'methd' was unexpected" in proc.stderr

@@ -1,0 +1,153 @@
+# Sources. provider "synthetic" writes the demo's files in the real formats from one seeded
+# truth world; provider "local" reads files the user placed (no rule: they must exist).
+
+
+if SRC["cmip6"]["provider"] == "synthetic":
+    for _exp in config["experiments"]:
+
+        rule:
+            name:
+                f"synthesize_cmip6_{_exp}"
+            output:
+                [
+                    f"{SRC['cmip6']['path']}/{n}"
+                    for m in config["models"]
+                    for n in cmip6_filenames(m, _exp)
+                ],
+            log:
+                f"{LOGS}/synthesize_cmip6_{_exp}.log",
+            benchmark:
+                f"{BENCH}/synthesize_cmip6_{_exp}.tsv"
+            conda:
+                "../../envs/prepare.yaml"
+            threads: 1
+            resources:
+                mem_mb=2000,
+            params:
+                experiment=_exp,
+                models=config["models"],
+                seed=SYN["seed"],
+            script:
+                "../scripts/synthesize_cmip6.py"
+
+
+rule synthesize_truth:
+    output:
+        f"{SYN['truth_path']}/truth_{{experiment}}.nc",
+    log:
+        f"{LOGS}/synthesize_truth_{{experiment}}.log",
+    benchmark:
+        f"{BENCH}/synthesize_truth_{{experiment}}.tsv"
+    conda:
+        "../../envs/prepare.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+    params:
+        grid=config["grid"],
+        seed=SYN["seed"],
+    script:
+        "../scripts/synthesize_truth.py"
+
+
+if SRC["era5land"]["provider"] == "synthetic":
+
+    rule synthesize_era5land:
+        output:
+            f"{SRC['era5land']['path']}/era5land_{{first}}-{{last}}.nc",
+        log:
+            f"{LOGS}/synthesize_era5land_{{first}}-{{last}}.log",
+        benchmark:
+            f"{BENCH}/synthesize_era5land_{{first}}-{{last}}.tsv"
+        wildcard_constraints:
+            first=r"\d{4}",
+            last=r"\d{4}",
+        conda:
+            "../../envs/prepare.yaml"
+        threads: 1
+        resources:
+            mem_mb=3000,
+        params:
+            seed=SYN["seed"],
+        script:
+            "../scripts/synthesize_era5land.py"
+
+
+if SRC["amsmqtp"]["provider"] == "synthetic":
+
+    rule synthesize_amsmqtp:
+        output:
+            amsmqtp_inputs(),
+        log:
+            f"{LOGS}/synthesize_amsmqtp.log",
+        benchmark:
+            f"{BENCH}/synthesize_amsmqtp.tsv"
+        conda:
+            "../../envs/prepare.yaml"
+        threads: 1
+        resources:
+            mem_mb=4000,
+        params:
+            seed=SYN["seed"],
+            first_year=SRC["amsmqtp"]["first_year"],
+            last_year=SRC["amsmqtp"]["last_year"],
+        script:
+            "../scripts/synthesize_amsmqtp.py"
+
+
+if SRC["ismn"]["provider"] == "synthetic":
+
+    rule synthesize_ismn:
+        output:
+            directory(SRC["ismn"]["path"]),
+        log:
+            f"{LOGS}/synthesize_ismn.log",
+        benchmark:
+            f"{BENCH}/synthesize_ismn.tsv"
+        conda:
+            "../../envs/prepare.yaml"
+        threads: 1
+        resources:
+            mem_mb=2000,
+        params:
+            seed=SYN["seed"],
+        script:
+            "../scripts/synthesize_ismn.py"
+
+
+if SRC["cma"]["provider"] == "synthetic":
+
+    rule synthesize_cma:
+        output:
+            SRC["cma"]["path"],
+        log:
+            f"{LOGS}/synthesize_cma.log",
+        benchmark:
+            f"{BENCH}/synthesize_cma.tsv"
+        conda:
+            "../../envs/prepare.yaml"
+        threads: 1
+        resources:
+            mem_mb=2000,
+        params:
+            seed=SYN["seed"],
+        script:
+            "../scripts/synthesize_cma.py"
+
+
+if config["regions"]["provider"] == "synthetic":
+
+    rule synthesize_regions:
+        output:
+            config["regions"]["geojson"],
+        log:
+            f"{LOGS}/synthesize_regions.log",
+        benchmark:
+            f"{BENCH}/synthesize_regions.tsv"
+        conda:
+            "../../envs/prepare.yaml"
+        threads: 1
+        resources:
+            mem_mb=500,
+        script:
+            "../scripts/synthesize_regions.py"

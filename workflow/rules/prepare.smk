@@ -1,0 +1,90 @@
+# Analysis-ready inputs on the target grid: one regridding job per (model, experiment),
+# the two training targets, and the region masks.
+
+
+rule regrid_cmip6:
+    input:
+        cmip6_inputs,
+    output:
+        f"{PREP}/cmip6/{{experiment}}/{{model}}.nc",
+    log:
+        f"{LOGS}/regrid_cmip6/{{experiment}}/{{model}}.log",
+    benchmark:
+        f"{BENCH}/regrid_cmip6/{{experiment}}/{{model}}.tsv"
+    conda:
+        "../../envs/prepare.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+    params:
+        grid=config["grid"],
+        regrid=regrid_params(),
+    script:
+        "../scripts/regrid_cmip6.py"
+
+
+rule prepare_era5land:
+    input:
+        era5land_inputs(),
+    output:
+        f"{PREP}/era5land.nc",
+    log:
+        f"{LOGS}/prepare_era5land.log",
+    benchmark:
+        f"{BENCH}/prepare_era5land.tsv"
+    conda:
+        "../../envs/prepare.yaml"
+    threads: 1
+    resources:
+        mem_mb=6000,
+    params:
+        grid=config["grid"],
+        first_year=SRC["era5land"]["first_year"],
+        last_year=SRC["era5land"]["last_year"],
+    script:
+        "../scripts/prepare_era5land.py"
+
+
+rule prepare_amsmqtp:
+    input:
+        amsmqtp_inputs(),
+    output:
+        f"{PREP}/amsmqtp.nc",
+    log:
+        f"{LOGS}/prepare_amsmqtp.log",
+    benchmark:
+        f"{BENCH}/prepare_amsmqtp.tsv"
+    conda:
+        "../../envs/prepare.yaml"
+    threads: 1
+    resources:
+        mem_mb=6000,
+    params:
+        grid=config["grid"],
+        first_year=SRC["amsmqtp"]["first_year"],
+        last_year=SRC["amsmqtp"]["last_year"],
+        variable=SRC["amsmqtp"]["variable"],
+        dims=SRC["amsmqtp"]["dims"],
+    script:
+        "../scripts/prepare_amsmqtp.py"
+
+
+rule prepare_regions:
+    input:
+        region_inputs(),
+    output:
+        f"{PREP}/regions.nc",
+    log:
+        f"{LOGS}/prepare_regions.log",
+    benchmark:
+        f"{BENCH}/prepare_regions.tsv"
+    conda:
+        "../../envs/prepare.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+    params:
+        grid=config["grid"],
+        regions=config["regions"],
+    script:
+        "../scripts/prepare_regions.py"

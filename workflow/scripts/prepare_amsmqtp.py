@@ -1,0 +1,12 @@
+"""AMSMQTP daily files -> monthly 5-layer target on the target grid (rule prepare_amsmqtp)."""
+
+from smdown.io import compressed_encoding, write_netcdf
+from smdown.logs import route_to
+from smdown.prepare import prepare_amsmqtp, target_grid
+
+log = route_to(snakemake.log[0])
+p = snakemake.params
+ds = prepare_amsmqtp(list(snakemake.input), target_grid(p.grid), p.first_year, p.last_year,
+                     variable=p.variable, dims=p.dims)
+write_netcdf(ds, snakemake.output[0], encoding=compressed_encoding(ds))
+log.info("wrote %s: %s", snakemake.output[0], dict(ds.sizes))

@@ -1,0 +1,14 @@
+"""Region masks on the target grid (rule prepare_regions)."""
+
+from smdown.grid.masks import cells_per_region, read_region_masks
+from smdown.io import write_netcdf
+from smdown.logs import route_to
+from smdown.prepare import target_grid
+
+log = route_to(snakemake.log[0])
+reg = snakemake.params.regions
+source = {"geojson": reg["geojson"]} if reg["format"] == "geojson" else {"netcdf": reg["netcdf"]}
+ds = read_region_masks(target_grid(snakemake.params.grid), regions=reg["names"],
+                       union=reg["union"], **source)
+write_netcdf(ds, snakemake.output[0])
+log.info("wrote %s: cells per region %s", snakemake.output[0], cells_per_region(ds))

@@ -1,0 +1,11 @@
+"""Demo CMIP6 `mrsos` CMOR files of every configured model for one experiment."""
+
+from smdown.logs import route_to
+from smdown.synthetic import TruthWorld, write_cmip6
+
+log = route_to(snakemake.log[0])
+world = TruthWorld(seed=snakemake.params.seed)
+folder = snakemake.output[0].rsplit("/", 1)[0]
+for model in snakemake.params.models:
+    paths = write_cmip6(world, model, snakemake.params.experiment, folder)
+    log.info("%s: %s", model, ", ".join(p.name for p in paths))

@@ -1,0 +1,14 @@
+"""The truth the demo sources were sampled from, on the target grid, for one experiment."""
+
+from smdown.io import compressed_encoding, write_netcdf
+from smdown.logs import route_to
+from smdown.prepare import target_grid
+from smdown.synthetic import TruthWorld
+
+log = route_to(snakemake.log[0])
+ds = TruthWorld(seed=snakemake.params.seed).truth_dataset(
+    target_grid(snakemake.params.grid), snakemake.wildcards.experiment)
+encoding = compressed_encoding(ds)
+encoding["sm"]["least_significant_digit"] = 5  # 1e-5 m3 m-3: far below any checked tolerance
+write_netcdf(ds, snakemake.output[0], encoding=encoding)
+log.info("wrote %s: %s", snakemake.output[0], dict(ds.sizes))
