@@ -15,6 +15,7 @@ from smdown.grid.regrid import regrid
 from smdown.sources.amsmqtp import read_amsmqtp_monthly
 from smdown.sources.cmip6 import read_mrsos
 from smdown.sources.era5land import read_era5land
+from smdown.sources.manifest import resolve_inputs
 
 
 def target_grid(grid_config: Mapping[str, float]) -> RectilinearGrid:
@@ -47,8 +48,12 @@ def on_target(da: xr.DataArray, dst: RectilinearGrid, source: str | PathLike,
 def prepare_cmip6(paths: Sequence[str | PathLike], model: str, experiment: str,
                   dst: RectilinearGrid, *, method: str = "conservative", backend: str = "exact",
                   margin_cells: int = 2, min_valid_fraction: float = 0.5) -> xr.Dataset:
-    """One model's experiment regridded to `dst` as `mrsos(time, lat, lon)` in m3 m-3."""
+    """One model's experiment regridded to `dst` as `mrsos(time, lat, lon)` in m3 m-3.
+
+    `paths` are CMOR files or download manifests listing them.
+    """
     exp = EXPERIMENTS[experiment]
+    paths = resolve_inputs(paths)
     data, src = read_mrsos(paths, exp.first_year, exp.last_year, model=model)
     label = paths[0] if len(paths) == 1 else f"{model} {experiment} files"
     out = regrid(data, src, dst, method=method, backend=backend, margin_cells=margin_cells,
@@ -77,6 +82,7 @@ def _layered(da: xr.DataArray, dst: RectilinearGrid, name: str, source: str,
 def prepare_era5land(paths: Sequence[str | PathLike], dst: RectilinearGrid, first_year: int,
                      last_year: int) -> xr.Dataset:
     """ERA5-Land swvl1..3 as `sm(time, layer, lat, lon)` on `dst` (the pretraining target)."""
+    paths = resolve_inputs(paths)
     da = read_era5land(paths, first_year, last_year)
     return _layered(da, dst, "ERA5-Land", str(paths[0]), {"years": f"{first_year}-{last_year}"})
 
@@ -85,5 +91,6 @@ def prepare_amsmqtp(paths: Sequence[str | PathLike], dst: RectilinearGrid, first
                     last_year: int, variable: str = "SM",
                     dims: Mapping[str, str] | None = None) -> xr.Dataset:
     """AMSMQTP monthly means as `sm(time, layer, lat, lon)` on `dst` (the fine-tuning target)."""
+    paths = resolve_inputs(paths)
     da = read_amsmqtp_monthly(paths, first_year, last_year, variable=variable, dims=dims)
     return _layered(da, dst, "AMSMQTP", str(paths[0]), {"years": f"{first_year}-{last_year}"})
