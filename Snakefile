@@ -30,4 +30,4 @@ rule all:
     default_target: True
     input:
         all_prepared(),
-        all_synthetic(),
+        all_sources(),

@@ -19,6 +19,11 @@ wildcard_constraints:
     experiment="|".join(config["experiments"]),
 
 
+def existing_files(folder, pattern):
+    """Files matching now (none on a fresh machine: the ingest rule then says what is needed)."""
+    return sorted(glob.glob(str(Path(folder) / pattern), recursive=True))
+
+
 def _local_files(folder, pattern, what):
     files = sorted(glob.glob(str(Path(folder) / pattern)))
     if not files:
@@ -30,8 +35,10 @@ def _local_files(folder, pattern, what):
 
 
 def cmip6_inputs(wildcards):
-    """The CMOR files of one (model, experiment)."""
+    """The CMOR files of one (model, experiment), or the manifest of their download."""
     folder = SRC["cmip6"]["path"]
+    if SRC["cmip6"]["provider"] in ("cds", "esgf"):
+        return f"{folder}/{wildcards.model}_{wildcards.experiment}.manifest.json"
     if SRC["cmip6"]["provider"] == "synthetic":
         return [
             f"{folder}/{n}"
@@ -45,11 +52,12 @@ def cmip6_inputs(wildcards):
 
 
 def era5land_inputs(wildcards=None):
-    """One file per configured year chunk (one CDS request each)."""
+    """One file per configured year chunk (one CDS request each; its manifest for cds)."""
     src = SRC["era5land"]
     if src["provider"] == "local":
         return _local_files(src["path"], "*.nc", "ERA5-Land")
-    return [f"{src['path']}/era5land_{a}-{b}.nc" for a, b in src["chunks"]]
+    suffix = ".manifest.json" if src["provider"] == "cds" else ".nc"
+    return [f"{src['path']}/era5land_{a}-{b}{suffix}" for a, b in src["chunks"]]
 
 
 def amsmqtp_inputs(wildcards=None):
@@ -57,7 +65,17 @@ def amsmqtp_inputs(wildcards=None):
     if src["provider"] == "synthetic":
         names = amsmqtp_filenames(src["first_year"], src["last_year"])
         return [f"{src['path']}/{n}" for n in names]
-    return _local_files(src["path"], src["pattern"], "AMSMQTP")
+    return [f"{RESULTS}/ingest/amsmqtp.manifest.json"]
+
+
+def ingest_inputs(source):
+    """The user's files of a registration-only source, as far as they exist now."""
+    src = SRC[source]
+    if source == "amsmqtp":
+        return existing_files(src["path"], src["pattern"])
+    if source == "ismn":
+        return existing_files(src["path"], "**/*.stm")
+    return existing_files(Path(src["path"]).parent, Path(src["path"]).name)
 
 
 def region_inputs(wildcards=None):
@@ -80,17 +98,21 @@ def all_prepared():
     ]
 
 
-def all_synthetic():
-    """The demo's truth and its station sources (read by the in-situ stage once it lands)."""
+def all_sources():
+    """The demo's truth, station sources and VGG weights (used by stages still to land)."""
     targets = []
     if SRC["cmip6"]["provider"] == "synthetic":
         targets += expand(
             f"{SYN['truth_path']}/truth_{{experiment}}.nc",
             experiment=config["experiments"],
         )
-    targets += [
-        SRC[s]["path"] for s in ("ismn", "cma") if SRC[s]["provider"] == "synthetic"
-    ]
+    for source in ("ismn", "cma"):
+        if SRC[source]["provider"] == "synthetic":
+            targets.append(SRC[source]["path"])
+        else:
+            targets.append(f"{RESULTS}/ingest/{source}.manifest.json")
+    if config["vgg"]["provider"] != "none":
+        targets.append(config["vgg"]["path"])
     return targets
 
 

@@ -151,3 +151,131 @@ if config["regions"]["provider"] == "synthetic":
             mem_mb=500,
         script:
             "../scripts/synthesize_regions.py"
+
+
+# Downloads run as local rules: cluster login nodes have the network, compute nodes often not.
+if SRC["cmip6"]["provider"] in ("cds", "esgf"):
+
+    rule download_cmip6:
+        output:
+            f"{SRC['cmip6']['path']}/{{model}}_{{experiment}}.manifest.json",
+        log:
+            f"{LOGS}/download_cmip6/{{model}}_{{experiment}}.log",
+        benchmark:
+            f"{BENCH}/download_cmip6/{{model}}_{{experiment}}.tsv"
+        localrule: True
+        conda:
+            "../../envs/download.yaml"
+        threads: 1
+        resources:
+            mem_mb=1000,
+        params:
+            provider=SRC["cmip6"]["provider"],
+            folder=SRC["cmip6"]["path"],
+            area=SRC["cmip6"]["area"],
+            pad_cells=SRC["cmip6"]["pad_cells"],
+            download=config["download"],
+        script:
+            "../scripts/download_cmip6.py"
+
+
+if SRC["era5land"]["provider"] == "cds":
+
+    rule download_era5land:
+        output:
+            data=f"{SRC['era5land']['path']}/era5land_{{first}}-{{last}}.nc",
+            manifest=f"{SRC['era5land']['path']}/era5land_{{first}}-{{last}}.manifest.json",
+        log:
+            f"{LOGS}/download_era5land_{{first}}-{{last}}.log",
+        benchmark:
+            f"{BENCH}/download_era5land_{{first}}-{{last}}.tsv"
+        wildcard_constraints:
+            first=r"\d{4}",
+            last=r"\d{4}",
+        localrule: True
+        conda:
+            "../../envs/download.yaml"
+        threads: 1
+        resources:
+            mem_mb=1000,
+        params:
+            area=SRC["era5land"]["area"],
+            download=config["download"],
+        script:
+            "../scripts/download_era5land.py"
+
+
+if config["regions"]["provider"] == "url":
+    for _region, _source in config["regions"]["urls"].items():
+
+        rule:
+            name:
+                f"download_region_mask_{_region}"
+            output:
+                config["regions"]["netcdf"][_region],
+            log:
+                f"{LOGS}/download_region_mask_{_region}.log",
+            benchmark:
+                f"{BENCH}/download_region_mask_{_region}.tsv"
+            localrule: True
+            conda:
+                "../../envs/download.yaml"
+            threads: 1
+            resources:
+                mem_mb=500,
+            params:
+                url=_source["url"],
+                sha256=_source["sha256"],
+                download=config["download"],
+            script:
+                "../scripts/download_url.py"
+
+
+for _source in ("amsmqtp", "ismn", "cma"):
+    if SRC[_source]["provider"] == "local":
+
+        rule:
+            name:
+                f"ingest_{_source}"
+            input:
+                ingest_inputs(_source),
+            output:
+                f"{RESULTS}/ingest/{_source}.manifest.json",
+            log:
+                f"{LOGS}/ingest_{_source}.log",
+            benchmark:
+                f"{BENCH}/ingest_{_source}.tsv"
+            localrule: True
+            conda:
+                "../../envs/prepare.yaml"
+            threads: 1
+            resources:
+                mem_mb=1000,
+            params:
+                source=_source,
+                options=SRC[_source],
+            script:
+                "../scripts/ingest_source.py"
+
+
+if config["vgg"]["provider"] != "none":
+
+    rule vgg16_weights:
+        output:
+            config["vgg"]["path"],
+        log:
+            f"{LOGS}/vgg16_weights.log",
+        benchmark:
+            f"{BENCH}/vgg16_weights.tsv"
+        localrule: True
+        conda:
+            "../../envs/download.yaml"
+        threads: 1
+        resources:
+            mem_mb=2000,
+        params:
+            provider=config["vgg"]["provider"],
+            url=config["vgg"]["url"],
+            local_path=config["vgg"]["local_path"],
+        script:
+            "../scripts/vgg16_weights.py"
