@@ -13,6 +13,7 @@ from smdown.grid.grids import regular_grid
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_MASKS = REPO.parent / "shared" / "data" / "trsr_masks"
+ISMN_SDIST_DATA = REPO / ".cache" / "ismn-1.5.4" / "tests" / "test_data"  # from tests/setup.sh
 
 
 @pytest.fixture(scope="session")
