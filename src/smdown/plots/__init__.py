@@ -1,0 +1,1 @@
+"""Figures. Plots draw what the library computed; they compute no science themselves."""

@@ -1,0 +1,45 @@
+"""Fig. 5: box plots of the reference datasets' metrics against stations, per layer."""
+
+from __future__ import annotations
+
+from os import PathLike
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from smdown.io import atomic_path  # noqa: E402
+
+LAYER_LABELS = ("0-10", "10-30", "30-50", "50-80", "80-110")
+COLOURS = ("#4c72b0", "#dd8452", "#55a868", "#c44e52")
+BETTER = {"MAE": "lower is better", "RMSE": "lower is better", "MAPE": "lower is better",
+          "R": "higher is better"}
+
+
+def reference_boxplots(metrics: pd.DataFrame, path: str | PathLike, title: str) -> None:
+    """Four panels (MAE, RMSE, MAPE, R); per layer one box per dataset, over its stations."""
+    datasets = list(dict.fromkeys(metrics["dataset"]))
+    width = 0.8 / len(datasets)
+    fig, axes = plt.subplots(2, 2, figsize=(11, 7.5), constrained_layout=True)
+    for ax, metric in zip(axes.ravel(), BETTER, strict=True):
+        for k, name in enumerate(datasets):
+            sub = metrics[metrics["dataset"] == name]
+            data = [sub.loc[sub["layer"] == layer, metric].dropna().values for layer in range(1, 6)]
+            positions = [layer + (k - (len(datasets) - 1) / 2) * width for layer in range(1, 6)]
+            ax.boxplot(data, positions=positions, widths=width * 0.9, patch_artist=True,
+                       boxprops={"facecolor": COLOURS[k % 4], "alpha": 0.7},
+                       medianprops={"color": "black"}, flierprops={"markersize": 3})
+        ax.set_xticks(range(1, 6), [f"L{i}\n{d} cm" for i, d in enumerate(LAYER_LABELS, 1)])
+        unit = "" if metric in ("R", "MAPE") else " (m$^3$ m$^{-3}$)"
+        ax.set_ylabel(f"{metric}{unit}")
+        ax.set_title(f"{metric} ({BETTER[metric]})", fontsize=10)
+        ax.grid(axis="y", alpha=0.3)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=COLOURS[k % 4], alpha=0.7)
+               for k in range(len(datasets))]
+    fig.legend(handles, datasets, loc="outside lower center", ncols=len(datasets))
+    fig.suptitle(title, fontsize=11)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=150, format="png")
+    plt.close(fig)

@@ -1,0 +1,1 @@
+"""Statistics: evaluation metrics (and, later, Mann-Kendall trends, seasons and periods)."""
