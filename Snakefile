@@ -24,6 +24,7 @@ validate(config, str(Path(workflow.basedir) / "config" / "schema.yaml"))
 include: "workflow/rules/common.smk"
 include: "workflow/rules/download.smk"
 include: "workflow/rules/prepare.smk"
+include: "workflow/rules/insitu.smk"
 
 
 rule all:
@@ -31,3 +32,4 @@ rule all:
     input:
         all_prepared(),
         all_sources(),
+        all_insitu(),

@@ -23,7 +23,7 @@ from smdown.grid.grids import native_grid
 from smdown.prepare import prepare_cmip6
 from smdown.sources import acquire, cds, esgf
 from smdown.sources.download import DownloadError
-from smdown.sources.manifest import manifest_files
+from smdown.sources.manifest import manifest_files, source_location
 from smdown.synthetic import TruthWorld, write_cmip6
 from tests.conftest import SHARED_MASKS
 
@@ -72,7 +72,7 @@ def test_era5land_requests_for_every_chunk():
         "area": [38.0, 89.0, 31.0, 104.0],
     }
     years = [y for r in requests for y in r["year"]]
-    assert years == [str(y) for y in range(1950, 2015)]  # every year once, no overlap
+    assert years == [str(y) for y in range(1950, 2020)]  # every year once, no overlap
 
 
 def test_cmip6_requests_for_every_model_and_experiment():
@@ -230,8 +230,10 @@ def test_ingest_of_synthetic_sources(tmp_path):
     m = acquire.ingest_source("ismn", tmp_path / "ismn.json",
                               {"path": str(tmp_path / "ismn"), "networks": ["NAQU"]})
     assert sum(f.suffix == ".stm" for f in manifest_files(m)) == 25  # 5 stations x 5 depths
-    m = acquire.ingest_source("cma", tmp_path / "cma.json", {"path": str(tmp_path / "cma.csv")})
+    m = acquire.ingest_source("cma", tmp_path / "cma.manifest.json",
+                              {"path": str(tmp_path / "cma.csv")})
     assert manifest_files(m) == [tmp_path / "cma.csv"]
+    assert source_location(m) == tmp_path / "cma.csv" == source_location(tmp_path / "cma.csv")
     (tmp_path / "bad.csv").write_text("id,lat\n1,2\n")
     with pytest.raises(InputError, match="columns"):
         acquire.ingest_source("cma", tmp_path / "bad.json", {"path": str(tmp_path / "bad.csv")})

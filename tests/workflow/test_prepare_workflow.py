@@ -94,3 +94,24 @@ def test_misspelled_key_is_refused(tmp_path):
     bad.write_text("run: bad\nregrid: {methd: bilinear}\n")
     proc = snakemake(tmp_path, configfile=bad)
     assert proc.returncode != 0 and "'methd' was unexpected" in proc.stderr
+
+
+def test_insitu_stage_outputs(tiny_run):
+    import pandas as pd
+
+    stations = pd.read_parquet(tiny_run / "results/tiny/insitu/stations.parquet")
+    assert list(stations.columns) == ["station", "network", "lat", "lon", "layer", "month", "sm",
+                                      "n_days"]
+    assert set(stations["network"]) == {"CTP_SMTMN", "MAQU", "NAQU", "CMA"}
+    grids = xr.open_dataset(tiny_run / "results/tiny/insitu/insitu_grids.nc")
+    regions = xr.open_dataset(tiny_run / PREP / "regions.nc")["mask"].sel(region="TRSR")
+    assert grids["insitu_sm"].shape == (24, 5, 71, 151)
+    inside = grids["insitu_prob"].isel(time=0, layer=0).notnull()
+    np.testing.assert_array_equal(inside.values, regions.values.astype(bool))
+    skill = pd.read_csv(tiny_run / "results/tiny/insitu/insitu_skill.csv")
+    assert skill["forest_beats_climatology"].all()
+    table = pd.read_csv(tiny_run / "results/tiny/evaluation/table_s1_reference_medians.csv")
+    assert set(table["dataset"]) == {"ERA5-Land"}  # the tiny AMSMQTP years hold no station data
+    assert (table["R"] > 0.5).all()
+    png = tiny_run / "results/tiny/figures/fig05_reference_boxplots.png"
+    assert png.read_bytes()[:4] == b"\x89PNG"

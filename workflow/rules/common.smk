@@ -78,6 +78,26 @@ def ingest_inputs(source):
     return existing_files(Path(src["path"]).parent, Path(src["path"]).name)
 
 
+def station_inputs():
+    """The station sources (synthetic files) or their ingest manifests (local archives)."""
+    return {
+        s: (
+            SRC[s]["path"]
+            if SRC[s]["provider"] == "synthetic"
+            else f"{RESULTS}/ingest/{s}.manifest.json"
+        )
+        for s in ("ismn", "cma")
+    }
+
+
+def all_insitu():
+    return [
+        f"{RESULTS}/insitu/insitu_grids.nc",
+        f"{RESULTS}/evaluation/table_s1_reference_medians.csv",
+        f"{RESULTS}/figures/fig05_reference_boxplots.png",
+    ]
+
+
 def region_inputs(wildcards=None):
     reg = config["regions"]
     if reg["format"] == "geojson":

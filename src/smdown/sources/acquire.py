@@ -86,4 +86,5 @@ def ingest_source(name: str, manifest: str | PathLike, options: Mapping) -> Path
         files = ingest.check_cma(options["path"])
     else:
         raise ValueError(f"unknown source {name!r}")
-    return write_manifest(manifest, files, {"provider": "local", "source": name})
+    return write_manifest(manifest, files, {"provider": "local", "source": name,
+                                            "path": str(options["path"])})

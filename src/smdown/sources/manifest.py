@@ -56,3 +56,15 @@ def resolve_inputs(paths: Sequence[str | PathLike]) -> list[Path]:
     for p in map(Path, paths):
         out.extend(manifest_files(p) if p.name.endswith(SUFFIX) else [p])
     return out
+
+
+def source_location(path: str | PathLike) -> Path:
+    """The folder or file a source lives in: `path` itself, or the one its ingest manifest names."""
+    path = Path(path)
+    if not path.name.endswith(SUFFIX):
+        return path
+    try:
+        return Path(json.loads(path.read_text())["origin"]["path"])
+    except (OSError, ValueError, KeyError) as exc:
+        raise InputError(path, f"manifest names no source path ({exc})",
+                         "an ingest manifest") from exc

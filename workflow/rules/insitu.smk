@@ -1,0 +1,95 @@
+# Stations -> monthly table -> random-forest grids S and P (Algorithm 1), and the two
+# reference datasets against the stations (Fig. 5, Table S1).
+
+
+rule station_table:
+    input:
+        unpack(lambda wildcards: station_inputs()),
+    output:
+        f"{RESULTS}/insitu/stations.parquet",
+    log:
+        f"{LOGS}/station_table.log",
+    benchmark:
+        f"{BENCH}/station_table.tsv"
+    conda:
+        "../../envs/insitu.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+    params:
+        ismn=SRC["ismn"]["path"],
+        cma=SRC["cma"]["path"],
+        networks=SRC["ismn"]["networks"],
+        min_days=config["insitu"]["min_days_per_month"],
+        grid=config["grid"],
+    script:
+        "../scripts/station_table.py"
+
+
+rule insitu_grids:
+    input:
+        stations=f"{RESULTS}/insitu/stations.parquet",
+        regions=f"{PREP}/regions.nc",
+    output:
+        grids=f"{RESULTS}/insitu/insitu_grids.nc",
+        skill=f"{RESULTS}/insitu/insitu_skill.csv",
+    log:
+        f"{LOGS}/insitu_grids.log",
+    benchmark:
+        f"{BENCH}/insitu_grids.tsv"
+    conda:
+        "../../envs/insitu.yaml"
+    threads: 2
+    resources:
+        mem_mb=4000,
+    params:
+        grid=config["grid"],
+        region=config["regions"]["names"][0],
+        period=config["insitu"]["period"],
+        forest=config["insitu"]["forest"],
+        folds=config["insitu"]["skill_folds"],
+    script:
+        "../scripts/insitu_grids.py"
+
+
+rule reference_metrics:
+    input:
+        stations=f"{RESULTS}/insitu/stations.parquet",
+        era5land=f"{PREP}/era5land.nc",
+        amsmqtp=f"{PREP}/amsmqtp.nc",
+    output:
+        metrics=f"{RESULTS}/evaluation/reference_station_metrics.csv",
+        table=f"{RESULTS}/evaluation/table_s1_reference_medians.csv",
+    log:
+        f"{LOGS}/reference_metrics.log",
+    benchmark:
+        f"{BENCH}/reference_metrics.tsv"
+    conda:
+        "../../envs/insitu.yaml"
+    threads: 1
+    resources:
+        mem_mb=6000,
+    params:
+        min_months=config["insitu"]["min_months_per_station"],
+    script:
+        "../scripts/reference_metrics.py"
+
+
+rule figure_05:
+    input:
+        f"{RESULTS}/evaluation/reference_station_metrics.csv",
+    output:
+        f"{RESULTS}/figures/fig05_reference_boxplots.png",
+    log:
+        f"{LOGS}/figure_05.log",
+    benchmark:
+        f"{BENCH}/figure_05.tsv"
+    conda:
+        "../../envs/insitu.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+    params:
+        run=RUN,
+    script:
+        "../scripts/figure_05.py"
