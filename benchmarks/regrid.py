@@ -18,19 +18,12 @@ import numpy as np
 import xarray as xr
 
 from smdown.catalog import EXPERIMENTS, MODELS
+from smdown.grid.grids import cdo_griddes
 from smdown.io import compressed_encoding, write_netcdf
 from smdown.prepare import prepare_cmip6, target_grid
 from smdown.synthetic import TruthWorld, cmip6_filenames, write_cmip6
 
 GRID = {"lat_min": 31.0, "lat_max": 38.0, "lon_min": 89.0, "lon_max": 104.0, "resolution": 0.1}
-CDO_GRID = """gridtype = lonlat
-xsize = 151
-ysize = 71
-xfirst = 89
-xinc = 0.1
-yfirst = 31
-yinc = 0.1
-"""
 
 
 def demo_files(folder: Path) -> None:
@@ -55,7 +48,7 @@ def run_ours(src: Path, out: Path) -> float:
 
 def run_cdo(src: Path, out: Path) -> float:
     gridfile = out / "target.txt"
-    gridfile.write_text(CDO_GRID)
+    gridfile.write_text(cdo_griddes(target_grid(GRID)))
     start = time.perf_counter()
     for exp in EXPERIMENTS:
         for model in MODELS:

@@ -16,7 +16,7 @@ import pytest
 import xarray as xr
 
 from smdown.catalog import MODELS
-from smdown.grid.grids import RectilinearGrid, native_grid, regular_grid
+from smdown.grid.grids import RectilinearGrid, cdo_griddes, native_grid, regular_grid
 from smdown.grid.regrid import regrid, subset_grid
 
 pytestmark = [
@@ -25,14 +25,6 @@ pytestmark = [
 ]
 
 TARGET = regular_grid(31, 38, 89, 104, 0.1)
-CDO_GRID = """gridtype = lonlat
-xsize = 151
-ysize = 71
-xfirst = 89
-xinc = 0.1
-yfirst = 31
-yinc = 0.1
-"""
 MODEL_NAMES = ["CESM2", "MPI-ESM1-2-LR"]  # 1.25 x 0.9424 with pole-clipped bounds; T63 Gaussian
 FILL = 1.0e20
 
@@ -68,7 +60,7 @@ def _cdo(operator: str, workdir: Path, infile: Path,
          env: dict[str, str] | None = None) -> np.ndarray:
     """Run `cdo -s <operator>,<target grid file> in out` and return the regridded values."""
     gridfile, outfile = workdir / "target_grid.txt", workdir / f"{infile.stem}_{operator}.nc"
-    gridfile.write_text(CDO_GRID)
+    gridfile.write_text(cdo_griddes(TARGET))
     subprocess.run(["cdo", "-s", f"{operator},{gridfile}", str(infile), str(outfile)],
                    check=True, cwd=workdir, env=env)
     with xr.open_dataset(outfile) as out:

@@ -96,6 +96,14 @@ def regular_grid(lat_min: float, lat_max: float, lon_min: float, lon_max: float,
     )
 
 
+def cdo_griddes(grid: RectilinearGrid) -> str:
+    """A CDO grid description (gridtype lonlat) of a regular grid, for `cdo remapcon,<file>`."""
+    dlat, dlon = float(np.diff(grid.lat).mean()), float(np.diff(grid.lon).mean())
+    return (f"gridtype = lonlat\nxsize = {grid.lon.size}\nysize = {grid.lat.size}\n"
+            f"xfirst = {grid.lon[0]:g}\nxinc = {dlon:.10g}\n"
+            f"yfirst = {grid.lat[0]:g}\nyinc = {dlat:.10g}\n")
+
+
 def gaussian_latitudes(nlat: int) -> tuple[np.ndarray, np.ndarray]:
     """Gaussian latitudes (ascending) and their true bounds from the quadrature weights."""
     nodes, weights = np.polynomial.legendre.leggauss(nlat)

@@ -9,11 +9,11 @@ import numpy as np
 import xarray as xr
 
 from smdown.errors import InputError
-from smdown.grid.calendar import check_complete, decode_times, to_month_starts
+from smdown.grid.calendar import decode_times, to_month_starts
 from smdown.grid.grids import RectilinearGrid, grid_from_dataset
 from smdown.grid.units import mrsos_factor
 from smdown.io import open_netcdf
-from smdown.sources.common import ascending, require_variable
+from smdown.sources.common import ascending, join_chunks, require_variable
 
 VARIABLE = "mrsos"
 
@@ -65,10 +65,4 @@ def read_mrsos(paths: Sequence[str | PathLike], first_year: int, last_year: int,
             raise InputError(path, "grid differs from the model's other files", "one grid")
         grid = g
         parts.append(da)
-    data = xr.concat(parts, dim="time").sortby("time")
-    label = paths[0] if len(paths) == 1 else f"{model or 'mrsos'} files ({len(paths)})"
-    if np.unique(data.time).size != data.time.size:
-        raise InputError(label, "overlapping files: a month appears twice", "disjoint chunks")
-    data = data.sel(time=slice(f"{first_year}-01-01", f"{last_year}-12-31"))
-    check_complete(data.time.values, first_year, last_year, label)
-    return data, grid
+    return join_chunks(parts, list(paths), first_year, last_year, model or "mrsos"), grid

@@ -8,6 +8,7 @@ import numpy as np
 import xarray as xr
 
 from smdown.errors import InputError
+from smdown.grid.calendar import check_complete
 
 
 def require_variable(ds: xr.Dataset, name: str, source: str | PathLike, what: str) -> xr.DataArray:
@@ -38,3 +39,15 @@ def ascending(ds: xr.Dataset, lat: str, lon: str) -> xr.Dataset:
             b[seam:] += 360.0
             ds[bnds] = (ds[bnds].dims, b)
     return ds
+
+
+def join_chunks(parts: list[xr.DataArray], paths: list, first_year: int, last_year: int,
+                what: str) -> xr.DataArray:
+    """Concatenate per-file parts in time, refuse overlaps, keep the years, require every month."""
+    data = xr.concat(parts, dim="time").sortby("time")
+    label = paths[0] if len(paths) == 1 else f"{what} files ({len(paths)})"
+    if np.unique(data.time).size != data.time.size:
+        raise InputError(label, "overlapping files: a month appears twice", "disjoint chunks")
+    data = data.sel(time=slice(f"{first_year}-01-01", f"{last_year}-12-31"))
+    check_complete(data.time.values, first_year, last_year, label)
+    return data

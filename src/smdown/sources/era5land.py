@@ -18,10 +18,10 @@ import xarray as xr
 
 from smdown.catalog import ERA5LAND_LAYERS
 from smdown.errors import InputError
-from smdown.grid.calendar import check_complete, decode_times, to_month_starts
+from smdown.grid.calendar import decode_times, to_month_starts
 from smdown.grid.units import check_volumetric
 from smdown.io import file_kind, open_netcdf
-from smdown.sources.common import ascending, require_variable
+from smdown.sources.common import ascending, join_chunks, require_variable
 
 VARIABLES = ("swvl1", "swvl2", "swvl3")
 WHAT = "an ERA5-Land monthly-means NetCDF (or CDS zip of them) with swvl1, swvl2, swvl3"
@@ -93,11 +93,6 @@ def read_era5land(paths: Sequence[str | PathLike], first_year: int,
             raise InputError(p, "grid differs from the other ERA5-Land files", "one grid")
     # Legacy files store float32 coordinates (31.100000381...): use the first file's exactly.
     parts = [part.assign_coords(lat=lat0, lon=lon0) for part in parts]
-    data = xr.concat(parts, dim="time").sortby("time")
-    label = paths[0] if len(paths) == 1 else f"ERA5-Land files ({len(paths)})"
-    if np.unique(data.time).size != data.time.size:
-        raise InputError(label, "overlapping files: a month appears twice", "disjoint chunks")
-    data = data.sel(time=slice(f"{first_year}-01-01", f"{last_year}-12-31"))
-    check_complete(data.time.values, first_year, last_year, label)
+    data = join_chunks(parts, list(paths), first_year, last_year, "ERA5-Land")
     top, bottom = zip(*ERA5LAND_LAYERS, strict=False)
     return data.assign_coords(layer_top=("layer", list(top)), layer_bottom=("layer", list(bottom)))
