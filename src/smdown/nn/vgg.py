@@ -1,0 +1,68 @@
+"""VGG16's convolutional part (torchvision's `features` layout) for the perceptual loss (eq. 6)."""
+
+from __future__ import annotations
+
+from os import PathLike
+
+import torch
+from torch import Tensor, nn
+
+from smdown.errors import InputError
+from smdown.sources.weights import check_vgg16_state_dict
+
+# torchvision's VGG16 configuration "D": conv widths, "M" for a 2x2 max-pool
+VGG16_LAYOUT = (64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M",
+                512, 512, 512, "M")
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+def vgg16_features() -> nn.Sequential:
+    """torchvision's `vgg16().features` (31 modules) in plain torch, indices matching its keys."""
+    layers: list[nn.Module] = []
+    channels = 3
+    for item in VGG16_LAYOUT:
+        if item == "M":
+            layers.append(nn.MaxPool2d(2, 2))
+        else:
+            layers += [nn.Conv2d(channels, item, 3, padding=1), nn.ReLU()]
+            channels = item
+    return nn.Sequential(*layers)
+
+
+class VGG16Features(nn.Module):
+    """ImageNet-normalise a (N, 3, H, W) triplet, then run VGG16 `features[0:31]`.
+
+    Soil-moisture values in [0, 1] (m3/m3) are treated like image intensities in [0, 1], so the
+    ImageNet mean and std the weights were trained with apply unchanged.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.features = vgg16_features()
+        self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1),
+                             persistent=False)
+        self.register_buffer("std", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1),
+                             persistent=False)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Feature maps (N, 512, H // 32, W // 32) of a triplet with values in [0, 1]."""
+        return self.features((x - self.mean) / self.std)
+
+    @classmethod
+    def from_state_dict_file(cls, path: str | PathLike) -> VGG16Features:
+        """Load the `features.*` keys of a VGG16 state dict file, frozen and in eval mode.
+
+        The file is checked by `check_vgg16_state_dict` (InputError naming it when keys are
+        missing), then read again for the weights: a one-off cost at training start.
+        """
+        check_vgg16_state_dict(path)
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        model = cls()
+        features = {k: v for k, v in state.items() if k.startswith("features.")}
+        try:
+            model.load_state_dict(features)
+        except RuntimeError as exc:
+            raise InputError(path, f"does not fit VGG16's features ({exc})",
+                             "torchvision's VGG16 layout, keys features.N.weight/bias") from exc
+        return model.requires_grad_(False).eval()
