@@ -1,0 +1,240 @@
+"""The training loop on tiny nets and synthetic data: determinism, resume, early stopping."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from torch import nn
+
+from smdown.nn import Discriminator, UNetGenerator
+from smdown.training.loop import (
+    HISTORY_COLUMNS,
+    TrainingData,
+    TrainSettings,
+    batch_order,
+    evaluate,
+    resolve_device,
+    train,
+)
+
+N_LAYERS = 3
+SETTINGS = TrainSettings(epochs=4, batch_size=8, lr_generator=5e-3, lr_discriminator=1e-3,
+                         device="cpu")
+
+
+def make_data(insitu: bool = False) -> TrainingData:
+    """40 samples on 12 x 20 where y = sigmoid of a fixed 1x1 mix of x; two masked corners."""
+    rng = torch.Generator().manual_seed(123)
+    x = torch.rand(40, 17, 12, 20, generator=rng)
+    mix = torch.randn(N_LAYERS, 17, generator=rng)
+    y = torch.sigmoid(torch.einsum("ck,nkhw->nchw", mix, x - 0.5))
+    mask = torch.ones(12, 20, dtype=torch.bool)
+    mask[:3, :5] = False
+    mask[-2:, -4:] = False
+    y[..., ~mask] = math.nan
+    order = torch.randperm(40, generator=rng)
+    data = TrainingData(x=x, y=y, mask=mask, train=order[:28], val=order[28:34],
+                        test=order[34:])
+    if insitu:
+        s = torch.full_like(y, math.nan)
+        s[..., 5, 7] = y[..., 5, 7] + 0.05
+        s[..., 8, 15] = y[..., 8, 15] - 0.05
+        data = replace(data, s=s, p=torch.where(torch.isfinite(s), 0.8, math.nan))
+    return data
+
+
+def make_nets(seed: int = 0) -> tuple[UNetGenerator, Discriminator]:
+    """A tiny generator and discriminator with weights fixed by `seed`."""
+    torch.manual_seed(seed)
+    return (UNetGenerator(17, N_LAYERS, base_channels=4, depth=2),
+            Discriminator(N_LAYERS, base_channels=4))
+
+
+class TinyFeatures(nn.Module):
+    """A frozen stand-in for VGG16Features: (N, 3, H, W) in, feature maps out."""
+
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(7)
+        self.features = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+        self.requires_grad_(False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.features(x)
+
+
+def run(tmp_path, settings=SETTINGS, data=None, name="run", nets=None, **kwargs):
+    """Train fresh tiny nets (or `nets`) into tmp_path/name; the result and the nets."""
+    generator, discriminator = nets or make_nets()
+    result = train(generator, discriminator, data or make_data(), settings,
+                   checkpoint=tmp_path / name / "checkpoint.pt",
+                   history_csv=tmp_path / name / "history.csv", **kwargs)
+    return result, generator, discriminator
+
+
+def assert_same_state(a: dict, b: dict) -> None:
+    assert a.keys() == b.keys()
+    for key in a:
+        assert torch.equal(a[key], b[key]), key
+
+
+def losses(history: pd.DataFrame) -> pd.DataFrame:
+    return history.drop(columns="seconds")
+
+
+def test_same_seed_is_bit_identical_and_other_seed_differs(tmp_path):
+    first, *_ = run(tmp_path, name="a")
+    second, *_ = run(tmp_path, name="b")
+    other, *_ = run(tmp_path, replace(SETTINGS, seed=1), name="c")
+    assert_same_state(first.best_state, second.best_state)
+    pd.testing.assert_frame_equal(losses(first.history), losses(second.history))
+    assert not torch.equal(first.best_state["head.weight"], other.best_state["head.weight"])
+    assert not np.array_equal(first.history["mse"], other.history["mse"])
+
+
+def test_batch_order_depends_only_on_seed_and_epoch():
+    indices = torch.arange(10, 30)
+    first = batch_order(indices, 8, seed=0, epoch=3)
+    torch.manual_seed(99)  # global RNG history must not matter
+    assert all(torch.equal(a, b) for a, b in
+               zip(first, batch_order(indices, 8, seed=0, epoch=3), strict=True))
+    assert [len(b) for b in first] == [8, 8, 4]
+    assert torch.equal(torch.cat(first).sort().values, indices)
+    assert not torch.equal(torch.cat(first), torch.cat(batch_order(indices, 8, 0, 4)))
+
+
+def test_resume_after_kill_matches_uninterrupted_run(tmp_path):
+    whole, g_whole, d_whole = run(tmp_path, name="whole")
+    part, *_ = run(tmp_path, name="resumed", stop_after_epoch=2)
+    assert part.epochs_run == 2
+    assert len(pd.read_csv(tmp_path / "resumed" / "history.csv")) == 2
+    torch.manual_seed(1234)  # a new process: the global RNG is elsewhere
+    resumed, g_resumed, d_resumed = run(tmp_path, name="resumed")  # fresh nets, as after a kill
+    assert resumed.epochs_run == whole.epochs_run == 4
+    assert_same_state(resumed.best_state, whole.best_state)
+    assert_same_state(g_resumed.state_dict(), g_whole.state_dict())
+    assert_same_state(d_resumed.state_dict(), d_whole.state_dict())
+    pd.testing.assert_frame_equal(losses(resumed.history), losses(whole.history))
+    csv = pd.read_csv(tmp_path / "resumed" / "history.csv")
+    assert list(csv.columns) == list(HISTORY_COLUMNS)
+    assert csv["epoch"].tolist() == [1, 2, 3, 4]
+    np.testing.assert_array_equal(csv["val_rmse"], whole.history["val_rmse"])
+
+
+def test_checkpoint_of_another_run_is_not_resumed(tmp_path, caplog):
+    """A changed parameter (or input) after a kill starts afresh, not from the old optimisation."""
+    run(tmp_path, name="changed", stop_after_epoch=2)
+    changed = replace(SETTINGS, epochs=3, lr_generator=1e-3)
+    resumed, *_ = run(tmp_path, changed, name="changed")
+    fresh, *_ = run(tmp_path, changed, name="fresh")
+    assert "starting afresh" in caplog.text
+    assert resumed.history["epoch"].tolist() == [1, 2, 3]
+    assert_same_state(resumed.best_state, fresh.best_state)
+    other_data = make_data()
+    other_data.y[0, 0, 6, 6] += 0.01
+    again, *_ = run(tmp_path, changed, data=other_data, name="fresh", stop_after_epoch=1)
+    assert again.epochs_run == 1  # the finished run of other data was not taken as this one
+
+
+def test_checkpoint_holds_every_part(tmp_path):
+    run(tmp_path, replace(SETTINGS, epochs=2), stop_after_epoch=1)
+    state = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)
+    assert set(state) == {"fingerprint", "epoch", "generator", "discriminator", "opt_generator",
+                          "opt_discriminator", "sched_generator", "sched_discriminator",
+                          "early_stopping", "history", "rng"}
+    assert state["epoch"] == 1
+    assert set(state["early_stopping"]) == {"best_score", "best_epoch", "best_state",
+                                            "bad_epochs", "stopped"}
+    assert set(state["rng"]) == {"python", "numpy", "torch"}  # no "cuda" on CPU
+    assert [row["epoch"] for row in state["history"]] == [1]
+    assert not list((tmp_path / "run").glob("*.part"))
+
+
+def test_early_stopping_with_frozen_generator_and_finished_rerun(tmp_path):
+    settings = replace(SETTINGS, epochs=10, patience=1, lr_generator=0.0)
+    result, *_ = run(tmp_path, settings)
+    assert result.stopped_early
+    assert result.epochs_run == 2
+    assert result.best_epoch == 1
+    assert result.history["val_rmse"].nunique() == 1
+    checkpoint = tmp_path / "run" / "checkpoint.pt"
+    written = checkpoint.stat().st_mtime_ns
+    again, *_ = run(tmp_path, settings)
+    assert checkpoint.stat().st_mtime_ns == written
+    assert (again.stopped_early, again.epochs_run, again.best_epoch) == (True, 2, 1)
+    assert again.best_val_rmse == result.best_val_rmse
+    assert_same_state(again.best_state, result.best_state)
+    pd.testing.assert_frame_equal(again.history, result.history)
+
+
+@pytest.mark.parametrize("adversarial", [True, False])
+def test_training_lowers_validation_rmse(tmp_path, adversarial):
+    data = make_data()
+    generator, discriminator = make_nets()
+    before = evaluate(generator, data, data.val, "cpu")["overall"]["rmse"]
+    settings = replace(SETTINGS, epochs=6, lr_generator=1e-2, adversarial=adversarial)
+    result, *_ = run(tmp_path, settings, data=data, nets=(generator, discriminator))
+    assert result.best_val_rmse < 0.97 * before
+    assert result.history["mse"].iloc[-1] < result.history["mse"].iloc[0]
+    unused = result.history[["adv", "d_loss"]]
+    assert unused.notna().all().all() if adversarial else unused.isna().all().all()
+
+
+def test_optional_terms_follow_their_inputs(tmp_path):
+    """insitu and vgg are > 0 when S/P resp. a VGG module are given, NaN (unused) otherwise."""
+    one_epoch = replace(SETTINGS, epochs=1)
+    full, *_ = run(tmp_path, one_epoch, data=make_data(insitu=True), name="full",
+                   vgg=TinyFeatures())
+    plain, *_ = run(tmp_path, one_epoch, name="plain")
+    assert (full.history[["insitu", "vgg"]] > 0).all().all()
+    assert plain.history[["insitu", "vgg"]].isna().all().all()
+    for history in (full.history, plain.history):
+        assert (history[["mse", "adv", "tv", "total_g", "d_loss"]] > 0).all().all()
+
+
+def test_targets_outside_the_mask_never_matter(tmp_path):
+    data = make_data()
+    filled = replace(data, y=torch.where(data.mask, data.y, 5.0))
+    settings = replace(SETTINGS, epochs=2)
+    nan_run, *_ = run(tmp_path, settings, data=data, name="nan")
+    filled_run, generator, _ = run(tmp_path, settings, data=filled, name="filled")
+    assert_same_state(nan_run.best_state, filled_run.best_state)
+    assert evaluate(generator, data, data.test, "cpu") == evaluate(generator, filled, data.test,
+                                                                   "cpu")
+
+
+def test_evaluate_scores_masked_cells_per_layer():
+    data = make_data()
+    perfect = replace(data, x=data.x[:, :N_LAYERS])  # fed straight through: pred = x's layers
+    target = torch.where(data.mask, perfect.x[:, :N_LAYERS] + 0.1, math.nan)
+    scores = evaluate(nn.Identity(), replace(perfect, y=target), data.test, "cpu",
+                      batch_size=4)
+    assert scores["overall"]["bias"] == pytest.approx(-0.1)
+    assert scores["overall"]["rmse"] == pytest.approx(0.1)
+    assert scores["overall"]["mae"] == pytest.approx(0.1)
+    assert scores["overall"]["r"] == pytest.approx(1.0)
+    assert len(scores["layers"]) == N_LAYERS
+    assert all(layer["rmse"] == pytest.approx(0.1) for layer in scores["layers"])
+    assert isinstance(scores["overall"]["rmse"], np.floating)
+
+
+def test_cuda_only_options_are_ignored_on_cpu(tmp_path, caplog):
+    caplog.set_level("INFO", logger="smdown.training.loop")
+    settings = replace(SETTINGS, epochs=1)
+    plain, *_ = run(tmp_path, settings, name="plain")
+    fancy, *_ = run(tmp_path, replace(settings, bf16=True, channels_last=True), name="fancy")
+    pd.testing.assert_frame_equal(losses(plain.history), losses(fancy.history))
+    assert "bf16" in caplog.text
+    assert resolve_device("auto") == torch.device("cuda" if torch.cuda.is_available()
+                                                  else "cpu")
+
+
+def test_deterministic_setting_is_restored(tmp_path):
+    before = torch.are_deterministic_algorithms_enabled()
+    run(tmp_path, replace(SETTINGS, epochs=1))
+    assert torch.are_deterministic_algorithms_enabled() == before
