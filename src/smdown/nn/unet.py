@@ -43,6 +43,8 @@ class UNetGenerator(nn.Module):
     def __init__(self, in_channels: int, out_channels: int, base_channels: int = 64,
                  depth: int = 4):
         super().__init__()
+        self.architecture = {"in_channels": in_channels, "out_channels": out_channels,
+                             "base_channels": base_channels, "depth": depth}
         widths = [base_channels * 2**k for k in range(depth + 1)]
         self.depth = depth
         self.encoders = nn.ModuleList(

@@ -20,22 +20,85 @@ from smdown.errors import InputError
 SCHEMES = ("year_blocked", "shuffled_months")
 
 
-def stack_models(paths: Mapping[str, str | PathLike], models: Sequence[str]) -> xr.DataArray:
+def load_mask(regions: str | PathLike, region: str) -> xr.DataArray:
+    """The boolean (lat, lon) mask of `region` from a prepared regions file, with coordinates."""
+    with xr.open_dataset(regions) as ds:
+        if region not in ds["region"].values:
+            raise InputError(regions, f"no region {region!r}",
+                             f"one of {', '.join(map(str, ds['region'].values))}")
+        return ds["mask"].sel(region=region, drop=True).load().astype(bool)
+
+
+def check_grid(da: xr.DataArray, mask: xr.DataArray, path: str | PathLike) -> None:
+    """Refuse a field whose lat/lon differ from the mask's (the prepared target grid)."""
+    for dim in ("lat", "lon"):
+        ours, theirs = da[dim].values, mask[dim].values
+        if ours.shape != theirs.shape or not np.allclose(ours, theirs, rtol=0, atol=1e-6):
+            raise InputError(path, f"{dim} has {ours.size} values "
+                             f"[{ours.min():.4f}..{ours.max():.4f}]",
+                             f"the target grid's {theirs.size} values "
+                             f"[{theirs.min():.4f}..{theirs.max():.4f}]")
+
+
+def require_finite(da: xr.DataArray, mask: xr.DataArray, path: str | PathLike) -> None:
+    """Refuse NaN anywhere inside the region: the losses would silently skip those cells."""
+    bad = (~np.isfinite(da.values)) & mask.values
+    if bad.any():
+        where = np.argwhere(bad)[0]
+        first = {dim: da[dim].values[i] for dim, i in zip(da.dims, where, strict=True)
+                 if dim in da.coords}
+        at = ", ".join(f"{dim} {str(v)[:7] if dim == 'time' else v}" for dim, v in first.items())
+        raise InputError(path, f"{int(bad.sum())} missing values of {da.name!r} inside the "
+                         f"region (first at {at})",
+                         "finite values in every cell of the region mask")
+
+
+def stack_models(paths: Mapping[str, str | PathLike], models: Sequence[str],
+                 mask: xr.DataArray | None = None) -> xr.DataArray:
     """Prepared CMIP6 files of one experiment as `x(time, model, lat, lon)` in `models` order.
 
-    All files must share the time axis; NaN (outside any model's valid cells) becomes 0 so the
-    network sees a finite input everywhere (losses only look inside the region mask).
+    All files must share the time axis (and, given `mask`, its grid, with no NaN inside it);
+    NaN outside the region becomes 0 so the network sees finite input everywhere.
     """
     parts = []
     for model in models:
         with xr.open_dataset(paths[model]) as ds:
-            parts.append(ds["mrsos"].load().expand_dims(model=[model]))
+            if "mrsos" not in ds:
+                raise InputError(paths[model], "no variable 'mrsos'", "a prepared CMIP6 file")
+            part = ds["mrsos"].load()
+        if mask is not None:
+            check_grid(part, mask, paths[model])
+            require_finite(part, mask, paths[model])
+        parts.append(part.expand_dims(model=[model]))
     times = parts[0].time.values
     for model, part in zip(models, parts, strict=True):
         if not np.array_equal(part.time.values, times):
             raise InputError(paths[model], "time axis differs from the other models'",
                              f"the months of {paths[models[0]]}")
     return xr.concat(parts, dim="model").transpose("time", "model", "lat", "lon").fillna(0.0)
+
+
+def load_target(path: str | PathLike, times: np.ndarray, mask: xr.DataArray,
+                variable: str = "sm", finite: bool = True) -> np.ndarray:
+    """A prepared (time, layer, lat, lon) field at `times` as float32, NaN outside the mask.
+
+    With `finite`, NaN inside the mask is refused (targets); without it, kept (optional grids).
+    """
+    with xr.open_dataset(path) as ds:
+        if variable not in ds:
+            raise InputError(path, f"no variable {variable!r}", "a prepared target file")
+        da = ds[variable]
+        missing = np.setdiff1d(times, da.time.values)
+        if missing.size:
+            raise InputError(path, f"{missing.size} training months missing "
+                             f"(first {str(missing[0])[:7]})", "every month of the training years")
+        da = da.sel(time=times).transpose("time", "layer", "lat", "lon").load()
+    check_grid(da, mask, path)
+    if finite:
+        require_finite(da, mask, path)
+    values = da.values.astype(np.float32)
+    values[..., ~mask.values] = np.nan
+    return values
 
 
 def year_indices(times: np.ndarray, first: int, last: int) -> np.ndarray:

@@ -1,0 +1,213 @@
+"""What the `pretrain` and `finetune` rules do: check and assemble the data, build, train, save.
+
+Pretraining: ERA5-Land's 3 layers as target over fixed year ranges. Fine-tuning: AMSMQTP's 5
+layers on one fold of the fine-tuning years, every generator weight but the 1x1 head from
+pretraining, a fresh discriminator, and the in-situ loss (eq. 9) against the random-forest grids.
+Every input is checked (grid, months, NaN inside the region, VGG weights) before training starts.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import xarray as xr
+
+from smdown.errors import InputError
+from smdown.io import atomic_path
+from smdown.nn import Discriminator, LossWeights, UNetGenerator, VGG16Features
+from smdown.nn.saved import load_generator, save_generator
+from smdown.training.baselines import EnsembleMean
+from smdown.training.data import (
+    fold_indices,
+    inner_split,
+    load_mask,
+    load_target,
+    stack_models,
+    year_indices,
+)
+from smdown.training.loop import (
+    TrainingData,
+    TrainResult,
+    TrainSettings,
+    evaluate,
+    resolve_device,
+    train,
+)
+
+log = logging.getLogger(__name__)
+
+INSITU_REFERENCES = ("forest", "target")
+
+
+@dataclass(frozen=True)
+class JobFiles:
+    """The files one training job writes: weights, per-epoch history, test metrics, checkpoint."""
+
+    weights: Path
+    history: Path
+    metrics: Path
+    checkpoint: Path
+
+    @classmethod
+    def of(cls, weights: str | PathLike, history: str | PathLike, metrics: str | PathLike,
+           checkpoint: str | PathLike) -> JobFiles:
+        """JobFiles from four paths (as the rules name them)."""
+        return cls(Path(weights), Path(history), Path(metrics), Path(checkpoint))
+
+
+def settings_from_config(training: Mapping[str, Any], stage: str) -> TrainSettings:
+    """TrainSettings of `stage` ("pretrain" or "finetune") from the config's `training` section.
+
+    The adversarial game runs only when its weight a2 is not 0 (no idle discriminator steps).
+    """
+    part = training[stage]
+    weights = LossWeights(**training["loss_weights"])
+    return TrainSettings(
+        epochs=part["epochs"], batch_size=part["batch_size"],
+        lr_generator=part["lr_generator"], lr_discriminator=part["lr_discriminator"],
+        patience=part["patience"], weights=weights, seed=training["seed"],
+        device=training["device"], bf16=training["bf16"],
+        channels_last=training["channels_last"], adversarial=weights.a2 != 0,
+        symmetric_adversarial=training["adversarial_loss"] == "symmetric")
+
+
+def load_vgg(path: str | PathLike | None, b2: float) -> VGG16Features | None:
+    """The frozen VGG16 features of the perceptual loss, or None when its weight b2 is 0."""
+    if b2 == 0:
+        return None
+    if path is None or not Path(path).is_file():
+        raise InputError(path or "vgg.path", "VGG16 weights file missing while the perceptual "
+                         f"loss weight b2 is {b2}",
+                         "the file from the vgg16_weights rule (vgg.provider url or local), "
+                         "or loss_weights.b2: 0")
+    return VGG16Features.from_state_dict_file(path)
+
+
+def _scores(generator: torch.nn.Module, data: TrainingData, device: torch.device) -> dict:
+    """Test metrics of the generator and, on the same months, of the plain ensemble mean."""
+    n_layers = data.y.shape[1]
+    return {"generator": evaluate(generator, data, data.test, device),
+            "ensemble_mean": evaluate(EnsembleMean(n_layers), data, data.test, device)}
+
+
+def _finish(result: TrainResult, generator: UNetGenerator, data: TrainingData,
+            settings: TrainSettings, files: JobFiles, meta: Mapping[str, Any]) -> dict:
+    """Save the best weights with their metadata and write the test metrics JSON; return them."""
+    generator.load_state_dict(result.best_state)
+    save_generator(generator, files.weights, result.best_state, **meta)
+    metrics = {**meta, "best_epoch": result.best_epoch, "best_val_rmse": result.best_val_rmse,
+               "epochs_run": result.epochs_run, "stopped_early": result.stopped_early,
+               "settings": asdict(settings),
+               "test": _scores(generator, data, resolve_device(settings.device))}
+    with atomic_path(files.metrics) as tmp:
+        tmp.write_text(json.dumps(metrics, indent=1, default=float))
+    test = metrics["test"]
+    log.info("test RMSE: generator %.4f, ensemble mean %.4f (best epoch %d of %d)",
+             test["generator"]["overall"]["rmse"], test["ensemble_mean"]["overall"]["rmse"],
+             result.best_epoch, result.epochs_run)
+    return metrics
+
+
+def _indices(values: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(np.asarray(values, dtype=np.int64))
+
+
+def _months(times: np.ndarray, indices: np.ndarray) -> list[str]:
+    return [str(t)[:7] for t in times[indices]]
+
+
+def pretrain(model_files: Mapping[str, str | PathLike], models: Sequence[str],
+             era5land: str | PathLike, regions: str | PathLike, region: str,
+             splits: Mapping[str, Sequence[int]], network: Mapping[str, int],
+             settings: TrainSettings, vgg_path: str | PathLike | None,
+             files: JobFiles) -> dict:
+    """Train the generator on ERA5-Land's 3 layers; `splits` holds train/val/test year ranges."""
+    vgg = load_vgg(vgg_path, settings.weights.b2)
+    mask = load_mask(regions, region)
+    x = stack_models(model_files, models, mask)
+    times = x.time.values
+    y = load_target(era5land, times, mask)
+    parts = {name: year_indices(times, *splits[name]) for name in ("train", "val", "test")}
+    for name, part in parts.items():
+        if part.size == 0:
+            raise InputError("training.pretrain", f"no months of the CMIP6 inputs fall in the "
+                             f"{name} years {list(splits[name])}",
+                             f"years within {_months(times, np.array([0, -1]))}")
+    data = TrainingData(x=torch.from_numpy(x.values.astype(np.float32)),
+                        y=torch.from_numpy(y), mask=torch.from_numpy(mask.values),
+                        **{name: _indices(part) for name, part in parts.items()})
+    torch.manual_seed(settings.seed)
+    generator = UNetGenerator(len(models), y.shape[1], network["base_channels"],
+                              network["depth"])
+    discriminator = Discriminator(y.shape[1], network["discriminator_channels"])
+    result = train(generator, discriminator, data, settings, checkpoint=files.checkpoint,
+                   history_csv=files.history, vgg=vgg)
+    meta = {"stage": "pretrain", "models": list(models), "region": region,
+            "splits": {k: list(v) for k, v in splits.items()}}
+    return _finish(result, generator, data, settings, files, meta)
+
+
+def _insitu(path: str | PathLike | None, times: np.ndarray, mask: xr.DataArray,
+            y: np.ndarray, reference: str) -> tuple[torch.Tensor | None, torch.Tensor | None]:
+    """S and P for eq. 9: the forest grid S (paper) or the target itself (authors' code)."""
+    if path is None:
+        return None, None
+    if reference not in INSITU_REFERENCES:
+        raise InputError("training.finetune.insitu_reference", f"unknown value {reference!r}",
+                         " or ".join(INSITU_REFERENCES))
+    p = load_target(path, times, mask, "insitu_prob")
+    s = load_target(path, times, mask, "insitu_sm") if reference == "forest" else y
+    return torch.from_numpy(s), torch.from_numpy(p)
+
+
+def finetune(model_files: Mapping[str, str | PathLike], models: Sequence[str],
+             amsmqtp: str | PathLike, insitu: str | PathLike | None, regions: str | PathLike,
+             region: str, pretrained: str | PathLike, fold: int, folds: Mapping[str, Any],
+             network: Mapping[str, int], settings: TrainSettings,
+             vgg_path: str | PathLike | None, files: JobFiles) -> dict:
+    """Fine-tune fold `fold` on AMSMQTP's 5 layers, early stopping on an inner validation split.
+
+    `folds` holds years, n_folds, scheme, val_fraction, split_seed and insitu_reference; the
+    generator is the pretrained one (its body) with a fresh 5-layer head.
+    """
+    vgg = load_vgg(vgg_path, settings.weights.b2)
+    body, _ = load_generator(pretrained)
+    for key in ("base_channels", "depth"):
+        if body.architecture[key] != network[key]:
+            raise InputError(pretrained, f"{key} is {body.architecture[key]}",
+                             f"training.network.{key} = {network[key]} (pretrain again)")
+    mask = load_mask(regions, region)
+    x = stack_models(model_files, models, mask)
+    x = x.isel(time=year_indices(x.time.values, *folds["years"]))
+    times = x.time.values
+    y = load_target(amsmqtp, times, mask)
+    tests = fold_indices(times, folds["n_folds"], folds["scheme"], folds["split_seed"])
+    if not 0 <= fold < len(tests):
+        raise InputError("training.finetune.n_folds", f"fold {fold} does not exist",
+                         f"0..{len(tests) - 1}")
+    test = tests[fold]
+    fit, val = inner_split(np.setdiff1d(np.arange(times.size), test), times,
+                           folds["val_fraction"], folds["scheme"], folds["split_seed"])
+    s, p = _insitu(insitu, times, mask, y, folds["insitu_reference"])
+    data = TrainingData(x=torch.from_numpy(x.values.astype(np.float32)), y=torch.from_numpy(y),
+                        mask=torch.from_numpy(mask.values), train=_indices(fit),
+                        val=_indices(val), test=_indices(test), s=s, p=p)
+    architecture = dict(body.architecture, out_channels=y.shape[1])
+    torch.manual_seed(settings.seed + 1 + fold)
+    generator = UNetGenerator(**architecture)
+    generator.load_pretrained_body(body.state_dict())
+    discriminator = Discriminator(y.shape[1], network["discriminator_channels"])
+    result = train(generator, discriminator, data, settings, checkpoint=files.checkpoint,
+                   history_csv=files.history, vgg=vgg)
+    meta = {"stage": "finetune", "fold": fold, "models": list(models), "region": region,
+            "scheme": folds["scheme"], "insitu_reference": folds["insitu_reference"],
+            "test_months": _months(times, test), "validation_months": _months(times, val)}
+    return _finish(result, generator, data, settings, files, meta)
