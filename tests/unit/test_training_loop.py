@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
+import textwrap
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -22,6 +26,7 @@ from smdown.training.loop import (
     train,
 )
 
+REPO = Path(__file__).resolve().parents[2]
 N_LAYERS = 3
 SETTINGS = TrainSettings(epochs=4, batch_size=8, lr_generator=5e-3, lr_discriminator=1e-3,
                          device="cpu")
@@ -124,6 +129,37 @@ def test_resume_after_kill_matches_uninterrupted_run(tmp_path):
     assert list(csv.columns) == list(HISTORY_COLUMNS)
     assert csv["epoch"].tolist() == [1, 2, 3, 4]
     np.testing.assert_array_equal(csv["val_rmse"], whole.history["val_rmse"])
+
+
+def test_sigkill_mid_epoch_then_resume_matches_uninterrupted_run(tmp_path):
+    """A real SIGKILL in the middle of epoch 3 (two of its four batches already stepped): the
+    restarted run discards that half epoch, resumes after epoch 2 and ends bit-identical."""
+    child = textwrap.dedent(f"""
+        import os, signal, sys
+        from pathlib import Path
+        sys.path.insert(0, {str(REPO)!r})
+        from smdown.training import loop
+        from tests.unit.test_training_loop import run
+        calls, step = 0, loop._train_batch
+        def dying(session, idx):
+            global calls
+            calls += 1
+            if calls == 2 * 4 + 3:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return step(session, idx)
+        loop._train_batch = dying
+        run(Path({str(tmp_path)!r}), name="killed")
+    """)
+    proc = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True)
+    assert proc.returncode == -9, proc.stderr[-2000:]
+    state = torch.load(tmp_path / "killed" / "checkpoint.pt", weights_only=True)
+    assert state["epoch"] == 2
+    resumed, g_resumed, d_resumed = run(tmp_path, name="killed")
+    whole, g_whole, d_whole = run(tmp_path, name="whole")
+    assert_same_state(g_resumed.state_dict(), g_whole.state_dict())
+    assert_same_state(d_resumed.state_dict(), d_whole.state_dict())
+    assert_same_state(resumed.best_state, whole.best_state)
+    pd.testing.assert_frame_equal(losses(resumed.history), losses(whole.history))
 
 
 def test_checkpoint_of_another_run_is_not_resumed(tmp_path, caplog):

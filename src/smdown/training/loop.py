@@ -374,14 +374,19 @@ def _restore(s: _Session, state: dict) -> None:
     set_rng_state(state["rng"])
 
 
+def _write_history(state: dict, history_csv: Path) -> None:
+    """Rewrite the history CSV of a checkpoint state atomically."""
+    with atomic_path(history_csv) as tmp:
+        pd.DataFrame(state["history"], columns=HISTORY_COLUMNS).to_csv(tmp, index=False)
+
+
 def _write(state: dict, checkpoint: Path, history_csv: Path) -> None:
     """Rewrite the history CSV, then the checkpoint, each atomically.
 
     In this order a kill in between leaves the CSV one epoch ahead, and the resumed run redoes
     that epoch and rewrites the CSV, so every epoch appears exactly once.
     """
-    with atomic_path(history_csv) as tmp:
-        pd.DataFrame(state["history"], columns=HISTORY_COLUMNS).to_csv(tmp, index=False)
+    _write_history(state, history_csv)
     with atomic_path(checkpoint) as tmp:
         torch.save(state, tmp)
 
@@ -425,6 +430,7 @@ def train(generator: nn.Module, discriminator: nn.Module, data: TrainingData,
                               or state["epoch"] >= settings.epochs):
         log.info("%s holds a finished run (%d epochs); nothing to train", checkpoint,
                  state["epoch"])
+        _write_history(state, history_csv)  # Snakemake removes a job's old outputs before it
         generator.to(device)
         return _result(state, settings)
     s = _session(generator, discriminator, vgg, data, settings, device)
