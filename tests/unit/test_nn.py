@@ -22,6 +22,7 @@ from smdown.nn import (
 )
 from smdown.nn.unet import pad_to_multiple
 from smdown.sources.weights import REQUIRED_KEYS
+from smdown.synthetic.vgg import random_vgg16_state
 
 H, W = 71, 151
 
@@ -88,16 +89,10 @@ def test_pretrained_body_loads_all_but_the_head():
 
 
 def random_vgg16(path, complete=True):
-    """A state dict with VGG16's feature layers (He-scaled random values) plus a classifier key."""
-    gen = torch.Generator().manual_seed(0)
-    state, cin = {"classifier.0.bias": torch.zeros(4096)}, 3
-    for key in REQUIRED_KEYS if complete else REQUIRED_KEYS[:4]:
-        layer = int(key.split(".")[1])
-        cout = 64 if layer < 5 else 128 if layer < 10 else 256 if layer < 17 else 512
-        if key.endswith("weight"):
-            state[key] = torch.randn(cout, cin, 3, 3, generator=gen) * (2 / (9 * cin)) ** 0.5
-        else:
-            state[key], cin = 0.1 * torch.randn(cout, generator=gen), cout
+    """Random VGG16 feature weights plus a classifier key (ignored), as tests may not download."""
+    state = {"classifier.0.bias": torch.zeros(4096), **random_vgg16_state(0)}
+    if not complete:
+        state = {k: v for k, v in state.items() if k in REQUIRED_KEYS[:4]}
     torch.save(state, path)
     return state
 

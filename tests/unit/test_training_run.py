@@ -14,13 +14,14 @@ import xarray as xr
 from smdown.errors import InputError
 from smdown.nn.saved import load_generator
 from smdown.training.loop import TrainSettings
+from smdown.training.report import fold_table
 from smdown.training.run import JobFiles, finetune, pretrain, settings_from_config
 
 MODELS = ["A", "B", "C"]
 MONTHS = np.arange("2000-01", "2005-01", dtype="datetime64[M]").astype("datetime64[ns]")
 LAT = np.round(np.arange(31.05, 32.2, 0.1), 2)  # 12
 LON = np.round(np.arange(89.05, 91.0, 0.1), 2)  # 20
-NETWORK = {"base_channels": 4, "depth": 2, "discriminator_channels": 4}
+NETWORK = {"base_channels": 4, "depth": 2, "discriminator_channels": 4, "head_bias": "target_mean"}
 SPLITS = {"train": [2000, 2002], "val": [2003, 2003], "test": [2004, 2004]}
 FOLDS = {"years": [2000, 2004], "n_folds": 5, "scheme": "year_blocked", "val_fraction": 0.25,
          "split_seed": 0, "insitu_reference": "forest"}
@@ -197,3 +198,26 @@ def test_finetune_years_must_be_present(prepared, tmp_path):
     with pytest.raises(InputError, match="test years"):
         _pretrain(prepared, tmp_path / "other", splits=bad)
     assert torch.load(tmp_path / "pre" / "generator.pt", weights_only=True)["meta"]["region"] == "R"
+
+
+def test_fold_table_pools_by_test_months():
+    def fold(k, months, rmse, bias):
+        scores = {"rmse": rmse, "mae": rmse, "bias": bias, "r": 0.5}
+        both = {"overall": scores, "layers": [scores, scores]}
+        return {"fold": k, "test_months": ["2000-01"] * months,
+                "test": {"generator": both, "ensemble_mean": {**both}}}
+
+    table = fold_table([fold(0, 10, 0.1, 0.0), fold(1, 30, 0.2, 0.4)])
+    assert len(table) == 9 and list(table["layer"][:3]) == ["all", "1", "2"]
+    pooled = table[(table["fold"] == "all") & (table["layer"] == "all")].iloc[0]
+    assert pooled["months"] == 40
+    assert pooled["rmse_generator"] == pytest.approx(np.sqrt((10 * 0.01 + 30 * 0.04) / 40))
+    assert pooled["bias_ensemble_mean"] == pytest.approx(0.3)
+    assert np.isnan(pooled["r_generator"])
+
+
+def test_fold_without_months_to_fit_is_refused(prepared, tmp_path):
+    _pretrain(prepared, tmp_path / "pre")
+    with pytest.raises(InputError, match="leaves 0 months to fit"):
+        _finetune(prepared, tmp_path / "fold", tmp_path / "pre" / "generator.pt",
+                  folds={**FOLDS, "years": [2003, 2004], "n_folds": 2, "val_fraction": 0.5})

@@ -74,6 +74,13 @@ class UNetGenerator(nn.Module):
         out = torch.sigmoid(self.head(x))
         return out[..., top:top + height, left:left + width]
 
+    def start_at_mean(self, means: Tensor) -> None:
+        """Set the head's bias to logit(mean) per output layer, so training starts at the target's
+        mean instead of sigmoid(0) = 0.5 m3 m-3 (Adam needs many steps to move a bias that far).
+        """
+        with torch.no_grad():
+            self.head.bias.copy_(torch.logit(means.to(self.head.bias).clamp(1e-3, 1 - 1e-3)))
+
     def load_pretrained_body(self, state_dict: Mapping[str, Tensor]) -> None:
         """Load every weight except the head's, so a 3-layer pretrained net seeds a 5-layer one.
 

@@ -45,6 +45,7 @@ from smdown.training.loop import (
 log = logging.getLogger(__name__)
 
 INSITU_REFERENCES = ("forest", "target")
+HEAD_BIAS = ("target_mean", "default")
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,16 @@ def _finish(result: TrainResult, generator: UNetGenerator, data: TrainingData,
     return metrics
 
 
+def _start(generator: UNetGenerator, data: TrainingData, head_bias: str) -> None:
+    """Optionally start the head at the training targets' per-layer mean inside the region."""
+    if head_bias not in HEAD_BIAS:
+        raise InputError("training.network.head_bias", f"unknown value {head_bias!r}",
+                         " or ".join(HEAD_BIAS))
+    if head_bias == "target_mean":
+        y = data.y[data.train]
+        generator.start_at_mean(torch.nanmean(y.transpose(0, 1).flatten(1), dim=1))
+
+
 def _indices(values: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.asarray(values, dtype=np.int64))
 
@@ -133,20 +144,23 @@ def pretrain(model_files: Mapping[str, str | PathLike], models: Sequence[str],
     vgg = load_vgg(vgg_path, settings.weights.b2)
     mask = load_mask(regions, region)
     x = stack_models(model_files, models, mask)
+    for name in ("train", "val", "test"):
+        if year_indices(x.time.values, *splits[name]).size == 0:
+            raise InputError("training.pretrain", f"no months of the CMIP6 inputs fall in the "
+                             f"{name} years {list(splits[name])}",
+                             f"years within {_months(x.time.values, np.array([0, -1]))}")
+    x = x.isel(time=np.unique(np.concatenate(
+        [year_indices(x.time.values, *splits[name]) for name in ("train", "val", "test")])))
     times = x.time.values
     y = load_target(era5land, times, mask)
     parts = {name: year_indices(times, *splits[name]) for name in ("train", "val", "test")}
-    for name, part in parts.items():
-        if part.size == 0:
-            raise InputError("training.pretrain", f"no months of the CMIP6 inputs fall in the "
-                             f"{name} years {list(splits[name])}",
-                             f"years within {_months(times, np.array([0, -1]))}")
     data = TrainingData(x=torch.from_numpy(x.values.astype(np.float32)),
                         y=torch.from_numpy(y), mask=torch.from_numpy(mask.values),
                         **{name: _indices(part) for name, part in parts.items()})
     torch.manual_seed(settings.seed)
     generator = UNetGenerator(len(models), y.shape[1], network["base_channels"],
                               network["depth"])
+    _start(generator, data, network["head_bias"])
     discriminator = Discriminator(y.shape[1], network["discriminator_channels"])
     result = train(generator, discriminator, data, settings, checkpoint=files.checkpoint,
                    history_csv=files.history, vgg=vgg)
@@ -196,6 +210,10 @@ def finetune(model_files: Mapping[str, str | PathLike], models: Sequence[str],
     test = tests[fold]
     fit, val = inner_split(np.setdiff1d(np.arange(times.size), test), times,
                            folds["val_fraction"], folds["scheme"], folds["split_seed"])
+    if fit.size == 0 or val.size == 0:
+        raise InputError("training.finetune", f"fold {fold} leaves {fit.size} months to fit and "
+                         f"{val.size} to validate", "more years, fewer folds or another "
+                         "val_fraction, so both are non-empty")
     s, p = _insitu(insitu, times, mask, y, folds["insitu_reference"])
     data = TrainingData(x=torch.from_numpy(x.values.astype(np.float32)), y=torch.from_numpy(y),
                         mask=torch.from_numpy(mask.values), train=_indices(fit),
@@ -204,6 +222,7 @@ def finetune(model_files: Mapping[str, str | PathLike], models: Sequence[str],
     torch.manual_seed(settings.seed + 1 + fold)
     generator = UNetGenerator(**architecture)
     generator.load_pretrained_body(body.state_dict())
+    _start(generator, data, network["head_bias"])
     discriminator = Discriminator(y.shape[1], network["discriminator_channels"])
     result = train(generator, discriminator, data, settings, checkpoint=files.checkpoint,
                    history_csv=files.history, vgg=vgg)
