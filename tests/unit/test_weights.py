@@ -11,22 +11,15 @@ import pytest
 
 from smdown.errors import InputError
 from smdown.sources.weights import REQUIRED_KEYS, fetch_vgg16, take_local_vgg16
+from smdown.synthetic.vgg import random_vgg16_state
 
 torch = pytest.importorskip("torch")
 
 
 def _random_vgg16(path, complete=True):
-    """A state dict with VGG16's feature layers (random values), as tests may not download."""
-    gen = torch.Generator().manual_seed(0)
-    state, cin = {}, 3
-    for key in REQUIRED_KEYS if complete else REQUIRED_KEYS[:4]:
-        layer = int(key.split(".")[1])
-        cout = 64 if layer < 5 else 128 if layer < 10 else 256 if layer < 17 else 512
-        if key.endswith("weight"):
-            state[key] = torch.randn(cout, cin, 3, 3, generator=gen)
-        else:
-            state[key], cin = torch.randn(cout, generator=gen), cout
-    torch.save(state, path)
+    """Random VGG16 feature weights (or only the first two layers), as tests may not download."""
+    state = random_vgg16_state(0)
+    torch.save({k: v for k, v in state.items() if complete or k in REQUIRED_KEYS[:4]}, path)
     return path
 
 

@@ -277,5 +277,6 @@ if config["vgg"]["provider"] != "none":
             provider=config["vgg"]["provider"],
             url=config["vgg"]["url"],
             local_path=config["vgg"]["local_path"],
+            seed=config["synthetic"]["seed"],
         script:
             "../scripts/vgg16_weights.py"

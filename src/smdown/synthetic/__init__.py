@@ -10,7 +10,8 @@ the tests can compare the pipeline's output with the truth:
 - AMSMQTP daily 5-layer `SM`, one packed NetCDF per year;
 - ISMN "header_values" `.stm` files with static-variable CSVs (CTP_SMTMN, MAQU, NAQU);
 - a CMA station CSV (`station_id,lat,lon,elevation_m,date,depth_cm,sm`);
-- a GeoJSON of approximate, hand-drawn TRSR basin outlines.
+- a GeoJSON of approximate, hand-drawn TRSR basin outlines;
+- random VGG16 feature weights in torchvision's layout (`write_random_vgg16`, not ImageNet's).
 """
 
 from smdown.synthetic.amsmqtp import amsmqtp_filenames, write_amsmqtp
