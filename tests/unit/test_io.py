@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 import xarray as xr
@@ -25,6 +27,17 @@ def test_success_renames_into_place(tmp_path):
     out = tmp_path / "out.nc"
     write_netcdf(xr.Dataset({"a": ("x", np.arange(3))}), out)
     assert file_kind(out) == "netcdf" and list(tmp_path.iterdir()) == [out]
+
+
+def test_outputs_get_the_usual_permissions(tmp_path):
+    out = tmp_path / "out.txt"
+    previous = os.umask(0o027)
+    try:
+        with atomic_path(out) as tmp:
+            tmp.write_text("x")
+    finally:
+        os.umask(previous)
+    assert out.stat().st_mode & 0o777 == 0o640
 
 
 def test_grid_not_covering_the_domain_is_named(tmp_path, target):
