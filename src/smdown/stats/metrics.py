@@ -11,7 +11,8 @@ import numpy as np
 MAPE_EPS = float(np.finfo(np.float64).eps)  # sklearn's epsilon in eq. 17
 
 
-def _pairs(y, yhat) -> tuple[np.ndarray, np.ndarray]:
+def valid_pairs(y, yhat) -> tuple[np.ndarray, np.ndarray]:
+    """y and yhat flattened to float64, keeping the pairs where both are finite."""
     y = np.asarray(y, dtype=np.float64).ravel()
     yhat = np.asarray(yhat, dtype=np.float64).ravel()
     if y.shape != yhat.shape:
@@ -22,7 +23,7 @@ def _pairs(y, yhat) -> tuple[np.ndarray, np.ndarray]:
 
 def mae(y, yhat) -> float:
     """Mean absolute error (eq. 15)."""
-    a, b = _pairs(y, yhat)
+    a, b = valid_pairs(y, yhat)
     return float(np.mean(np.abs(a - b))) if a.size else np.nan
 
 
@@ -31,19 +32,19 @@ def rmse(y, yhat) -> float:
 
     (The paper's eq. 16 as printed averages |y - yhat|, i.e. equals MAE; we use the standard RMSE.)
     """
-    a, b = _pairs(y, yhat)
+    a, b = valid_pairs(y, yhat)
     return float(np.sqrt(np.mean((a - b) ** 2))) if a.size else np.nan
 
 
 def mape(y, yhat) -> float:
     """Mean absolute percentage error as a fraction (eq. 17), with eps guarding y = 0."""
-    a, b = _pairs(y, yhat)
+    a, b = valid_pairs(y, yhat)
     return float(np.mean(np.abs(a - b) / np.maximum(MAPE_EPS, np.abs(a)))) if a.size else np.nan
 
 
 def pearson_r(y, yhat) -> float:
     """Pearson correlation (eq. 18); NaN for fewer than 3 pairs or a constant series."""
-    a, b = _pairs(y, yhat)
+    a, b = valid_pairs(y, yhat)
     if a.size < 3 or np.std(a) == 0 or np.std(b) == 0:
         return np.nan
     return float(np.corrcoef(a, b)[0, 1])
@@ -51,13 +52,13 @@ def pearson_r(y, yhat) -> float:
 
 def bias(y, yhat) -> float:
     """Mean of estimate minus observation."""
-    a, b = _pairs(y, yhat)
+    a, b = valid_pairs(y, yhat)
     return float(np.mean(b - a)) if a.size else np.nan
 
 
 def ubrmsd(y, yhat) -> float:
     """Unbiased RMSD: the RMSE after removing each series' mean."""
-    a, b = _pairs(y, yhat)
+    a, b = valid_pairs(y, yhat)
     if not a.size:
         return np.nan
     return float(np.sqrt(np.mean(((b - b.mean()) - (a - a.mean())) ** 2)))
@@ -65,7 +66,7 @@ def ubrmsd(y, yhat) -> float:
 
 def r2(y, yhat) -> float:
     """Coefficient of determination 1 - SS_res / SS_tot (sklearn's r2_score)."""
-    a, b = _pairs(y, yhat)
+    a, b = valid_pairs(y, yhat)
     if a.size < 2 or np.all(a == a[0]):
         return np.nan
     return float(1.0 - np.sum((a - b) ** 2) / np.sum((a - a.mean()) ** 2))
