@@ -1,1 +1,2 @@
-"""Statistics: evaluation metrics (and, later, Mann-Kendall trends, seasons and periods)."""
+"""Statistics: evaluation metrics, Taylor statistics, Mann-Kendall trends with Sen's slope,
+seasonal series, periods and regional means."""
