@@ -25,6 +25,10 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/download.smk"
 include: "workflow/rules/prepare.smk"
 include: "workflow/rules/insitu.smk"
+include: "workflow/rules/train.smk"
+
+
+check_training_config()
 
 
 rule all:
@@ -33,3 +37,4 @@ rule all:
         all_prepared(),
         all_sources(),
         all_insitu(),
+        all_training(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,14 @@ def snakemake(workdir: Path, *args: str, configfile: Path = TINY) -> subprocess.
     cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory",
            str(workdir), "--configfile", str(configfile), "--cores", "2", *args]
     return subprocess.run(cmd, capture_output=True, text=True)
+
+
+def job_counts(text: str) -> dict[str, int]:
+    """Jobs per rule from the "Job stats" table a (dry) run prints."""
+    table = text[text.index("Job stats:"):]
+    counts = {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, re.MULTILINE)}
+    counts.pop("total", None)
+    return counts
 
 
 @pytest.fixture(scope="session")

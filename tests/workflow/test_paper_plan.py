@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from tests.workflow.conftest import REPO, snakemake
+from tests.workflow.conftest import REPO, job_counts, snakemake
 
 pytestmark = pytest.mark.workflow
 PAPER = REPO / "config" / "config.yaml"
 
 
-def _job_counts(text: str) -> dict[str, int]:
-    table = text[text.index("Job stats:"):]
-    return {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, re.MULTILINE)}
-
-
 def test_dry_run_lists_every_download(tmp_path):
     proc = snakemake(tmp_path, "-n", configfile=PAPER)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    counts = _job_counts(proc.stdout)
+    counts = job_counts(proc.stdout)
     assert counts["download_cmip6"] == 85
     assert counts["download_era5land"] == 4
     assert {k for k in counts if k.startswith("download_region_mask")} == {
@@ -29,6 +22,7 @@ def test_dry_run_lists_every_download(tmp_path):
     assert {k for k in counts if k.startswith("ingest_")} == {
         "ingest_amsmqtp", "ingest_ismn", "ingest_cma"}
     assert counts["regrid_cmip6"] == 85 and counts["vgg16_weights"] == 1
+    assert counts["pretrain"] == 1 and counts["finetune"] == 5
 
 
 def test_missing_amsmqtp_stops_with_where_to_get_it(tmp_path):

@@ -111,7 +111,7 @@ def test_insitu_stage_outputs(tiny_run):
     skill = pd.read_csv(tiny_run / "results/tiny/insitu/insitu_skill.csv")
     assert skill["forest_beats_climatology"].all()
     table = pd.read_csv(tiny_run / "results/tiny/evaluation/table_s1_reference_medians.csv")
-    assert set(table["dataset"]) == {"ERA5-Land"}  # the tiny AMSMQTP years hold no station data
+    assert set(table["dataset"]) == {"ERA5-Land", "AMSMQTP"}
     assert (table["R"] > 0.5).all()
     png = tiny_run / "results/tiny/figures/fig05_reference_boxplots.png"
     assert png.read_bytes()[:4] == b"\x89PNG"

@@ -12,11 +12,13 @@ LOGS = f"{RESULTS}/logs"
 BENCH = f"{RESULTS}/benchmarks"
 SRC = config["sources"]
 SYN = config["synthetic"]
+TRAIN = config["training"]
 
 
 wildcard_constraints:
     model="|".join(m.replace("-", r"\-") for m in config["models"]),
     experiment="|".join(config["experiments"]),
+    fold=r"\d+",
 
 
 def existing_files(folder, pattern):
@@ -138,3 +140,55 @@ def all_sources():
 
 def regrid_params():
     return dict(config["regrid"])
+
+
+def check_training_config():
+    """Refuse, before anything runs, a perceptual loss without a VGG weights source."""
+    if TRAIN["loss_weights"]["b2"] > 0 and config["vgg"]["provider"] == "none":
+        raise WorkflowError(
+            "training.loss_weights.b2 is not 0 (VGG perceptual loss) but vgg.provider is "
+            "none: set vgg.provider to url or local, or b2 to 0"
+        )
+
+
+def training_inputs(experiment):
+    """The prepared model files of one experiment by model, the regions, and VGG weights."""
+    inputs = {
+        f"model_{m}": f"{PREP}/cmip6/{experiment}/{m}.nc" for m in config["models"]
+    }
+    inputs["regions"] = f"{PREP}/regions.nc"
+    if TRAIN["loss_weights"]["b2"] > 0:
+        inputs["vgg"] = config["vgg"]["path"]
+    return inputs
+
+
+def insitu_grids_input():
+    """The random-forest grids S and P, needed whenever the in-situ loss weight is not 0."""
+    return (
+        f"{RESULTS}/insitu/insitu_grids.nc" if TRAIN["loss_weights"]["a3"] > 0 else []
+    )
+
+
+def training_params(stage):
+    """Everything that changes the result of a `stage` job (so a change reruns exactly it)."""
+    keys = (
+        "loss_weights",
+        "adversarial_loss",
+        "seed",
+        "device",
+        "bf16",
+        "channels_last",
+    )
+    return {**{k: TRAIN[k] for k in keys}, stage: TRAIN[stage]}
+
+
+def all_training():
+    """Pretrained and per-fold weights (until the product stage uses them) and the summary."""
+    return [
+        f"{RESULTS}/training/pretrain/generator.pt",
+        *expand(
+            f"{RESULTS}/training/finetune/fold{{fold}}/generator.pt",
+            fold=range(TRAIN["finetune"]["n_folds"]),
+        ),
+        f"{RESULTS}/evaluation/finetune_vs_ensemble_mean.csv",
+    ]

@@ -1,0 +1,86 @@
+"""The training rules in the tiny run: outputs, folds, partial reruns and refused configs."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+import torch
+import yaml
+
+from smdown.nn.saved import load_generator
+from smdown.training.loop import HISTORY_COLUMNS
+
+from .conftest import TINY, job_counts, snakemake
+
+pytestmark = pytest.mark.workflow
+TRAINED = "results/tiny/training"
+
+
+def _config(tmp_path, **changes):
+    """tiny.yaml with `changes` merged into its training section, as a new config file."""
+    config = yaml.safe_load(TINY.read_text())
+    for stage, values in changes.items():
+        config["training"][stage] = {**config["training"].get(stage, {}), **values}
+    path = tmp_path / "changed.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+def test_pretrain_and_folds_write_weights_history_and_metrics(tiny_run):
+    for job in ("pretrain", "finetune/fold0", "finetune/fold1"):
+        folder = tiny_run / TRAINED / job
+        history = pd.read_csv(folder / "history.csv")
+        assert list(history.columns) == list(HISTORY_COLUMNS) and len(history) == 2
+        assert history[["mse", "vgg", "adv", "tv", "d_loss"]].notna().all().all()
+        metrics = json.loads((folder / "test_metrics.json").read_text())
+        assert set(metrics["test"]) == {"generator", "ensemble_mean"}
+        generator, meta = load_generator(folder / "generator.pt")
+        assert meta["models"] == ["UKESM1-0-LL", "CESM2", "MPI-ESM1-2-LR"]
+        assert generator.architecture["out_channels"] == (3 if job == "pretrain" else 5)
+    folds = [json.loads((tiny_run / TRAINED / f"finetune/fold{k}/test_metrics.json").read_text())
+             for k in (0, 1)]
+    tested = folds[0]["test_months"] + folds[1]["test_months"]
+    assert sorted(tested) == [f"{y}-{m:02d}" for y in (2012, 2013) for m in range(1, 13)]
+    for fold in folds:  # early stopping never sees the fold's test months
+        assert not set(fold["validation_months"]) & set(fold["test_months"])
+        assert fold["scheme"] == "shuffled_months"
+    assert pd.read_csv(tiny_run / TRAINED / "finetune/fold0/history.csv")["insitu"].gt(0).all()
+    summary = pd.read_csv(tiny_run / "results/tiny/evaluation/finetune_vs_ensemble_mean.csv")
+    assert set(summary["fold"].astype(str)) == {"0", "1", "all"}
+    assert len(summary) == 3 * 6
+
+
+def test_changed_finetune_parameter_reruns_only_the_folds(tiny_run, tmp_path):
+    proc = snakemake(tiny_run, "-n", configfile=_config(tmp_path, finetune={"patience": 3}))
+    assert proc.returncode == 0, proc.stderr
+    assert job_counts(proc.stdout) == {"all": 1, "finetune": 2, "finetune_summary": 1}
+    proc = snakemake(tiny_run, "-n", configfile=_config(tmp_path, loss_weights={"a2": 0.002}))
+    assert job_counts(proc.stdout) == {"all": 1, "pretrain": 1, "finetune": 2,
+                                       "finetune_summary": 1}
+
+
+def test_lost_outputs_come_back_from_the_finished_checkpoint(scratch_copy):
+    fold = scratch_copy / TRAINED / "finetune/fold1"
+    before = torch.load(fold / "generator.pt", weights_only=True)["state_dict"]
+    checkpoint = (fold / "checkpoint.pt").stat().st_mtime_ns
+    (fold / "generator.pt").unlink()
+    proc = snakemake(scratch_copy)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    after = torch.load(fold / "generator.pt", weights_only=True)["state_dict"]
+    assert all(torch.equal(before[k], after[k]) for k in before)
+    assert (fold / "checkpoint.pt").stat().st_mtime_ns == checkpoint  # nothing retrained
+    log = (scratch_copy / "results/tiny/logs/finetune/fold1.log").read_text()
+    assert "holds a finished run" in log
+
+
+def test_vgg_loss_without_weights_is_refused_before_anything_runs(tmp_path):
+    config = yaml.safe_load(TINY.read_text())
+    config["vgg"] = {"provider": "none"}
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(config, sort_keys=False))
+    proc = snakemake(tmp_path, configfile=bad)
+    assert proc.returncode != 0
+    assert "vgg.provider is none" in proc.stderr
+    assert not (tmp_path / "results").exists()
