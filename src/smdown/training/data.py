@@ -53,29 +53,84 @@ def require_finite(da: xr.DataArray, mask: xr.DataArray, path: str | PathLike) -
                          "finite values in every cell of the region mask")
 
 
+class ModelStack:
+    """The prepared CMIP6 files of one experiment, opened lazily and checked once, read by months.
+
+    Every file must hold `mrsos` on one shared time axis (and, given `mask`, on its grid); each
+    read refuses NaN inside the region and turns NaN outside it into 0, so the networks see
+    finite input everywhere. Reading by month ranges keeps inference memory independent of the
+    length of the run.
+    """
+
+    def __init__(self, paths: Mapping[str, str | PathLike], models: Sequence[str],
+                 mask: xr.DataArray | None = None):
+        self.paths = {model: paths[model] for model in models}
+        self.mask = mask
+        self._fields: list[xr.DataArray] = []
+        try:
+            for path in self.paths.values():
+                self._fields.append(self._open(path))
+        except BaseException:
+            self.close()
+            raise
+        self.times = self._fields[0].time.values
+        for model, field in zip(models, self._fields, strict=True):
+            if not np.array_equal(field.time.values, self.times):
+                self.close()
+                raise InputError(self.paths[model], "time axis differs from the other models'",
+                                 f"the months of {self.paths[models[0]]}")
+
+    def _open(self, path: str | PathLike) -> xr.DataArray:
+        ds = xr.open_dataset(path)
+        if "mrsos" not in ds:
+            ds.close()
+            raise InputError(path, "no variable 'mrsos'", "a prepared CMIP6 file")
+        field = ds["mrsos"].transpose("time", "lat", "lon")
+        if self.mask is not None:
+            try:
+                check_grid(field, self.mask, path)
+            except InputError:
+                ds.close()
+                raise
+        return field
+
+    @property
+    def coords(self) -> dict[str, np.ndarray]:
+        """The lat and lon values shared by every file."""
+        return {dim: self._fields[0][dim].values for dim in ("lat", "lon")}
+
+    def read(self, months: slice | np.ndarray) -> np.ndarray:
+        """x(time, model, lat, lon) as float32 for the selected months (indices or a slice)."""
+        parts = []
+        for path, field in zip(self.paths.values(), self._fields, strict=True):
+            part = field.isel(time=months).load()
+            if self.mask is not None:
+                require_finite(part, self.mask, path)
+            parts.append(np.nan_to_num(part.values.astype(np.float32), nan=0.0))
+        return np.stack(parts, axis=1)
+
+    def close(self) -> None:
+        """Close every opened file."""
+        for field in self._fields:
+            field.close()
+
+    def __enter__(self) -> ModelStack:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def stack_models(paths: Mapping[str, str | PathLike], models: Sequence[str],
                  mask: xr.DataArray | None = None) -> xr.DataArray:
-    """Prepared CMIP6 files of one experiment as `x(time, model, lat, lon)` in `models` order.
+    """Every month of the prepared CMIP6 files as `x(time, model, lat, lon)` in `models` order.
 
-    All files must share the time axis (and, given `mask`, its grid, with no NaN inside it);
-    NaN outside the region becomes 0 so the network sees finite input everywhere.
+    The checks and NaN handling are `ModelStack`'s.
     """
-    parts = []
-    for model in models:
-        with xr.open_dataset(paths[model]) as ds:
-            if "mrsos" not in ds:
-                raise InputError(paths[model], "no variable 'mrsos'", "a prepared CMIP6 file")
-            part = ds["mrsos"].load()
-        if mask is not None:
-            check_grid(part, mask, paths[model])
-            require_finite(part, mask, paths[model])
-        parts.append(part.expand_dims(model=[model]))
-    times = parts[0].time.values
-    for model, part in zip(models, parts, strict=True):
-        if not np.array_equal(part.time.values, times):
-            raise InputError(paths[model], "time axis differs from the other models'",
-                             f"the months of {paths[models[0]]}")
-    return xr.concat(parts, dim="model").transpose("time", "model", "lat", "lon").fillna(0.0)
+    with ModelStack(paths, models, mask) as stack:
+        values = stack.read(slice(None))
+        return xr.DataArray(values, dims=("time", "model", "lat", "lon"),
+                            coords={"time": stack.times, "model": list(models), **stack.coords})
 
 
 def load_target(path: str | PathLike, times: np.ndarray, mask: xr.DataArray,

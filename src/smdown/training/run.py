@@ -8,6 +8,7 @@ Every input is checked (grid, months, NaN inside the region, VGG weights) before
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Mapping, Sequence
@@ -127,6 +128,17 @@ def _start(generator: UNetGenerator, data: TrainingData, head_bias: str) -> None
         generator.start_at_mean(torch.nanmean(y.transpose(0, 1).flatten(1), dim=1))
 
 
+def training_hash(network: Mapping[str, Any], settings: TrainSettings,
+                  folds: Mapping[str, Any], pretrained: str | PathLike) -> str:
+    """SHA-256 of what every fold of one ensemble shares: network, settings, fold scheme and the
+    pretrained weights; the product refuses folds whose hashes differ."""
+    digest = hashlib.sha256(json.dumps(
+        {"network": dict(network), "settings": asdict(settings), "folds": dict(folds)},
+        sort_keys=True, default=str).encode())
+    digest.update(Path(pretrained).read_bytes())
+    return digest.hexdigest()
+
+
 def _indices(values: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.asarray(values, dtype=np.int64))
 
@@ -227,6 +239,7 @@ def finetune(model_files: Mapping[str, str | PathLike], models: Sequence[str],
     result = train(generator, discriminator, data, settings, checkpoint=files.checkpoint,
                    history_csv=files.history, vgg=vgg)
     meta = {"stage": "finetune", "fold": fold, "models": list(models), "region": region,
+            "training_hash": training_hash(network, settings, folds, pretrained),
             "scheme": folds["scheme"], "insitu_reference": folds["insitu_reference"],
             "test_months": _months(times, test), "validation_months": _months(times, val)}
     return _finish(result, generator, data, settings, files, meta)
