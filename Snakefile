@@ -26,6 +26,8 @@ include: "workflow/rules/download.smk"
 include: "workflow/rules/prepare.smk"
 include: "workflow/rules/insitu.smk"
 include: "workflow/rules/train.smk"
+include: "workflow/rules/product.smk"
+include: "workflow/rules/evaluate.smk"
 
 
 check_training_config()
@@ -38,3 +40,5 @@ rule all:
         all_sources(),
         all_insitu(),
         all_training(),
+        all_products(),
+        all_evaluation(),

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import socket
+import warnings
 from pathlib import Path
 
 import cftime
 import numpy as np
 import pytest
 import xarray as xr
+from compliance_checker.runner import CheckSuite
 
 from smdown.grid.grids import regular_grid
 
@@ -48,3 +51,42 @@ def write_small_cmip6(path: Path, *, calendar: str = "noleap", units: str | None
     )
     ds.to_netcdf(path)
     return path
+
+
+@pytest.fixture
+def offline(monkeypatch):
+    """Fail any attempt to open a network connection during the test."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("the test tried to reach the network")
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+def _failures(results, lines: list[str], path: str = "") -> None:
+    """Collect every scored result (children included) that did not get full marks."""
+    for result in results:
+        name = f"{path}/{result.name}"
+        _failures(result.children, lines, name)
+        value = result.value
+        passed = value is None or (value[0] == value[1] if isinstance(value, tuple) else value)
+        if not passed:
+            lines.append(f"priority {result.weight} {name}: {'; '.join(result.msgs)}")
+
+
+def cf_failures(path: Path) -> list[str]:
+    """The IOOS compliance checker's CF 1.8 results for `path` that are not full marks (all
+    priorities), plus any check that crashed; empty when the file passes."""
+    suite = CheckSuite()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "The ioos_sos checker is deprecated")
+        suite.load_all_available_checkers()
+    ds = suite.load_dataset(str(path))
+    try:
+        groups, errors = suite.run_all(ds, ["cf:1.8"], skip_checks=[])["cf:1.8"]
+    finally:
+        ds.close()
+    lines = [f"crashed: {errors}"] if errors else []
+    if not groups:
+        lines.append("no CF checks ran")
+    _failures(groups, lines)
+    return lines

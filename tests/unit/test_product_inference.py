@@ -12,7 +12,13 @@ import xarray as xr
 from smdown.errors import InputError
 from smdown.nn.saved import save_generator
 from smdown.nn.unet import UNetGenerator
-from smdown.product.inference import bagged_chunks, bagged_predict, load_folds, out_of_fold
+from smdown.product.inference import (
+    bagged_chunks,
+    bagged_predict,
+    fold_of_months,
+    load_folds,
+    out_of_fold,
+)
 from smdown.training.data import ModelStack
 
 MODELS = ["A", "B"]
@@ -82,22 +88,28 @@ def test_chunks_cover_every_month_once_and_mask_outside(folds, stack_files):
     assert np.isnan(mean[..., 0, 0]).all() and np.isfinite(mean[..., 1:, :]).all()
 
 
-def test_out_of_fold_uses_the_generator_that_held_each_month_out(folds, stack_files):
-    paths, nets = folds
+def test_out_of_fold_uses_the_generator_that_held_each_month_out(tmp_path, stack_files):
     files, mask = stack_files
-    ensemble = load_folds(paths, 3)
     months = [str(t)[:7] for t in TIMES]
     tests = [months[0:4], months[4:7], months[7:10]]
+    paths = [tmp_path / f"f{k}.pt" for k in range(3)]
+    nets = [_fold(p, k, test_months=tests[k]) for k, p in enumerate(paths)]
+    ensemble = load_folds(paths, 3)
+    owner = fold_of_months(ensemble, months)
+    assert owner.tolist() == [0, 0, 0, 0, 1, 1, 1, 2, 2, 2]
     with ModelStack(files, MODELS, mask) as stack:
-        oof = out_of_fold(ensemble, stack, tests, mask.values, CPU, batch_size=2)
-        x = torch.from_numpy(stack.read(slice(None)))
+        x = stack.read(slice(None))
+    oof = out_of_fold(ensemble, x, owner, mask.values, CPU, batch_size=2)
     with torch.no_grad():
         for k, (first, last) in enumerate([(0, 4), (4, 7), (7, 10)]):
-            expected = nets[k].eval()(x[first:last]).numpy()
+            expected = nets[k].eval()(torch.from_numpy(x[first:last])).numpy()
             expected[..., 0, 0] = np.nan
             np.testing.assert_allclose(oof[first:last], expected, atol=1e-7)
-    with ModelStack(files, MODELS, mask) as stack, pytest.raises(InputError, match="no test"):
-        out_of_fold(ensemble, stack, tests[:2], mask.values, CPU)
+    with pytest.raises(InputError, match="no test fold"):
+        fold_of_months(ensemble, [*months, "2001-01"])
+    _fold(paths[2], 2, test_months=tests[1])
+    with pytest.raises(InputError, match="shared with another fold"):
+        fold_of_months(load_folds(paths, 3), months)
 
 
 def test_a_missing_fold_is_named(folds):

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import numpy as np
 import pytest
-from compliance_checker.runner import CheckSuite
 
 from smdown.catalog import AMSMQTP_LAYERS
 from smdown.errors import InputError
 from smdown.grid.calendar import month_range
 from smdown.grid.grids import regular_grid
 from smdown.product.netcdf import ProductAttrs, ProductWriter, read_product
+from tests.conftest import cf_failures
 
 SMALL = regular_grid(31.0, 31.4, 89.0, 89.5, 0.1)  # 5 x 6 cells
 TIMES = month_range(2014, 2015)  # 24 months
@@ -90,7 +89,8 @@ def test_variable_and_global_attributes(tmp_path):
         glob = ds.attrs
     assert glob["Conventions"] == "CF-1.8" and "10.3390/rs16234367" in glob["references"]
     assert glob["experiment"] == "ssp2_4_5" and glob["config_hash"] == "0123abcd"
-    assert glob["workflow_version"] == "v0.1-3-gabc" and glob["fold_count"] == "5"
+    assert glob["workflow_version"] == "v0.1-3-gabc" and glob["member_count"] == "5"
+    assert glob["members"] == "cross-validation fold generators"
     assert glob["models"] == "ACCESS-CM2, CanESM5" and glob["institution"] == "Somewhere"
     assert glob["run_name"] == "paper" and "created by smdown" in glob["history"]
     assert "ssp2_4_5" in glob["title"] and "ACCESS-CM2" in glob["source"]
@@ -216,38 +216,9 @@ def test_read_product_refuses_other_files(tmp_path):
         read_product(path)
 
 
-@pytest.fixture
-def offline(monkeypatch):
-    """Fail any attempt to open a network connection during the test."""
-    def refuse(*args, **kwargs):
-        raise AssertionError("the test tried to reach the network")
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-
-
-def _failures(results, lines: list[str], path: str = "") -> None:
-    """Collect every scored result (children included) that did not get full marks."""
-    for result in results:
-        name = f"{path}/{result.name}"
-        _failures(result.children, lines, name)
-        value = result.value
-        passed = value is None or (value[0] == value[1] if isinstance(value, tuple) else value)
-        if not passed:
-            lines.append(f"priority {result.weight} {name}: {'; '.join(result.msgs)}")
-
-
 @pytest.mark.filterwarnings("ignore:The ioos_sos checker is deprecated:DeprecationWarning")
 def test_cf_1_8_compliance_checker_passes(tmp_path, offline):
     path = tmp_path / "p.nc"
     _write(path)
-    suite = CheckSuite()
-    suite.load_all_available_checkers()
-    ds = suite.load_dataset(str(path))
-    try:
-        groups, errors = suite.run_all(ds, ["cf:1.8"], skip_checks=[])["cf:1.8"]
-    finally:
-        ds.close()
-    assert not errors, f"checks that crashed: {errors}"
-    failures: list[str] = []
-    _failures(groups, failures)
-    assert groups and not failures, "\n".join(failures)
+    failures = cf_failures(path)
+    assert not failures, "\n".join(failures)

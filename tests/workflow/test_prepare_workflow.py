@@ -39,7 +39,7 @@ def test_regridded_models_follow_the_truth(tiny_run):
 def test_targets_on_the_grid_and_close_to_the_truth(tiny_run):
     truth = xr.open_dataset(tiny_run / "resources/demo/truth/truth_historical.nc")["sm"]
     ams = xr.open_dataset(tiny_run / PREP / "amsmqtp.nc")["sm"]
-    assert ams.dims == ("time", "layer", "lat", "lon") and ams.shape == (24, 5, 71, 151)
+    assert ams.dims == ("time", "layer", "lat", "lon") and ams.shape == (36, 5, 71, 151)
     assert np.all(np.diff(ams.lat) > 0)
     # Monthly means of the packed daily files equal the monthly truth up to the packing step.
     diff = ams.values - truth.sel(time=ams.time).values
@@ -105,7 +105,7 @@ def test_insitu_stage_outputs(tiny_run):
     assert set(stations["network"]) == {"CTP_SMTMN", "MAQU", "NAQU", "CMA"}
     grids = xr.open_dataset(tiny_run / "results/tiny/insitu/insitu_grids.nc")
     regions = xr.open_dataset(tiny_run / PREP / "regions.nc")["mask"].sel(region="TRSR")
-    assert grids["insitu_sm"].shape == (24, 5, 71, 151)
+    assert grids["insitu_sm"].shape == (36, 5, 71, 151)
     inside = grids["insitu_prob"].isel(time=0, layer=0).notnull()
     np.testing.assert_array_equal(inside.values, regions.values.astype(bool))
     skill = pd.read_csv(tiny_run / "results/tiny/insitu/insitu_skill.csv")

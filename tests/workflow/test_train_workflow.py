@@ -29,7 +29,7 @@ def _config(tmp_path, **changes):
 
 
 def test_pretrain_and_folds_write_weights_history_and_metrics(tiny_run):
-    for job in ("pretrain", "finetune/fold0", "finetune/fold1"):
+    for job in ("pretrain", "finetune/fold0", "finetune/fold1", "finetune/fold2"):
         folder = tiny_run / TRAINED / job
         history = pd.read_csv(folder / "history.csv")
         assert list(history.columns) == list(HISTORY_COLUMNS) and len(history) == 2
@@ -40,25 +40,29 @@ def test_pretrain_and_folds_write_weights_history_and_metrics(tiny_run):
         assert meta["models"] == ["UKESM1-0-LL", "CESM2", "MPI-ESM1-2-LR"]
         assert generator.architecture["out_channels"] == (3 if job == "pretrain" else 5)
     folds = [json.loads((tiny_run / TRAINED / f"finetune/fold{k}/test_metrics.json").read_text())
-             for k in (0, 1)]
-    tested = folds[0]["test_months"] + folds[1]["test_months"]
-    assert sorted(tested) == [f"{y}-{m:02d}" for y in (2012, 2013) for m in range(1, 13)]
-    for fold in folds:  # early stopping never sees the fold's test months
+             for k in (0, 1, 2)]
+    for year, fold in zip((2011, 2012, 2013), folds, strict=True):  # whole years, in order
+        assert fold["test_months"] == [f"{year}-{m:02d}" for m in range(1, 13)]
+        assert fold["scheme"] == "year_blocked"
+        # early stopping validates on the last training year, never on the fold's test months
         assert not set(fold["validation_months"]) & set(fold["test_months"])
-        assert fold["scheme"] == "shuffled_months"
+        assert len(fold["validation_months"]) == 12
     assert pd.read_csv(tiny_run / TRAINED / "finetune/fold0/history.csv")["insitu"].gt(0).all()
     summary = pd.read_csv(tiny_run / "results/tiny/evaluation/finetune_vs_ensemble_mean.csv")
-    assert set(summary["fold"].astype(str)) == {"0", "1", "all"}
-    assert len(summary) == 3 * 6
+    assert set(summary["fold"].astype(str)) == {"0", "1", "2", "all"}
+    assert len(summary) == 4 * 6
 
 
 def test_changed_finetune_parameter_reruns_only_the_folds(tiny_run, tmp_path):
     proc = snakemake(tiny_run, "-n", configfile=_config(tmp_path, finetune={"patience": 3}))
     assert proc.returncode == 0, proc.stderr
-    assert job_counts(proc.stdout) == {"all": 1, "finetune": 2, "finetune_summary": 1}
+    counts = job_counts(proc.stdout)
+    assert counts["finetune"] == 3 and counts["finetune_summary"] == 1
+    assert "pretrain" not in counts and "regrid_cmip6" not in counts
     proc = snakemake(tiny_run, "-n", configfile=_config(tmp_path, loss_weights={"a2": 0.002}))
-    assert job_counts(proc.stdout) == {"all": 1, "pretrain": 1, "finetune": 2,
-                                       "finetune_summary": 1}
+    counts = job_counts(proc.stdout)
+    assert counts["pretrain"] == 1 and counts["finetune"] == 3
+    assert "regrid_cmip6" not in counts and "insitu_grids" not in counts
 
 
 def test_lost_outputs_come_back_from_the_finished_checkpoint(scratch_copy):

@@ -19,6 +19,7 @@ wildcard_constraints:
     model="|".join(m.replace("-", r"\-") for m in config["models"]),
     experiment="|".join(config["experiments"]),
     fold=r"\d+",
+    layer=r"[1-5]",
 
 
 def existing_files(folder, pattern):
@@ -151,12 +152,18 @@ def check_training_config():
         )
 
 
-def training_inputs(experiment):
-    """The prepared model files of one experiment by model, the regions, and VGG weights."""
+def model_inputs(experiment):
+    """The prepared model files of one experiment, named model_<model>, and the regions."""
     inputs = {
         f"model_{m}": f"{PREP}/cmip6/{experiment}/{m}.nc" for m in config["models"]
     }
     inputs["regions"] = f"{PREP}/regions.nc"
+    return inputs
+
+
+def training_inputs(experiment):
+    """The prepared model files of one experiment by model, the regions, and VGG weights."""
+    inputs = model_inputs(experiment)
     if TRAIN["loss_weights"]["b2"] > 0:
         inputs["vgg"] = config["vgg"]["path"]
     return inputs
@@ -192,3 +199,37 @@ def all_training():
         ),
         f"{RESULTS}/evaluation/finetune_vs_ensemble_mean.csv",
     ]
+
+
+def fold_weights():
+    """The fine-tuned generator of every fold."""
+    return expand(
+        f"{RESULTS}/training/finetune/fold{{fold}}/generator.pt",
+        fold=range(TRAIN["finetune"]["n_folds"]),
+    )
+
+
+def all_products():
+    """The bagged product and both baselines of every experiment."""
+    return expand(
+        f"{RESULTS}/product/{{name}}_{{experiment}}.nc",
+        name=["CMIP6_UNet-Gan", "ensemble_mean", "quantile_mapping"],
+        experiment=config["experiments"],
+    )
+
+
+def all_evaluation():
+    """Out-of-fold scores, Fig. 6, Fig. 7 per layer, and the truth check on synthetic data."""
+    targets = [
+        f"{RESULTS}/evaluation/out_of_fold_scores.csv",
+        f"{RESULTS}/figures/fig06_out_of_fold_scatter.png",
+        *expand(
+            f"{RESULTS}/figures/fig07_taylor_layer{{layer}}.png", layer=range(1, 6)
+        ),
+    ]
+    if SRC["cmip6"]["provider"] == "synthetic":
+        targets += expand(
+            f"{RESULTS}/evaluation/product_vs_truth_{{experiment}}.csv",
+            experiment=config["experiments"],
+        )
+    return targets

@@ -37,6 +37,7 @@ class FoldEnsemble:
     region: str
     training_hash: str
     paths: tuple[Path, ...]
+    test_months: tuple[tuple[str, ...], ...]  # per fold, "YYYY-MM"
 
     @property
     def n_layers(self) -> int:
@@ -88,7 +89,8 @@ def load_folds(paths: Sequence[str | PathLike], n_folds: int) -> FoldEnsemble:
     return FoldEnsemble(generators=tuple(g for _, g, _ in folds),
                         models=tuple(first_meta["models"]), region=first_meta["region"],
                         training_hash=first_meta["training_hash"],
-                        paths=tuple(p for p, _, _ in folds))
+                        paths=tuple(p for p, _, _ in folds),
+                        test_months=tuple(tuple(m.get("test_months", ())) for _, _, m in folds))
 
 
 def bagged_predict(ensemble: FoldEnsemble, x: torch.Tensor, device: torch.device,
@@ -134,17 +136,12 @@ def bagged_chunks(ensemble: FoldEnsemble, stack: ModelStack, mask: np.ndarray,
         yield start, mean, spread
 
 
-def out_of_fold(ensemble: FoldEnsemble, stack: ModelStack, test_months: Sequence[Sequence[str]],
-                mask: np.ndarray, device: torch.device, batch_size: int = 16) -> np.ndarray:
-    """Each month predicted by the one generator whose test fold held it: (time, layer, lat, lon).
-
-    `test_months[k]` lists fold k's test months as "YYYY-MM"; every month of the stack must be
-    in exactly one fold. Values outside `mask` are NaN.
-    """
-    labels = np.array([str(t)[:7] for t in stack.times])
+def fold_of_months(ensemble: FoldEnsemble, months: Sequence[str]) -> np.ndarray:
+    """The fold whose test set holds each "YYYY-MM" month; every month in exactly one fold."""
+    labels = np.array([str(t)[:7] for t in months])
     owner = np.full(labels.size, -1)
-    for k, months in enumerate(test_months):
-        hit = np.isin(labels, list(months))
+    for k, tested in enumerate(ensemble.test_months):
+        hit = np.isin(labels, list(tested))
         if (owner[hit] >= 0).any():
             raise InputError(ensemble.paths[k], "test months shared with another fold",
                              "disjoint test folds")
@@ -152,15 +149,23 @@ def out_of_fold(ensemble: FoldEnsemble, stack: ModelStack, test_months: Sequence
     if (owner < 0).any():
         raise InputError(ensemble.paths[0], f"month {labels[owner < 0][0]} is in no test fold",
                          "folds covering every fine-tuning month")
-    out = np.empty((labels.size, ensemble.n_layers, *np.shape(mask)), dtype=np.float32)
+    return owner
+
+
+def out_of_fold(ensemble: FoldEnsemble, x: np.ndarray, owner: np.ndarray, mask: np.ndarray,
+                device: torch.device, batch_size: int = 16) -> np.ndarray:
+    """Each month of x (time, model, lat, lon) predicted by the generator of fold `owner[t]`.
+
+    Returns (time, layer, lat, lon) float32, NaN outside `mask`.
+    """
+    out = np.empty((x.shape[0], ensemble.n_layers, *x.shape[2:]), dtype=np.float32)
     with torch.no_grad():
         for k, generator in enumerate(ensemble.generators):
             generator.to(device).eval()
             index = np.flatnonzero(owner == k)
-            if not index.size:
-                continue
             for part in np.array_split(index, max(1, -(-index.size // batch_size))):
-                x = torch.from_numpy(stack.read(part)).to(device)
-                out[part] = generator(x).float().cpu().numpy()
+                if part.size:
+                    batch = torch.from_numpy(x[part]).to(device)
+                    out[part] = generator(batch).float().cpu().numpy()
     out[..., ~np.asarray(mask, dtype=bool)] = np.nan
     return out

@@ -92,6 +92,7 @@ class ProductAttrs:
     region: str = "Three-River-Source Region (TRSR)"
     network: str = "UNet-GAN (U-Net generator trained with a relativistic average GAN)"
     references: str = PAPER_REFERENCE
+    members: str = "cross-validation fold generators"  # what sm averages and sm_spread spreads
 
 
 def global_attributes(attrs: ProductAttrs, n_layers: int, created: datetime) -> dict[str, str]:
@@ -112,7 +113,8 @@ def global_attributes(attrs: ProductAttrs, n_layers: int, created: datetime) -> 
         "config_hash": attrs.config_hash,
         "workflow_version": attrs.workflow_version,
         "models": models,
-        "fold_count": str(attrs.folds),
+        "members": attrs.members,
+        "member_count": str(attrs.folds),
     }
     if attrs.institution:
         record["institution"] = attrs.institution
@@ -142,9 +144,9 @@ def _summary(attrs: ProductAttrs, n_layers: int) -> str:
     """One paragraph on what the variables are, for readers who only see the file."""
     return (
         f"Monthly volumetric soil moisture of {n_layers} soil layers on a 0.1 degree grid, "
-        f"downscaled and fused from {len(attrs.models)} CMIP6 models by {attrs.folds} "
-        f"cross-validation fold generators. sm is their mean (bagging), sm_spread their "
-        f"standard deviation. Missing (NaN) outside the region mask."
+        f"from {len(attrs.models)} CMIP6 models ({attrs.network}); sm is the mean of "
+        f"{attrs.folds} {attrs.members}, sm_spread their standard deviation. Missing (NaN) "
+        f"outside the region mask."
     )
 
 
@@ -246,28 +248,28 @@ def _write_axes(nc: netCDF4.Dataset, grid: RectilinearGrid, days: np.ndarray,
                    "long_name": "regular latitude-longitude grid"})
 
 
-def _data_attributes(folds: int) -> dict[str, dict[str, str]]:
+def _data_attributes(folds: int, members: str) -> dict[str, dict[str, str]]:
     """CF attributes of `sm` and `sm_spread`; the spread has no standard name of its own."""
     common = {"units": SM_UNITS, "cell_methods": "time: mean",
               "coordinates": " ".join(DATA_DIMS), "grid_mapping": "crs"}
     return {
         "sm": {**common, "standard_name": SM_STANDARD_NAME,
-               "long_name": f"volumetric soil moisture of the layer, mean of {folds} fold "
-                            "generators", "ancillary_variables": "sm_spread"},
+               "long_name": f"volumetric soil moisture of the layer, mean of {folds} "
+                            f"{members}", "ancillary_variables": "sm_spread"},
         "sm_spread": {**common,
-                      "long_name": f"spread of volumetric soil moisture across {folds} fold "
-                                   "generators (standard deviation)",
-                      "comment": f"Standard deviation of the {folds} fold generators' monthly "
-                                 f"{SM_STANDARD_NAME} at each cell and layer; it measures the "
-                                 "disagreement of the folds, not the error against observations."},
+                      "long_name": f"spread of volumetric soil moisture across {folds} "
+                                   f"{members} (standard deviation)",
+                      "comment": f"Standard deviation (ddof 0) of the {folds} {members}' monthly "
+                                 f"{SM_STANDARD_NAME} at each cell and layer; it measures their "
+                                 "disagreement, not the error against observations."},
     }
 
 
-def _create_data(nc: netCDF4.Dataset, folds: int) -> None:
+def _create_data(nc: netCDF4.Dataset, folds: int, members: str) -> None:
     """Create the compressed, chunked float32 `sm` and `sm_spread` with NaN as _FillValue."""
     sizes = (len(nc.dimensions[d]) for d in DATA_DIMS)
     chunks = tuple(min(c, n) for c, n in zip((CHUNK_MONTHS, 1, *CHUNK_CELLS), sizes, strict=True))
-    for name, attrs in _data_attributes(folds).items():
+    for name, attrs in _data_attributes(folds, members).items():
         var = nc.createVariable(name, "f4", DATA_DIMS, fill_value=np.float32(np.nan),
                                 chunksizes=chunks, **COMPRESSION)
         var.setncatts(attrs)
@@ -296,7 +298,7 @@ class ProductWriter:
         self.days = month_starts(times, self.path)
         self.bounds = layer_bounds(layer_bounds_m, self.path)
         self.attrs = global_attributes(attrs, len(self.bounds), datetime.now(UTC))
-        self.folds = attrs.folds
+        self.folds, self.members = attrs.folds, attrs.members
         self.written = np.zeros(self.days.size, dtype=bool)
         self._atomic: AbstractContextManager[Path] | None = None
         self._nc: netCDF4.Dataset | None = None
@@ -314,7 +316,7 @@ class ProductWriter:
             self._nc = netCDF4.Dataset(tmp, "w", format="NETCDF4")
             self._nc.setncatts(self.attrs)
             _write_axes(self._nc, self.grid, self.days, self.bounds)
-            _create_data(self._nc, self.folds)
+            _create_data(self._nc, self.folds, self.members)
         except BaseException as exc:
             self._abandon(exc)
             raise

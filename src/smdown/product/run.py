@@ -1,0 +1,216 @@
+"""What the product rules do: stream one experiment's inputs through a predictor into a file.
+
+`write_bagged_product` writes CMIP6_UNet-Gan (the mean and spread of the fold generators);
+`write_ensemble_mean_product` writes the plain baseline (the models' mean in every layer, the
+spread across models) and `write_quantile_mapping_product` the bias-corrected one, in the same
+CF layout so every later stage reads them alike; `write_out_of_fold` the evaluation's input.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
+from os import PathLike
+
+import numpy as np
+import xarray as xr
+
+from smdown.catalog import AMSMQTP_LAYERS
+from smdown.grid.grids import RectilinearGrid, grid_from_dataset
+from smdown.io import compressed_encoding, write_netcdf
+from smdown.product.baselines import (
+    FoldMaps,
+    apply_fold_maps,
+    calendar_months,
+    fit_fold_maps,
+    out_of_fold_corrected,
+)
+from smdown.product.inference import (
+    FoldEnsemble,
+    bagged_chunks,
+    fold_of_months,
+    load_folds,
+    out_of_fold,
+)
+from smdown.product.netcdf import ProductAttrs, ProductWriter
+from smdown.provenance import config_hash, workflow_version
+from smdown.training.data import ModelStack, load_mask, load_target
+from smdown.training.loop import resolve_device
+
+log = logging.getLogger(__name__)
+
+
+def run_attrs(experiment: str, config: Mapping, workflow_dir: str | PathLike,
+              models: Sequence[str], members: int, institution: str | None) -> ProductAttrs:
+    """The run record of a product file: config hash and workflow version (recorded for
+    auditing, not rule parameters), models, member count, institution."""
+    return ProductAttrs(experiment=experiment, config_hash=config_hash(config),
+                        workflow_version=workflow_version(workflow_dir), models=list(models),
+                        folds=members, institution=institution)
+
+
+def model_grid(path: str | PathLike) -> RectilinearGrid:
+    """The target grid (with bounds) of a prepared CMIP6 file."""
+    with xr.open_dataset(path) as ds:
+        return grid_from_dataset(ds, path)[0]
+
+
+def _write(chunks: Iterator[tuple[int, np.ndarray, np.ndarray]], stack: ModelStack,
+           path: str | PathLike, grid: RectilinearGrid, attrs: ProductAttrs) -> None:
+    """Stream (start, sm, spread) chunks into a product file."""
+    with ProductWriter(path, grid, stack.times, AMSMQTP_LAYERS, attrs) as writer:
+        for start, sm, spread in chunks:
+            writer.write(start, sm, spread)
+    log.info("wrote %s (%d months)", path, stack.times.size)
+
+
+def write_bagged_product(folds: Sequence[str | PathLike], n_folds: int,
+                         model_files: Mapping[str, str | PathLike], models: Sequence[str],
+                         regions: str | PathLike, path: str | PathLike, attrs: ProductAttrs,
+                         device: str = "auto", chunk_months: int = 120,
+                         batch_size: int = 16) -> None:
+    """The bagged UNet-GAN product of one experiment: mean and spread of the fold generators.
+
+    Refuses missing folds, folds of different configs, and inputs whose models differ from the
+    ones the folds learned; the region is the one the folds were trained on.
+    """
+    ensemble = load_folds(folds, n_folds)
+    ensemble.check_models(models, f"the {attrs.experiment} inputs ({model_files[models[0]]}, ...)")
+    mask = load_mask(regions, ensemble.region)
+    with ModelStack(model_files, models, mask) as stack:
+        chunks = bagged_chunks(ensemble, stack, mask.values, resolve_device(device),
+                               chunk_months, batch_size)
+        _write(chunks, stack, path, model_grid(model_files[models[0]]),
+               replace(attrs, folds=n_folds))
+
+
+def ensemble_mean_chunks(stack: ModelStack, mask: np.ndarray, n_layers: int,
+                         chunk_months: int = 120
+                         ) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """Yield (start, mean, spread) of the models per chunk, repeated for `n_layers` layers."""
+    outside = ~np.asarray(mask, dtype=bool)
+    for start in range(0, stack.times.size, chunk_months):
+        x = stack.read(slice(start, start + chunk_months)).astype(np.float64)
+        mean, spread = x.mean(axis=1), x.std(axis=1)
+        mean[:, outside] = np.nan
+        spread[:, outside] = np.nan
+        layers = (np.repeat(v[:, None].astype(np.float32), n_layers, axis=1)
+                  for v in (mean, spread))
+        yield start, *layers
+
+
+def write_ensemble_mean_product(model_files: Mapping[str, str | PathLike],
+                                models: Sequence[str], regions: str | PathLike, region: str,
+                                path: str | PathLike, attrs: ProductAttrs,
+                                chunk_months: int = 120) -> None:
+    """The plain baseline: the models' mean in every layer, their spread as sm_spread."""
+    mask = load_mask(regions, region)
+    attrs = replace(attrs, folds=len(models), members="CMIP6 models (regridded mrsos)",
+                    product="ensemble_mean", network="the plain multi-model ensemble mean, the "
+                    "same value in every layer (no training)")
+    with ModelStack(model_files, models, mask) as stack:
+        _write(ensemble_mean_chunks(stack, mask.values, len(AMSMQTP_LAYERS), chunk_months),
+               stack, path, model_grid(model_files[models[0]]), attrs)
+
+
+
+
+def _fine_tuning_inputs(ensemble: FoldEnsemble, model_files: Mapping[str, str | PathLike],
+                        models: Sequence[str], amsmqtp: str | PathLike, mask: xr.DataArray
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict]:
+    """The fine-tuning months' times, x (time, model, lat, lon), AMSMQTP target, test fold of
+    each month, and the lat/lon coordinates."""
+    ensemble.check_models(models, f"the historical inputs ({model_files[models[0]]}, ...)")
+    with ModelStack(model_files, models, mask) as stack:
+        labels = np.array([str(t)[:7] for t in stack.times])
+        tested = [month for fold in ensemble.test_months for month in fold]
+        months = np.flatnonzero(np.isin(labels, tested))
+        times, x, coords = stack.times[months], stack.read(months), stack.coords
+    owner = fold_of_months(ensemble, labels[months])
+    return times, x, load_target(amsmqtp, times, mask), owner, coords
+
+
+def _grid_cells(values: np.ndarray, cells: np.ndarray) -> np.ndarray:
+    """(..., cell) values of the region's cells back on the (..., lat, lon) grid, NaN outside."""
+    out = np.full((*values.shape[:-1], *cells.shape), np.nan, dtype=np.float32)
+    out[..., cells] = values
+    return out
+
+
+def write_out_of_fold(folds: Sequence[str | PathLike], n_folds: int,
+                      model_files: Mapping[str, str | PathLike], models: Sequence[str],
+                      amsmqtp: str | PathLike, regions: str | PathLike, path: str | PathLike,
+                      nquantiles: int = 20, kind: str = "+", device: str = "auto",
+                      batch_size: int = 16) -> None:
+    """Out-of-fold predictions over the fine-tuning months, beside AMSMQTP and the baselines.
+
+    Every month is predicted by the generator (and corrected by the quantile map) of the fold
+    that held it out; the file holds `amsmqtp`, `unet_gan`, `ensemble_mean` and
+    `quantile_mapping` (time, layer, lat, lon), each model's `mrsos` (time, model, lat, lon)
+    and `fold` (time), NaN outside the region.
+    """
+    ensemble = load_folds(folds, n_folds)
+    mask = load_mask(regions, ensemble.region)
+    times, x, target, owner, coords = _fine_tuning_inputs(ensemble, model_files, models,
+                                                          amsmqtp, mask)
+    predicted = out_of_fold(ensemble, x, owner, mask.values, resolve_device(device), batch_size)
+    cells = mask.values
+    mean = x.mean(axis=1)[:, cells]
+    months = calendar_months(times)
+    maps = fit_fold_maps(mean, target[..., cells], months, owner, nquantiles, kind)
+    corrected = _grid_cells(out_of_fold_corrected(maps, mean, months, owner), cells)
+    x[..., ~cells] = np.nan
+    layers = ("time", "layer", "lat", "lon")
+    n_layers = target.shape[1]
+    ds = xr.Dataset(
+        {"amsmqtp": (layers, target), "unet_gan": (layers, predicted),
+         "ensemble_mean": (layers, np.repeat(_grid_cells(mean, cells)[:, None], n_layers, 1)),
+         "quantile_mapping": (layers, corrected),
+         "mrsos": (("time", "model", "lat", "lon"), x), "fold": ("time", owner)},
+        coords={"time": times, "layer": np.arange(1, n_layers + 1), "model": list(models),
+                **coords},
+        attrs={"title": "Out-of-fold predictions of the fine-tuned UNet-GAN and the "
+                        "quantile-mapped ensemble mean over the fine-tuning months, beside "
+                        "AMSMQTP, the ensemble mean and each model (m3 m-3; NaN outside the "
+                        "region)", "quantile_mapping": f"nquantiles {nquantiles}, kind {kind}"})
+    write_netcdf(ds, path, compressed_encoding(ds))
+
+
+def quantile_mapped_chunks(maps: FoldMaps, stack: ModelStack, cells: np.ndarray,
+                           chunk_months: int = 120
+                           ) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """Yield (start, mean, spread) over the folds of the quantile-mapped ensemble mean."""
+    for start in range(0, stack.times.size, chunk_months):
+        window = slice(start, start + chunk_months)
+        mean = stack.read(window).mean(axis=1)[:, cells]
+        corrected = apply_fold_maps(maps, mean, calendar_months(stack.times[window]))
+        yield (start, _grid_cells(corrected.mean(axis=0), cells),
+               _grid_cells(corrected.std(axis=0), cells))
+
+
+def write_quantile_mapping_product(folds: Sequence[str | PathLike], n_folds: int,
+                                   historical: Mapping[str, str | PathLike],
+                                   model_files: Mapping[str, str | PathLike],
+                                   models: Sequence[str], amsmqtp: str | PathLike,
+                                   regions: str | PathLike, path: str | PathLike,
+                                   attrs: ProductAttrs, nquantiles: int = 20, kind: str = "+",
+                                   chunk_months: int = 120) -> None:
+    """The bias-corrected baseline: the ensemble mean mapped onto AMSMQTP per layer and
+    calendar month by each fold's quantile map (fitted on that fold's training months); sm is
+    the mean over the folds, sm_spread their spread, as for the product."""
+    ensemble = load_folds(folds, n_folds)
+    mask = load_mask(regions, ensemble.region)
+    times, x, target, owner, _ = _fine_tuning_inputs(ensemble, historical, models, amsmqtp,
+                                                      mask)
+    cells = mask.values
+    maps = fit_fold_maps(x.mean(axis=1)[:, cells], target[..., cells], calendar_months(times),
+                         owner, nquantiles, kind)
+    attrs = replace(attrs, folds=n_folds, members="quantile maps of the cross-validation folds",
+                    product="quantile_mapping", network="the multi-model ensemble mean, "
+                    f"empirically quantile-mapped onto AMSMQTP per layer and calendar month "
+                    f"({nquantiles} quantiles, kind {kind})")
+    ensemble.check_models(models, f"the {attrs.experiment} inputs ({model_files[models[0]]}, ...)")
+    with ModelStack(model_files, models, mask) as stack:
+        _write(quantile_mapped_chunks(maps, stack, cells, chunk_months), stack, path,
+               model_grid(model_files[models[0]]), attrs)

@@ -1,0 +1,117 @@
+# Evaluation of the product: out-of-fold predictions against AMSMQTP (scores, Figs. 6 and 7 for
+# every layer) and, on synthetic data, whole products against the truth they came from.
+
+EVAL = f"{RESULTS}/evaluation"
+FIGS = f"{RESULTS}/figures"
+
+
+rule out_of_fold:
+    input:
+        unpack(lambda wildcards: model_inputs("historical")),
+        amsmqtp=f"{PREP}/amsmqtp.nc",
+        folds=fold_weights(),
+    output:
+        f"{EVAL}/out_of_fold.nc",
+    log:
+        f"{LOGS}/out_of_fold.log",
+    benchmark:
+        f"{BENCH}/out_of_fold.tsv"
+    conda:
+        "../../envs/train.yaml"
+    threads: PRODUCT["threads"]
+    resources:
+        gpu=PRODUCT["resources"]["gpu"],
+        mem_mb=PRODUCT["resources"]["mem_mb"],
+        runtime=PRODUCT["resources"]["runtime"],
+    params:
+        models=config["models"],
+        n_folds=TRAIN["finetune"]["n_folds"],
+        device=PRODUCT["device"],
+        batch_size=PRODUCT["batch_size"],
+        quantile_mapping=PRODUCT["quantile_mapping"],
+    script:
+        "../scripts/out_of_fold.py"
+
+
+rule evaluation_scores:
+    input:
+        f"{EVAL}/out_of_fold.nc",
+    output:
+        f"{EVAL}/out_of_fold_scores.csv",
+    log:
+        f"{LOGS}/evaluation_scores.log",
+    benchmark:
+        f"{BENCH}/evaluation_scores.tsv"
+    conda:
+        "../../envs/train.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+    script:
+        "../scripts/evaluation_scores.py"
+
+
+rule figure_06:
+    input:
+        oof=f"{EVAL}/out_of_fold.nc",
+        scores=f"{EVAL}/out_of_fold_scores.csv",
+    output:
+        f"{FIGS}/fig06_out_of_fold_scatter.png",
+    log:
+        f"{LOGS}/figure_06.log",
+    benchmark:
+        f"{BENCH}/figure_06.tsv"
+    conda:
+        "../../envs/train.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+    params:
+        run=config["run"],
+    script:
+        "../scripts/figure_06.py"
+
+
+rule figure_07:
+    input:
+        f"{EVAL}/out_of_fold.nc",
+    output:
+        figure=f"{FIGS}/fig07_taylor_layer{{layer}}.png",
+        table=f"{EVAL}/taylor_layer{{layer}}.csv",
+    log:
+        f"{LOGS}/figure_07_layer{{layer}}.log",
+    benchmark:
+        f"{BENCH}/figure_07_layer{{layer}}.tsv"
+    conda:
+        "../../envs/train.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+    params:
+        run=config["run"],
+    script:
+        "../scripts/figure_07.py"
+
+
+rule product_vs_truth:
+    input:
+        truth=f"{SYN['truth_path']}/truth_{{experiment}}.nc",
+        product=f"{RESULTS}/product/CMIP6_UNet-Gan_{{experiment}}.nc",
+        ensemble_mean=f"{RESULTS}/product/ensemble_mean_{{experiment}}.nc",
+        quantile_mapping=f"{RESULTS}/product/quantile_mapping_{{experiment}}.nc",
+        regions=f"{PREP}/regions.nc",
+    output:
+        f"{EVAL}/product_vs_truth_{{experiment}}.csv",
+    log:
+        f"{LOGS}/product_vs_truth_{{experiment}}.log",
+    benchmark:
+        f"{BENCH}/product_vs_truth_{{experiment}}.tsv"
+    conda:
+        "../../envs/train.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+    params:
+        region=config["regions"]["names"][0],
+    script:
+        "../scripts/product_vs_truth.py"

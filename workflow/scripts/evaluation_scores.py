@@ -1,0 +1,14 @@
+"""Out-of-fold scores per predictor and layer against AMSMQTP, beside the paper's R2 and R."""
+
+import xarray as xr
+
+from smdown.io import atomic_path
+from smdown.logs import route_to
+from smdown.product.evaluate import oof_scores
+
+log = route_to(snakemake.log[0])
+with xr.open_dataset(snakemake.input[0]) as oof:
+    scores = oof_scores(oof)
+with atomic_path(snakemake.output[0]) as tmp:
+    scores.to_csv(tmp, index=False, float_format="%.5g")
+log.info("out-of-fold scores:\n%s", scores.to_string(index=False))
