@@ -81,7 +81,7 @@ class ModelStack:
                                  f"the months of {self.paths[models[0]]}")
 
     def _open(self, path: str | PathLike) -> xr.DataArray:
-        ds = xr.open_dataset(path)
+        ds = xr.open_dataset(path, cache=False)  # reads stay chunk-sized, nothing accumulates
         if "mrsos" not in ds:
             ds.close()
             raise InputError(path, "no variable 'mrsos'", "a prepared CMIP6 file")
