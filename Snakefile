@@ -28,6 +28,7 @@ include: "workflow/rules/insitu.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/product.smk"
 include: "workflow/rules/evaluate.smk"
+include: "workflow/rules/trends.smk"
 
 
 check_training_config()
@@ -42,3 +43,4 @@ rule all:
         all_training(),
         all_products(),
         all_evaluation(),
+        all_trends(),

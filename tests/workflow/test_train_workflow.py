@@ -70,7 +70,7 @@ def test_lost_outputs_come_back_from_the_finished_checkpoint(scratch_copy):
     before = torch.load(fold / "generator.pt", weights_only=True)["state_dict"]
     checkpoint = (fold / "checkpoint.pt").stat().st_mtime_ns
     (fold / "generator.pt").unlink()
-    proc = snakemake(scratch_copy)
+    proc = snakemake(scratch_copy, str((fold / "generator.pt").relative_to(scratch_copy)))
     assert proc.returncode == 0, proc.stderr[-3000:]
     after = torch.load(fold / "generator.pt", weights_only=True)["state_dict"]
     assert all(torch.equal(before[k], after[k]) for k in before)

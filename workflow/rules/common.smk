@@ -233,3 +233,63 @@ def all_evaluation():
             experiment=config["experiments"],
         )
     return targets
+
+
+def all_trends():
+    """Every trend figure of every layer, Figs. 13 and 15 with their tables, and the truth check."""
+    layers = range(1, 6)
+    ssps = [e for e in config["experiments"] if e != "historical"]
+    figures = f"{RESULTS}/figures"
+    targets = [
+        *expand(f"{figures}/fig08_annual_trend_maps_layer{{k}}.png", k=layers),
+        *expand(f"{figures}/fig09_seasonal_trend_maps_layer{{k}}.png", k=layers),
+        *expand(f"{figures}/fig10_Y_series_layer{{k}}.png", k=layers),
+        *expand(
+            f"{figures}/fig11_{{season}}_series_layer{{k}}.png",
+            season=["DJF", "MAM"],
+            k=layers,
+        ),
+        *expand(
+            f"{figures}/fig12_{{season}}_series_layer{{k}}.png",
+            season=["JJA", "SON"],
+            k=layers,
+        ),
+        f"{figures}/fig13_period_means.png",
+        *expand(f"{figures}/fig14_percent_change_layer{{k}}.png", k=layers),
+        f"{figures}/fig15_period_rates.png",
+    ]
+    if SRC["cmip6"]["provider"] == "synthetic":
+        targets += expand(
+            f"{RESULTS}/evaluation/trends_vs_truth_{{experiment}}.csv", experiment=ssps
+        )
+    return targets
+
+
+TRENDS = f"{RESULTS}/trends"
+TREND_CFG = config["trends"]
+
+
+def trend_periods(experiment):
+    """The periods analysed for an experiment (name -> [first, last])."""
+    if experiment == "historical":
+        return TREND_CFG["historical_periods"]
+    return TREND_CFG["ssp_periods"]
+
+
+SSPS = [e for e in config["experiments"] if e != "historical"]
+
+
+def trend_files(kind, experiments):
+    """One trend output file per experiment, keyed by experiment (for the figure scripts)."""
+    suffix = "nc" if kind in ("trend_maps", "percent_change") else "csv"
+    return {e: f"{TRENDS}/{kind}_{e}.{suffix}" for e in experiments}
+
+
+def whole_periods():
+    """Each experiment's whole-run period name (the first of its periods)."""
+    return {e: next(iter(trend_periods(e))) for e in config["experiments"]}
+
+
+def figure_periods():
+    """The periods Figs. 13 and 15 show: the reference, and the SSPs' paper periods."""
+    return {e: list(trend_periods(e))[1:] for e in config["experiments"]}

@@ -1,0 +1,184 @@
+# Trends of the product (paper section 3.3): per experiment the trend maps, regional series,
+# their trends and period means; per SSP the percent change against the historical reference;
+# on synthetic sources, the recovered trends against the truth's.
+
+
+rule trends:
+    input:
+        product=f"{RESULTS}/product/CMIP6_UNet-Gan_{{experiment}}.nc",
+        regions=f"{PREP}/regions.nc",
+    output:
+        maps=f"{TRENDS}/trend_maps_{{experiment}}.nc",
+        series=f"{TRENDS}/regional_series_{{experiment}}.csv",
+        trends=f"{TRENDS}/regional_trends_{{experiment}}.csv",
+        means=f"{TRENDS}/period_means_{{experiment}}.csv",
+    log:
+        f"{LOGS}/trends/trends_{{experiment}}.log",
+    benchmark:
+        f"{BENCH}/trends/trends_{{experiment}}.tsv"
+    conda:
+        "../../envs/train.yaml"
+    threads: 2
+    resources:
+        mem_mb=6000,
+    params:
+        alpha=TREND_CFG["alpha"],
+        periods=lambda wildcards: trend_periods(wildcards.experiment),
+    script:
+        "../scripts/trends.py"
+
+
+rule percent_change:
+    input:
+        future=f"{RESULTS}/product/CMIP6_UNet-Gan_{{experiment}}.nc",
+        base=f"{RESULTS}/product/CMIP6_UNet-Gan_historical.nc",
+        regions=f"{PREP}/regions.nc",
+    output:
+        maps=f"{TRENDS}/percent_change_{{experiment}}.nc",
+        table=f"{TRENDS}/regional_percent_change_{{experiment}}.csv",
+    log:
+        f"{LOGS}/trends/percent_change_{{experiment}}.log",
+    benchmark:
+        f"{BENCH}/trends/percent_change_{{experiment}}.tsv"
+    conda:
+        "../../envs/train.yaml"
+    threads: 1
+    resources:
+        mem_mb=6000,
+    params:
+        change=TREND_CFG["change"],
+        reference=TREND_CFG["reference"],
+    script:
+        "../scripts/percent_change.py"
+
+
+rule trends_vs_truth:
+    input:
+        product=f"{RESULTS}/product/CMIP6_UNet-Gan_{{experiment}}.nc",
+        truth=f"{SYN['truth_path']}/truth_{{experiment}}.nc",
+        base=f"{RESULTS}/product/CMIP6_UNet-Gan_historical.nc",
+        truth_base=f"{SYN['truth_path']}/truth_historical.nc",
+        regions=f"{PREP}/regions.nc",
+    output:
+        f"{EVAL}/trends_vs_truth_{{experiment}}.csv",
+    log:
+        f"{LOGS}/trends/trends_vs_truth_{{experiment}}.log",
+    benchmark:
+        f"{BENCH}/trends/trends_vs_truth_{{experiment}}.tsv"
+    conda:
+        "../../envs/train.yaml"
+    threads: 2
+    resources:
+        mem_mb=8000,
+    params:
+        alpha=TREND_CFG["alpha"],
+        periods=lambda wildcards: trend_periods(wildcards.experiment),
+        change=TREND_CFG["change"],
+        reference=TREND_CFG["reference"],
+    script:
+        "../scripts/trends_vs_truth.py"
+
+
+rule figure_trend_maps:
+    input:
+        unpack(lambda wildcards: trend_files("trend_maps", SSPS)),
+        regions=f"{PREP}/regions.nc",
+    output:
+        f"{FIGS}/fig{{number}}_{{kind}}_layer{{layer}}.png",
+    log:
+        f"{LOGS}/figures/fig{{number}}_{{kind}}_layer{{layer}}.log",
+    benchmark:
+        f"{BENCH}/figures/fig{{number}}_{{kind}}_layer{{layer}}.tsv"
+    wildcard_constraints:
+        number="08|09",
+        kind="annual_trend_maps|seasonal_trend_maps",
+    conda:
+        "../../envs/train.yaml"
+    threads: 1
+    resources:
+        mem_mb=3000,
+    params:
+        run=config["run"],
+        ssps=SSPS,
+        period=next(iter(TREND_CFG["ssp_periods"])),
+        alpha=TREND_CFG["alpha"],
+    script:
+        "../scripts/figure_trend_maps.py"
+
+
+rule figure_14:
+    input:
+        unpack(lambda wildcards: trend_files("percent_change", SSPS)),
+        regions=f"{PREP}/regions.nc",
+    output:
+        f"{FIGS}/fig14_percent_change_layer{{layer}}.png",
+    log:
+        f"{LOGS}/figures/fig14_layer{{layer}}.log",
+    benchmark:
+        f"{BENCH}/figures/fig14_layer{{layer}}.tsv"
+    conda:
+        "../../envs/train.yaml"
+    threads: 1
+    resources:
+        mem_mb=3000,
+    params:
+        run=config["run"],
+        ssps=SSPS,
+        change=TREND_CFG["change"],
+        reference=TREND_CFG["reference"],
+    script:
+        "../scripts/figure_14.py"
+
+
+rule figure_series:
+    input:
+        series=list(trend_files("regional_series", config["experiments"]).values()),
+        trends=list(trend_files("regional_trends", config["experiments"]).values()),
+    output:
+        f"{FIGS}/fig{{number}}_{{season}}_series_layer{{layer}}.png",
+    log:
+        f"{LOGS}/figures/fig{{number}}_{{season}}_layer{{layer}}.log",
+    benchmark:
+        f"{BENCH}/figures/fig{{number}}_{{season}}_layer{{layer}}.tsv"
+    wildcard_constraints:
+        number="10|11|12",
+        season="Y|DJF|MAM|JJA|SON",
+    conda:
+        "../../envs/train.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+    params:
+        run=config["run"],
+        experiments=config["experiments"],
+        whole=whole_periods(),
+    script:
+        "../scripts/figure_series.py"
+
+
+rule figure_periods:
+    input:
+        means=list(trend_files("period_means", config["experiments"]).values()),
+        trends=list(trend_files("regional_trends", config["experiments"]).values()),
+    output:
+        means=f"{FIGS}/fig13_period_means.png",
+        means_table=f"{EVAL}/fig13_period_means.csv",
+        rates=f"{FIGS}/fig15_period_rates.png",
+        rates_table=f"{EVAL}/fig15_period_rates.csv",
+    log:
+        f"{LOGS}/figures/fig13_fig15.log",
+    benchmark:
+        f"{BENCH}/figures/fig13_fig15.tsv"
+    conda:
+        "../../envs/train.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+    params:
+        run=config["run"],
+        experiments=config["experiments"],
+        periods=figure_periods(),
+        region=config["regions"]["names"][0],
+        alpha=TREND_CFG["alpha"],
+    script:
+        "../scripts/figure_periods.py"
