@@ -17,7 +17,7 @@ rule out_of_fold:
     benchmark:
         f"{BENCH}/out_of_fold.tsv"
     conda:
-        "../../envs/train.yaml"
+        "../../envs/analysis.yaml"
     threads: PRODUCT["threads"]
     resources:
         gpu=PRODUCT["resources"]["gpu"],
@@ -43,7 +43,7 @@ rule evaluation_scores:
     benchmark:
         f"{BENCH}/evaluation_scores.tsv"
     conda:
-        "../../envs/train.yaml"
+        "../../envs/analysis.yaml"
     threads: 1
     resources:
         mem_mb=4000,
@@ -62,7 +62,7 @@ rule figure_06:
     benchmark:
         f"{BENCH}/figure_06.tsv"
     conda:
-        "../../envs/train.yaml"
+        "../../envs/analysis.yaml"
     threads: 1
     resources:
         mem_mb=4000,
@@ -83,7 +83,7 @@ rule figure_07:
     benchmark:
         f"{BENCH}/figure_07_layer{{layer}}.tsv"
     conda:
-        "../../envs/train.yaml"
+        "../../envs/analysis.yaml"
     threads: 1
     resources:
         mem_mb=4000,
@@ -107,7 +107,7 @@ rule product_vs_truth:
     benchmark:
         f"{BENCH}/product_vs_truth_{{experiment}}.tsv"
     conda:
-        "../../envs/train.yaml"
+        "../../envs/analysis.yaml"
     threads: 1
     resources:
         mem_mb=4000,

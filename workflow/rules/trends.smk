@@ -17,7 +17,7 @@ rule trends:
     benchmark:
         f"{BENCH}/trends/trends_{{experiment}}.tsv"
     conda:
-        "../../envs/train.yaml"
+        "../../envs/analysis.yaml"
     threads: 2
     resources:
         mem_mb=6000,
@@ -41,7 +41,7 @@ rule percent_change:
     benchmark:
         f"{BENCH}/trends/percent_change_{{experiment}}.tsv"
     conda:
-        "../../envs/train.yaml"
+        "../../envs/analysis.yaml"
     threads: 1
     resources:
         mem_mb=6000,
@@ -66,7 +66,7 @@ rule trends_vs_truth:
     benchmark:
         f"{BENCH}/trends/trends_vs_truth_{{experiment}}.tsv"
     conda:
-        "../../envs/train.yaml"
+        "../../envs/analysis.yaml"
     threads: 2
     resources:
         mem_mb=8000,
@@ -93,7 +93,7 @@ rule figure_trend_maps:
         number="08|09",
         kind="annual_trend_maps|seasonal_trend_maps",
     conda:
-        "../../envs/train.yaml"
+        "../../envs/analysis.yaml"
     threads: 1
     resources:
         mem_mb=3000,
@@ -117,7 +117,7 @@ rule figure_14:
     benchmark:
         f"{BENCH}/figures/fig14_layer{{layer}}.tsv"
     conda:
-        "../../envs/train.yaml"
+        "../../envs/analysis.yaml"
     threads: 1
     resources:
         mem_mb=3000,
@@ -144,7 +144,7 @@ rule figure_series:
         number="10|11|12",
         season="Y|DJF|MAM|JJA|SON",
     conda:
-        "../../envs/train.yaml"
+        "../../envs/analysis.yaml"
     threads: 1
     resources:
         mem_mb=2000,
@@ -170,7 +170,7 @@ rule figure_periods:
     benchmark:
         f"{BENCH}/figures/fig13_fig15.tsv"
     conda:
-        "../../envs/train.yaml"
+        "../../envs/analysis.yaml"
     threads: 1
     resources:
         mem_mb=2000,
