@@ -16,7 +16,7 @@ from matplotlib.collections import QuadMesh  # noqa: E402
 from matplotlib.colors import LogNorm  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from smdown.io import atomic_path  # noqa: E402
+from smdown.plots.output import save_png  # noqa: E402
 from smdown.plots.station_boxplots import LAYER_LABELS  # noqa: E402
 from smdown.stats.density import binned_density  # noqa: E402
 
@@ -102,8 +102,4 @@ def layer_scatter(obs: Sequence[np.ndarray], pred: Sequence[np.ndarray], scores:
                   path: str | PathLike, title: str, bins: int = 100) -> None:
     """Draw Fig. 6 (see `draw_layer_scatter`) and write it to `path` as PNG, atomically."""
     fig = draw_layer_scatter(obs, pred, scores, title, bins)
-    try:
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, dpi=150, format="png")
-    finally:
-        plt.close(fig)
+    save_png(fig, path)

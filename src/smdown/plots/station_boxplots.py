@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from smdown.io import atomic_path  # noqa: E402
+from smdown.plots.output import save_png  # noqa: E402
 
 LAYER_LABELS = ("0-10", "10-30", "30-50", "50-80", "80-110")
 COLOURS = ("#4c72b0", "#dd8452", "#55a868", "#c44e52")
@@ -40,6 +40,4 @@ def reference_boxplots(metrics: pd.DataFrame, path: str | PathLike, title: str) 
                for k in range(len(datasets))]
     fig.legend(handles, datasets, loc="outside lower center", ncols=len(datasets))
     fig.suptitle(title, fontsize=11)
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=150, format="png")
-    plt.close(fig)
+    save_png(fig, path)

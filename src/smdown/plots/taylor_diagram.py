@@ -20,7 +20,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.projections.polar import PolarAxes  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from smdown.io import atomic_path  # noqa: E402
+from smdown.plots.output import save_png  # noqa: E402
 
 DEFAULT_GROUP = "candidate"  # the group of a candidate that `groups` does not name
 GROUP_STYLES = {
@@ -177,8 +177,4 @@ def taylor_diagram(stats: pd.DataFrame, reference: str, path: str | PathLike, ti
                    normalised: bool = True, groups: Mapping[str, str] | None = None) -> None:
     """Draw Fig. 7 (see `draw_taylor_diagram`) and write it to `path` as PNG, atomically."""
     fig = draw_taylor_diagram(stats, reference, title, normalised, groups)
-    try:
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, dpi=150, format="png")
-    finally:
-        plt.close(fig)
+    save_png(fig, path)

@@ -25,7 +25,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import MaxNLocator, ScalarFormatter  # noqa: E402
 
 from smdown.grid.grids import midpoint_bounds  # noqa: E402
-from smdown.io import atomic_path  # noqa: E402
+from smdown.plots.output import save_png  # noqa: E402
 
 PLATE = ccrs.PlateCarree()
 LIMIT_PERCENTILE = 98.0  # the colour limit's default: this percentile of |values|
@@ -217,8 +217,4 @@ def map_panels(values: xr.DataArray, path: str | PathLike, title: str, colorbar_
     """
     fig = draw_map_panels(values, title, colorbar_label, significant, outlines, panel_dim,
                           ncols, cmap, limit, stipple_every)
-    try:
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, dpi=150, format="png")
-    finally:
-        plt.close(fig)
+    save_png(fig, path)

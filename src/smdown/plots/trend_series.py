@@ -21,7 +21,7 @@ from matplotlib.container import BarContainer  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from smdown.io import atomic_path  # noqa: E402
+from smdown.plots.output import save_png  # noqa: E402
 
 SCENARIO_STYLE: dict[str, dict[str, str]] = {
     "historical": {"label": "Historical", "color": "black"},
@@ -268,28 +268,19 @@ def draw_period_rates(table: pd.DataFrame, title: str,
     return fig
 
 
-def _save(fig: Figure, path: str | PathLike) -> None:
-    """Write the figure to `path` as PNG atomically, closing it whatever happens."""
-    try:
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, dpi=150, format="png")
-    finally:
-        plt.close(fig)
-
-
 def regional_series(series: pd.DataFrame, slopes: pd.DataFrame, path: str | PathLike,
                     title: str, units: str = SM_UNITS) -> None:
     """Draw Figs. 10-12 (see `draw_regional_series`) and write them to `path` as PNG."""
-    _save(draw_regional_series(series, slopes, title, units), path)
+    save_png(draw_regional_series(series, slopes, title, units), path)
 
 
 def period_means(table: pd.DataFrame, path: str | PathLike, title: str,
                  units: str = SM_UNITS) -> None:
     """Draw Fig. 13 (see `draw_period_means`) and write it to `path` as PNG."""
-    _save(draw_period_means(table, title, units), path)
+    save_png(draw_period_means(table, title, units), path)
 
 
 def period_rates(table: pd.DataFrame, path: str | PathLike, title: str,
                  units: str = f"{SM_UNITS} per year") -> None:
     """Draw Fig. 15 (see `draw_period_rates`) and write it to `path` as PNG."""
-    _save(draw_period_rates(table, title, units), path)
+    save_png(draw_period_rates(table, title, units), path)

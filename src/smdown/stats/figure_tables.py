@@ -70,14 +70,21 @@ def series_tables(series: Mapping[str, str | PathLike], trends: Mapping[str, str
             slopes[["region", "scenario", "slope", "p"]])
 
 
-def period_table(means: Mapping[str, str | PathLike], periods: Mapping[str, Sequence[str]],
-                 region: str) -> pd.DataFrame:
-    """Fig. 13: the period means of one region for every layer, season and scenario."""
-    table = _read(means)
+def _region_periods(paths: Mapping[str, str | PathLike], periods: Mapping[str, Sequence[str]],
+                    region: str) -> pd.DataFrame:
+    """The rows of one region and of each scenario's shown periods, with a "Layer k" label."""
+    table = _read(paths)
     keep = table.apply(lambda row: row["period"] in periods[row["scenario"]], axis=1)
     table = table[keep & (table["region"] == region)].copy()
     depths = sorted(table["depth"].unique())
     table["layer"] = table["depth"].map(lambda d: f"Layer {depths.index(d) + 1}")
+    return table
+
+
+def period_table(means: Mapping[str, str | PathLike], periods: Mapping[str, Sequence[str]],
+                 region: str) -> pd.DataFrame:
+    """Fig. 13: the period means of one region for every layer, season and scenario."""
+    table = _region_periods(means, periods, region)
     return table.rename(columns={"mean": "value"})[
         ["layer", "season", "scenario", "period", "value"]]
 
@@ -86,10 +93,7 @@ def rates_table(trends: Mapping[str, str | PathLike], periods: Mapping[str, Sequ
                 region: str) -> pd.DataFrame:
     """Fig. 15: the trend rates (per year) and p of one region per layer, season, scenario and
     period; the layer goes in the `region` column (one panel per layer)."""
-    table = _read(trends)
-    keep = table.apply(lambda row: row["period"] in periods[row["scenario"]], axis=1)
-    table = table[keep & (table["region"] == region)].copy()
-    depths = sorted(table["depth"].unique())
-    table["region"] = table["depth"].map(lambda d: f"Layer {depths.index(d) + 1}")
+    table = _region_periods(trends, periods, region)
+    table["region"] = table["layer"]
     return table.rename(columns={"slope": "rate"})[
         ["region", "season", "scenario", "period", "rate", "p"]]

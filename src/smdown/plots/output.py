@@ -1,0 +1,22 @@
+"""Writing figures: PNG at 150 dpi, atomically, the figure closed whatever happens."""
+
+from __future__ import annotations
+
+from os import PathLike
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from smdown.io import atomic_path  # noqa: E402
+
+
+def save_png(fig: Figure, path: str | PathLike) -> None:
+    """Write `fig` to `path` as PNG through a temporary file, then close it."""
+    try:
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=150, format="png")
+    finally:
+        plt.close(fig)
