@@ -9,6 +9,7 @@ import pytest
 import xarray as xr
 
 from smdown.errors import InputError
+from smdown.stats.analyse import read_sm, region_masks
 from smdown.stats.seasons import seasonal_series
 from smdown.stats.trends import (
     percent_change_maps,
@@ -88,3 +89,22 @@ def test_percent_change_and_a_period_outside_the_data():
                                rtol=0.02)
     with pytest.raises(InputError, match="1995"):
         trend_maps(future, {"historical": (1995, 2014)})
+
+
+def test_trend_inputs_are_checked(tmp_path):
+    field = _field()
+    path = tmp_path / "product.nc"
+    field.to_dataset().to_netcdf(path)
+    assert read_sm(path).dims == ("time", "depth", "lat", "lon")
+    with pytest.raises(InputError, match="no variable 'sm_spread'"):
+        read_sm(path, "sm_spread")
+    flat = tmp_path / "flat.nc"
+    field.isel(depth=0).to_dataset().to_netcdf(flat)
+    with pytest.raises(InputError, match=r"\(time, depth, lat, lon\)"):
+        read_sm(flat)
+    regions = tmp_path / "regions.nc"
+    shifted = xr.Dataset({"mask": (("region", "lat", "lon"), np.ones((1, 3, 4), bool))},
+                         coords={"region": ["TRSR"], "lat": LAT + 0.5, "lon": LON})
+    shifted.to_netcdf(regions)
+    with pytest.raises(InputError, match="lat"):
+        region_masks(regions, read_sm(path), path)
