@@ -98,6 +98,10 @@ def test_trend_inputs_are_checked(tmp_path):
     assert read_sm(path).dims == ("time", "depth", "lat", "lon")
     with pytest.raises(InputError, match="no variable 'sm_spread'"):
         read_sm(path, "sm_spread")
+    broken = tmp_path / "broken.nc"
+    broken.write_bytes(path.read_bytes()[:100][::-1])
+    with pytest.raises(InputError, match="not a NetCDF file"):
+        read_sm(broken)
     flat = tmp_path / "flat.nc"
     field.isel(depth=0).to_dataset().to_netcdf(flat)
     with pytest.raises(InputError, match=r"\(time, depth, lat, lon\)"):

@@ -122,7 +122,7 @@ def all_prepared():
 
 
 def all_sources():
-    """The demo's truth, station sources and VGG weights (used by stages still to land)."""
+    """The demo's truth, station sources and VGG weights, so every source is built or checked."""
     targets = []
     if SRC["cmip6"]["provider"] == "synthetic":
         targets += expand(

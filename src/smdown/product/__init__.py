@@ -1,7 +1,8 @@
-"""The product stage: the 5-fold generators run over every month of an experiment, bagged.
+"""The product stage: the fold generators run over every month of an experiment, bagged.
 
-`inference` (a sibling module) applies the fine-tuned fold generators to the regridded CMIP6 inputs
-and averages them ("bagging"), keeping the spread across folds; `netcdf` streams that result, time
-chunk by time chunk, into one CF-1.8 NetCDF file per experiment (`ProductWriter`) and opens such a
-file again lazily (`read_product`) for the statistics and figures downstream.
+`inference` applies the fine-tuned fold generators to the regridded CMIP6 inputs and averages
+them ("bagging"), keeping the spread across folds; `quantile_mapping` and `baselines` build the
+bias-corrected baseline; `netcdf` streams results, chunk by chunk, into one CF-1.8 file per
+experiment (`ProductWriter`; `read_product` opens one again, checked, for users); `run` holds
+what the product rules do and `evaluate` what the evaluation rules do.
 """

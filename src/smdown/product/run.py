@@ -210,7 +210,6 @@ def write_quantile_mapping_product(folds: Sequence[str | PathLike], n_folds: int
                     product="quantile_mapping", network="the multi-model ensemble mean, "
                     f"empirically quantile-mapped onto AMSMQTP per layer and calendar month "
                     f"({nquantiles} quantiles, kind {kind})")
-    ensemble.check_models(models, f"the {attrs.experiment} inputs ({model_files[models[0]]}, ...)")
     with ModelStack(model_files, models, mask) as stack:
         _write(quantile_mapped_chunks(maps, stack, cells, chunk_months), stack, path,
                model_grid(model_files[models[0]]), attrs)

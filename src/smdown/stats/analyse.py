@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from os import PathLike
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 from smdown.errors import InputError
+from smdown.io import file_kind
 from smdown.stats.trends import (
     percent_change_maps,
     period_means,
@@ -41,6 +43,8 @@ class TrendResults:
 
 def read_sm(path: str | PathLike, variable: str = "sm") -> xr.DataArray:
     """The monthly field of a product or truth file as (time, depth, lat, lon), loaded."""
+    if not Path(path).is_file() or file_kind(path) != "netcdf":
+        raise InputError(path, "missing or not a NetCDF file", "a product or truth file")
     with xr.open_dataset(path) as ds:
         if variable not in ds:
             raise InputError(path, f"no variable {variable!r}", "a product or truth file")
