@@ -1,17 +1,62 @@
-"""What a run records about itself: a hash of its config and the workflow's version.
+"""Provenance of the workflow's files: which job made each one, from what, with which code.
 
-These go into output metadata for auditing; they are deliberately not rule parameters, so a
-new commit or an unrelated config change does not rerun finished jobs.
+Every job writes a sidecar `<output>.prov.json` beside each of its outputs: the rule with its
+wildcards and params, the sha256 of every input and output, the workflow commit, a hash of the
+config, the software versions, and the lineage of the inputs back to the raw sources (copied
+from the inputs' own sidecars), so any product or figure can be traced without rerunning
+anything. Sidecars are redacted (no home directory, no credentials) because they are shared
+with the results. PNG figures also carry the essentials in their text chunks, which survive
+when a figure is copied without its sidecar.
+
+`config_hash` and `workflow_version` go into output metadata for auditing; they are
+deliberately not rule parameters, so a new commit or an unrelated config change does not rerun
+finished jobs.
+
+Command line: `python -m smdown.provenance FILE [--depth N] [--json]` prints a file's lineage.
 """
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import errno
 import hashlib
 import json
+import os
+import platform
+import re
 import subprocess
-from collections.abc import Mapping
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from importlib import metadata
 from os import PathLike
+from pathlib import Path
 from typing import Any
+
+from smdown.errors import InputError
+from smdown.io import atomic_path
+from smdown.sources.download import redact as redact_url
+from smdown.sources.download import sha256_of
+from smdown.sources.manifest import SUFFIX as MANIFEST_SUFFIX
+
+SCHEMA = "smdown.provenance/1"
+SIDECAR_SUFFIX = ".prov.json"
+REDACTED = "<redacted>"
+DISTRIBUTIONS = ("smdown", "snakemake", "numpy", "pandas", "xarray", "netCDF4", "scipy", "torch",
+                 "scikit-learn", "numba", "matplotlib", "cartopy", "pillow", "pymannkendall")
+SOURCE_RULES = {"download_": "download", "synthesize_": "synthetic"}  # rule prefix -> source kind
+MIN_SECRET_LENGTH = 6  # shorter env values ("true", "1") are settings, and would match anywhere
+GIT_TIMEOUT_S = 30
+SIDECAR_KEYS = frozenset({"schema", "file", "sha256", "rule", "wildcards", "params", "inputs",
+                          "outputs", "created", "workflow", "lineage", "sources"})
+
+_SECRET_ENV = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD", re.IGNORECASE)
+_SECRET_WORDS = frozenset({"key", "token", "password", "passwd", "secret", "apikey"})
+_NAME = re.compile(r"[A-Za-z_][\w-]*")
+_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")  # snake_case, camelCase, UPPER parts
+
+PathArg = str | PathLike
 
 
 def config_hash(config: Mapping[str, Any]) -> str:
@@ -28,3 +73,488 @@ def workflow_version(repo: str | PathLike) -> str:
     except (OSError, subprocess.TimeoutExpired):
         return "unknown"
     return proc.stdout.strip() if proc.returncode == 0 and proc.stdout.strip() else "unknown"
+
+
+def sidecar_path(path: PathArg) -> Path:
+    """The sidecar `<path>.prov.json` beside a file or directory.
+
+    It sits beside rather than inside a directory output, so it does not change that
+    directory's hash, and it is found from the data file's name alone.
+    """
+    path = Path(path)
+    return path.with_name(path.name + SIDECAR_SUFFIX)
+
+
+def sha256_path(path: PathArg) -> str:
+    """Hex sha256 of a file, or of a directory's content.
+
+    A directory's hash covers the sorted lines `<relative posix path>\\0<file sha256>\\n` of every
+    file under it, sidecars excluded, so it changes when any file is added, removed, renamed or
+    modified, and not when provenance is written beside a file inside it.
+    """
+    path = Path(path)
+    if path.is_dir():
+        lines = []
+        for root, _dirs, files in os.walk(path):
+            for name in files:
+                if not name.endswith(SIDECAR_SUFFIX):
+                    file = Path(root, name)
+                    lines.append(f"{file.relative_to(path).as_posix()}\0{sha256_of(file)}\n")
+        return hashlib.sha256("".join(sorted(lines)).encode()).hexdigest()
+    if not path.is_file():
+        raise FileNotFoundError(errno.ENOENT, "no such file or directory", str(path))
+    return sha256_of(path)
+
+
+def _git(repo: PathArg, *args: str) -> str | None:
+    """Stdout of a git command in `repo`, or None when git is missing, fails or hangs."""
+    try:
+        proc = subprocess.run(["git", "--no-optional-locks", "-C", str(repo), *args],
+                              capture_output=True, text=True, timeout=GIT_TIMEOUT_S, check=False)
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return None
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def git_state(repo: PathArg) -> dict[str, Any]:
+    """The workflow checkout's HEAD commit, whether tracked files differ from it, and its describe.
+
+    Untracked files do not make it dirty (results and caches live in the checkout). Unknown
+    parts are "unknown" (commit) or None (dirty); this never raises, so a copy of the workflow
+    outside git still runs.
+    """
+    head = _git(repo, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+    status = _git(repo, "status", "--porcelain", "--untracked-files=no")
+    return {"commit": head.strip() if head and head.strip() else "unknown",
+            "dirty": None if status is None else bool(status.strip()),
+            "describe": workflow_version(repo)}
+
+
+def software_versions() -> dict[str, str]:
+    """Python, the platform (no host name) and the versions of the installed key packages."""
+    versions = {"python": platform.python_version(), "platform": platform.platform()}
+    for dist in DISTRIBUTIONS:
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            versions[dist] = metadata.version(dist)
+    return versions
+
+
+def _cdsapirc_keys() -> list[str]:
+    """The `key:` value of the CDS API config ($CDSAPI_RC or ~/.cdsapirc), and its parts.
+
+    The old format is `UID:APIKEY`; the API key alone is hidden too.
+    """
+    try:
+        text = Path(os.environ.get("CDSAPI_RC") or Path.home() / ".cdsapirc").read_text()
+    except (OSError, ValueError, RuntimeError):  # RuntimeError: no home directory
+        return []
+    keys = []
+    for line in text.splitlines():
+        name, sep, value = line.partition(":")
+        value = value.strip()
+        if sep and name.strip() == "key" and value:
+            keys.append(value)
+            keys.extend(part for part in value.split(":") if len(part) >= MIN_SECRET_LENGTH)
+    return keys
+
+
+def _default_secrets() -> list[str]:
+    """Values of env vars named like a key, token, secret or password, and the CDS API key."""
+    found = [value for name, value in os.environ.items()
+             if _SECRET_ENV.search(name) and len(value) >= MIN_SECRET_LENGTH]
+    return found + _cdsapirc_keys()
+
+
+def _home_pattern() -> re.Pattern | None:
+    """The user's home directory as spelled by Path.home(), $HOME and resolved, longest first.
+
+    A match must be a whole path prefix: `/home/al` does not match inside `/home/alice`.
+    """
+    homes = {os.environ.get("HOME", "")}
+    with contextlib.suppress(OSError, RuntimeError):
+        homes |= {str(Path.home()), str(Path.home().resolve())}
+    homes = {home.rstrip("/") for home in homes} - {""}  # a home of "/" is not worth hiding
+    if not homes:
+        return None
+    spelled = "|".join(re.escape(h) for h in sorted(homes, key=len, reverse=True))
+    return re.compile(rf"(?<![\w.-])(?:{spelled})(?![\w.-])")
+
+
+def _secret_name(name: str) -> bool:
+    """Whether a dict key names a credential: a name (not a path, such as a lineage key) with a
+    whole word key, token, password, secret or apikey in it."""
+    return bool(_NAME.fullmatch(name)) and any(word.lower() in _SECRET_WORDS
+                                               for word in _WORDS.findall(name))
+
+
+def redact(obj: Any, secrets: Iterable[str] | None = None) -> Any:
+    """A JSON-ready deep copy of `obj` that is safe to share.
+
+    Containers become dicts and lists, anything not JSON becomes its str. In every string (dict
+    keys included) each secret becomes "<redacted>", URL credentials are dropped, and the home
+    directory becomes "~"; a dict key that names a credential (api_key, token, password, ...;
+    paths are not names) gets the value "<redacted>". `secrets` defaults to the values of env
+    vars named like a key, token, secret or password (6+ characters) and the `key:` of
+    ~/.cdsapirc ($CDSAPI_RC).
+    """
+    hidden = sorted({s for s in (_default_secrets() if secrets is None else secrets) if s},
+                    key=len, reverse=True)
+    home = _home_pattern()
+
+    def clean(text: str) -> str:
+        for secret in hidden:
+            text = text.replace(secret, REDACTED)
+        text = redact_url(text)
+        return home.sub("~", text) if home else text
+
+    return _redact(obj, clean)
+
+
+def _redact(obj: Any, clean: Callable[[str], str]) -> Any:
+    """`redact`'s walk over `obj`, with the string cleaner built once."""
+    if isinstance(obj, str):
+        return clean(obj)
+    if obj is None or isinstance(obj, bool | int | float):
+        return obj
+    if isinstance(obj, Mapping):
+        return {clean(str(key)): REDACTED if _secret_name(str(key)) and value is not None
+                else _redact(value, clean) for key, value in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_redact(value, clean) for value in obj]
+    return clean(str(obj))
+
+
+def _display(path: PathArg) -> str:
+    """A path as recorded: relative ones as given, absolute ones inside the cwd made relative."""
+    path = Path(path)
+    if path.is_absolute():
+        cwd = Path.cwd()
+        for base in (cwd, cwd.resolve()):
+            if path.is_relative_to(base):
+                return path.relative_to(base).as_posix()
+    return path.as_posix()
+
+
+def _kind(path: Path) -> str:
+    """'directory' or 'file'."""
+    return "directory" if path.is_dir() else "file"
+
+
+def _flat(value: Any) -> list[str]:
+    """One path, or a list of them, as strings."""
+    if isinstance(value, str | PathLike):
+        return [os.fspath(value)]
+    return [os.fspath(v) for v in value]
+
+
+def _named_paths(paths: Any) -> list[tuple[str | None, str]]:
+    """Every path of a mapping, a Snakemake Namedlist or a plain sequence once, with its name.
+
+    A Namedlist iterates over all paths and gives only the named ones through `.items()`, so
+    names are looked up by path; a path with two names keeps the first.
+    """
+    if isinstance(paths, str | PathLike):
+        return [(None, os.fspath(paths))]
+    named = list(paths.items()) if hasattr(paths, "items") else []
+    every = ([p for _, value in named for p in _flat(value)] if isinstance(paths, Mapping)
+             else [p for value in paths for p in _flat(value)])
+    names: dict[str, str] = {}
+    for name, value in named:
+        for path in _flat(value):
+            names.setdefault(path, name)
+    return [(names.get(path), path) for path in dict.fromkeys(every)]
+
+
+def _hash_inputs(inputs: Any) -> list[tuple[Path, dict[str, Any]]]:
+    """(path on disk, record entry) of every input: its name, recorded path, sha256 and kind."""
+    return [(Path(path), {"name": name, "path": _display(path), "sha256": sha256_path(path),
+                          "kind": _kind(Path(path))})
+            for name, path in _named_paths(inputs)]
+
+
+def _read_manifest(path: Path) -> dict[str, Any]:
+    """A download manifest's origin (the request) and its file list."""
+    try:
+        data = json.loads(path.read_text())
+        files = [{k: entry[k] for k in ("name", "size", "sha256")} for entry in data["files"]]
+        return {"origin": data["origin"], "files": files}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(path, f"unreadable manifest ({exc})",
+                         "a download manifest with origin and files") from exc
+
+
+def _lineage_node(path: Path, actual: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The lineage node of one input (hashed as `actual`), and its sidecar if it has one.
+
+    Raw sources carry a "source" key: the kind of an input without sidecar, "manifest", or the
+    kind of a download_/synthesize_ job.
+    """
+    sidecar = read_sidecar(path) if sidecar_path(path).is_file() else None
+    if sidecar is None:
+        node: dict[str, Any] = {"source": _kind(path), "sha256": actual}
+    else:
+        node = {"rule": sidecar["rule"], "wildcards": sidecar["wildcards"],
+                "params": sidecar["params"], "sha256": sidecar["sha256"],
+                "inputs": [entry["path"] for entry in sidecar["inputs"]],
+                "created": sidecar["created"], "workflow": sidecar["workflow"]["commit"]}
+        if sidecar["sha256"] != actual:
+            node["stale"] = True  # the file changed after its sidecar was written
+        for prefix, kind in SOURCE_RULES.items():
+            if node["rule"].startswith(prefix):
+                node["source"] = kind
+    if path.name.endswith(MANIFEST_SUFFIX):
+        node["source"] = "manifest"
+        node.update(_read_manifest(path))
+    return node, sidecar
+
+
+def _lineage(inputs: list[tuple[Path, dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+    """Path -> node of the inputs and everything upstream of them, flat, each path once.
+
+    The inputs' own nodes (checked against their current hashes) come first and win over the
+    older copies in upstream sidecars.
+    """
+    lineage: dict[str, dict[str, Any]] = {}
+    upstream = []
+    for path, entry in inputs:
+        node, sidecar = _lineage_node(path, entry["sha256"])
+        lineage.setdefault(entry["path"], node)
+        if sidecar is not None:
+            upstream.append(sidecar["lineage"])
+    for earlier in upstream:
+        for key, node in earlier.items():
+            lineage.setdefault(key, node)
+    return lineage
+
+
+def _timestamp(created: datetime | None) -> str:
+    """ISO-8601 UTC to the second; now by default, a naive time taken as UTC."""
+    moment = created or datetime.now(UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _record(*, rule: str, wildcards: Mapping, params: Mapping,
+            inputs: list[tuple[Path, dict[str, Any]]], outputs: Any, log: Any,
+            config: Mapping[str, Any], workflow: dict[str, Any], created: str) -> dict[str, Any]:
+    """`job_record` from inputs already hashed and the workflow state already read."""
+    out_paths = [Path(path) for _, path in _named_paths(outputs)]
+    record = redact({
+        "schema": SCHEMA,
+        "rule": rule,
+        "wildcards": dict(wildcards),
+        "params": dict(params),
+        "inputs": [entry for _, entry in inputs],
+        "outputs": [{"path": _display(path), "sha256": sha256_path(path), "kind": _kind(path)}
+                    for path in out_paths],
+        "log": [_display(path) for _, path in _named_paths(log)],
+        "created": created,
+        "workflow": workflow,
+        "config_hash": config_hash(config),
+        "software": software_versions(),
+        "lineage": _lineage(inputs),
+        "sources": [],
+    })
+    record["sources"] = sorted(path for path, node in record["lineage"].items()
+                               if "source" in node)
+    return record
+
+
+def job_record(*, rule: str, wildcards: Mapping, params: Mapping, inputs: Any, outputs: Any,
+               log: Any, config: Mapping[str, Any], repo: PathArg,
+               created: datetime | None = None) -> dict[str, Any]:
+    """The redacted, JSON-ready record of one workflow job (see `record_job` for the schema).
+
+    `inputs` is a mapping name -> path(s), a Snakemake Namedlist or a sequence of paths; every
+    input appears once, named if it has a name. `outputs` and `log` are paths (any of the same
+    forms). `repo` is the workflow checkout; `created` defaults to now.
+    """
+    return _record(rule=rule, wildcards=wildcards, params=params, inputs=_hash_inputs(inputs),
+                   outputs=outputs, log=log, config=config, workflow=git_state(repo),
+                   created=_timestamp(created))
+
+
+def record_job(smk: Any) -> list[Path]:
+    """Write the provenance of a finished job; call it last in a workflow script.
+
+    `smk` is the `snakemake` object of a `script:` (used through its attributes rule,
+    wildcards, params, input, output, log, config and scriptdir). PNG, the workflow's figure
+    format, first gets the essentials in its text chunks ("smdown:rule", "smdown:wildcards",
+    "smdown:workflow_commit", "smdown:workflow_dirty", "smdown:config_hash", "smdown:created",
+    "smdown:provenance", "smdown:inputs"), pixels unchanged. Then every output gets a sidecar
+    `<output>.prov.json`: {"schema", "file", "sha256", "rule", "wildcards", "params", "inputs",
+    "outputs", "log", "created", "workflow", "config_hash", "software", "lineage", "sources"}.
+    Returns the sidecar paths.
+    """
+    outputs = [Path(path) for _, path in _named_paths(smk.output)]
+    for out in outputs:
+        if not out.exists():
+            raise FileNotFoundError(errno.ENOENT, f"output of rule {smk.rule} was not written",
+                                    str(out))
+    repo = Path(smk.scriptdir).parents[1]
+    wildcards = dict(smk.wildcards.items())
+    inputs = _hash_inputs(smk.input)
+    workflow = git_state(repo)
+    created = _timestamp(None)
+    essentials = redact({  # JSON values redacted before dumping, where dict keys are still seen
+        "smdown:rule": smk.rule,
+        "smdown:wildcards": json.dumps(redact(wildcards)),
+        "smdown:workflow_commit": workflow["commit"],
+        "smdown:workflow_dirty": json.dumps(workflow["dirty"]),
+        "smdown:config_hash": config_hash(smk.config),
+        "smdown:created": created,
+        "smdown:inputs": json.dumps(redact([{"path": e["path"], "sha256": e["sha256"]}
+                                            for _, e in inputs])),
+    })
+    for out in outputs:
+        if out.suffix.lower() == ".png":
+            _embed_png(out, {**essentials, "smdown:provenance": sidecar_path(out).name})
+    record = _record(rule=smk.rule, wildcards=wildcards, params=dict(smk.params.items()),
+                     inputs=inputs, outputs=outputs, log=smk.log, config=smk.config,
+                     workflow=workflow, created=created)
+    written = []
+    for out, entry in zip(outputs, record["outputs"], strict=True):
+        sidecar = {"schema": record["schema"], "file": entry["path"], "sha256": entry["sha256"]}
+        sidecar.update((key, value) for key, value in record.items() if key != "schema")
+        target = sidecar_path(out)
+        with atomic_path(target) as tmp:
+            tmp.write_text(json.dumps(sidecar, indent=1) + "\n")
+        written.append(target)
+    return written
+
+
+def _embed_png(path: Path, text: Mapping[str, str]) -> None:
+    """Rewrite a PNG with `text` in its text chunks, keeping its pixels and other chunks' text."""
+    from PIL import Image, PngImagePlugin
+
+    with Image.open(path) as image:
+        image.load()
+        info = PngImagePlugin.PngInfo()
+        for key, value in image.text.items():
+            if key not in text:
+                info.add_text(key, value)
+        for key, value in text.items():
+            info.add_itxt(key, value)
+        kept = {key: image.info[key] for key in ("dpi", "icc_profile", "transparency", "exif")
+                if key in image.info}
+        with atomic_path(path) as tmp:
+            image.save(tmp, format="PNG", pnginfo=info, **kept)
+
+
+def read_sidecar(path: PathArg) -> dict[str, Any]:
+    """The sidecar of a data file (or the sidecar given itself), parsed and checked."""
+    path = Path(path)
+    sidecar = path if path.name.endswith(SIDECAR_SUFFIX) else sidecar_path(path)
+    expected = f"a provenance sidecar {sidecar.name} written by the smdown workflow"
+    try:
+        record = json.loads(sidecar.read_text())
+    except FileNotFoundError as exc:
+        raise InputError(path, f"has no provenance sidecar ({sidecar} not found)",
+                         expected) from exc
+    except (OSError, ValueError) as exc:
+        raise InputError(path, f"unreadable provenance sidecar {sidecar} ({exc})",
+                         expected) from exc
+    if not isinstance(record, dict) or record.get("schema") != SCHEMA:
+        raise InputError(path, f"{sidecar} is not a {SCHEMA} record", expected)
+    if missing := sorted(SIDECAR_KEYS - record.keys()):
+        raise InputError(path, f"{sidecar} lacks {', '.join(missing)}", expected)
+    return record
+
+
+def _origin_summary(origin: Any) -> str:
+    """Scalar fields of a manifest's origin, nested ones dotted one level: `provider=cds ...`."""
+    if not isinstance(origin, Mapping):
+        return str(origin)
+    parts = []
+    for key, value in origin.items():
+        if isinstance(value, Mapping):
+            parts += [f"{key}.{k}={v}" for k, v in value.items()
+                      if isinstance(v, str | int | float)]
+        elif isinstance(value, str | int | float):
+            parts.append(f"{key}={value}")
+    return " ".join(parts)
+
+
+def _label(path: str, node: Mapping[str, Any]) -> str:
+    """One tree line: path, what made it, short hash, STALE when the file has changed since."""
+    if not node:
+        what = "[not in the recorded lineage]"
+    elif "origin" in node:
+        what = f"[download manifest: {_origin_summary(node['origin'])}]"
+    elif "rule" in node:
+        wildcards = node.get("wildcards") or {}
+        what = "[" + " ".join([node["rule"], *(f"{k}={v}" for k, v in wildcards.items())]) + "]"
+    else:
+        what = "[source]"
+    parts = [path, what]
+    if node.get("sha256"):
+        parts.append(f"sha256:{node['sha256'][:12]}")
+    if node.get("stale"):
+        parts.append("STALE")
+    return "  ".join(parts)
+
+
+def lineage_tree(path: PathArg, max_depth: int | None = None) -> str:
+    """A file's lineage as a text tree, from its sidecar: the file, then its inputs, recursively.
+
+    A node already shown in full is referenced again as `<path>  (see above)`; `max_depth`
+    limits how many levels of inputs are shown (0: the file alone).
+    """
+    record = read_sidecar(path)
+    data = Path(path)
+    if data.name.endswith(SIDECAR_SUFFIX):
+        data = data.with_name(data.name[:-len(SIDECAR_SUFFIX)])
+    root = {**record, "inputs": [entry["path"] for entry in record["inputs"]]}  # as a node
+    if data.exists() and sha256_path(data) != record["sha256"]:
+        root["stale"] = True
+    lineage = record["lineage"]
+    lines = [_label(record["file"], root)]
+    shown = {record["file"]}
+
+    def add(node: Mapping[str, Any], prefix: str, depth: int) -> bool:
+        """Lines for the inputs of `node`; False when they lie beyond max_depth."""
+        inputs = node.get("inputs") or []
+        if inputs and max_depth is not None and depth > max_depth:
+            lines[-1] += f"  ({len(inputs)} inputs not shown)"
+            return False
+        for i, child in enumerate(inputs):
+            last = i == len(inputs) - 1
+            branch = "└── " if last else "├── "
+            if child in shown:
+                lines.append(f"{prefix}{branch}{child}  (see above)")
+                continue
+            lines.append(prefix + branch + _label(child, lineage.get(child, {})))
+            shown.add(child)  # before descending, so even a cyclic record ends
+            if not add(lineage.get(child, {}), prefix + ("    " if last else "│   "), depth + 1):
+                shown.discard(child)  # cut by max_depth: a later, shallower mention expands it
+        return True
+
+    add(root, "", 1)
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m smdown.provenance FILE [--depth N] [--json]`: print a file's lineage."""
+    parser = argparse.ArgumentParser(
+        prog="python -m smdown.provenance",
+        description="Show where a file written by the workflow came from: its lineage back to "
+                    "the raw sources, read from its .prov.json sidecar.")
+    parser.add_argument("file", help="a file or directory the workflow wrote, or its sidecar")
+    parser.add_argument("--depth", type=int, metavar="N", help="show at most N levels of inputs")
+    parser.add_argument("--json", action="store_true", help="print the sidecar as JSON instead")
+    args = parser.parse_args(argv)
+    if args.depth is not None and args.depth < 0:
+        parser.error("--depth must be 0 or more")
+    try:
+        text = (json.dumps(read_sidecar(args.file), indent=2) if args.json
+                else lineage_tree(args.file, args.depth))
+    except (InputError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
