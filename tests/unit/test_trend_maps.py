@@ -109,6 +109,15 @@ def test_stippling_draws_significant_lattice_cells(every):
         plt.close(fig)
 
 
+def test_footnote_states_the_configured_significance_level():
+    values = _panels(2)
+    fig = draw_map_panels(values, "t", "x", significant=values > 0, alpha=0.1)
+    try:
+        assert "dots: p < 0.1 (every 2nd cell shown)" in [t.get_text() for t in fig.texts]
+    finally:
+        plt.close(fig)
+
+
 def test_no_stippling_no_footnote():
     fig = draw_map_panels(_panels(4), "t", "%")
     try:

@@ -211,6 +211,18 @@ def test_period_rates_fill_marks_significance(tmp_path):
     _assert_png(tmp_path / "fig15.png")
 
 
+def test_period_rates_by_layer_at_the_configured_level():
+    table = _rates().rename(columns={"region": "layer"})
+    table["layer"] = table["layer"].map({"Layer 1": 1, "Layer 2": 2})
+    fig = draw_period_rates(table, "Fig. 15", panel_by="layer", alpha=0.1)
+    assert [ax.get_title() for ax in fig.axes] == ["Layer 1", "Layer 2"]
+    rows = table[(table["layer"] == 2) & (table["scenario"] == SCENARIOS[0])]
+    patches = _bars(fig.axes[1])[SCENARIO_STYLE[SCENARIOS[0]]["label"]]
+    assert [p.get_fill() for p in patches] == list(rows["p"] < 0.1)
+    assert any("p < 0.1;" in t.get_text() for t in fig.texts)
+    plt.close(fig)
+
+
 def test_period_rates_with_seasons_and_single_panel():
     table = _rates(regions=("TRSR",), seasons=("JJA", "Y"))
     fig = draw_period_rates(table, "test")

@@ -4,6 +4,7 @@ import xarray as xr
 
 from smdown.logs import route_to
 from smdown.plots.trend_maps import map_panels
+from smdown.provenance import record_job
 from smdown.stats.figure_tables import scenario_maps
 
 log = route_to(snakemake.log[0])
@@ -16,5 +17,7 @@ with xr.open_dataset(snakemake.input.regions) as ds:
 title = (f"Fig. 14 ({p.run}), layer {layer}: change of the annual mean soil moisture,\n"
          f"{p.change[0]}-{p.change[1]} against {p.reference[0]}-{p.reference[1]} "
          "(historical run), CMIP6_UNet-Gan")
-map_panels(change, snakemake.output[0], title, "change (%)", outlines=outlines, ncols=2)
+map_panels(change, snakemake.output[0], title, "change (%)", outlines=outlines, ncols=2,
+           **p.style)
 log.info("wrote %s", snakemake.output[0])
+record_job(snakemake)

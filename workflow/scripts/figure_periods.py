@@ -3,6 +3,7 @@
 from smdown.io import atomic_path
 from smdown.logs import route_to
 from smdown.plots.trend_series import period_means, period_rates
+from smdown.provenance import record_job
 from smdown.stats.figure_tables import period_table, rates_table
 
 log = route_to(snakemake.log[0])
@@ -15,5 +16,7 @@ for table, path in ((means, o.means_table), (rates, o.rates_table)):
 period_means(means, o.means, f"Fig. 13 ({p.run}): mean soil moisture of {p.region} per layer,\n"
              "season, scenario and period (CMIP6_UNet-Gan)")
 period_rates(rates, o.rates, f"Fig. 15 ({p.run}): Sen's slope of {p.region}'s soil moisture "
-             f"per layer,\nseason, scenario and period (filled: Mann-Kendall p < {p.alpha})")
+             f"per layer,\nseason, scenario and period (filled: Mann-Kendall p < {p.alpha})",
+             panel_by="layer", alpha=p.alpha)
 log.info("wrote %s and %s", o.means, o.rates)
+record_job(snakemake)

@@ -4,6 +4,7 @@ import xarray as xr
 
 from smdown.logs import route_to
 from smdown.plots.trend_maps import map_panels
+from smdown.provenance import record_job
 from smdown.stats.figure_tables import scenario_maps
 
 log = route_to(snakemake.log[0])
@@ -19,5 +20,7 @@ what = "seasonal" if seasonal else "annual mean"
 title = (f"Fig. {int(w.number)} ({p.run}), layer {layer}: Sen's slope of the {what} soil "
          f"moisture,\n{p.period}, CMIP6_UNet-Gan; dots: Mann-Kendall p < {p.alpha}")
 map_panels(slope, snakemake.output[0], title, "trend (m$^3$ m$^{-3}$ yr$^{-1}$)",
-           significant=significant, outlines=outlines, ncols=4 if seasonal else 2)
+           significant=significant, outlines=outlines, ncols=4 if seasonal else 2,
+           alpha=p.alpha, **p.style)
 log.info("wrote %s", snakemake.output[0])
+record_job(snakemake)

@@ -156,14 +156,14 @@ def _colorbar(fig: Figure, mesh: QuadMesh, axes: list[GeoAxes], label: str) -> N
     bar.ax.tick_params(labelsize=8)
 
 
-def _legend_and_note(fig: Figure, outlines: xr.DataArray | None, stipple_every: int | None
-                     ) -> None:
+def _legend_and_note(fig: Figure, outlines: xr.DataArray | None, stipple_every: int | None,
+                     alpha: float) -> None:
     """The outline legend and the stippling footnote, under the colourbar."""
     if outlines is not None:
         fig.legend(handles=_outline_handles(outlines), loc="outside lower left", fontsize=8,
                    ncols=min(outlines.sizes["region"], 4), frameon=False)
     if stipple_every is not None:
-        fig.supxlabel(f"dots: p < 0.05 (every {_ordinal(stipple_every)} cell shown)",
+        fig.supxlabel(f"dots: p < {alpha:g} (every {_ordinal(stipple_every)} cell shown)",
                       fontsize=8, x=0.99, ha="right")
 
 
@@ -176,7 +176,7 @@ def draw_map_panels(values: xr.DataArray, title: str, colorbar_label: str,
                     significant: xr.DataArray | None = None,
                     outlines: xr.DataArray | None = None, panel_dim: str = "panel",
                     ncols: int | None = None, cmap: str = "BrBG", limit: float | None = None,
-                    stipple_every: int = 2) -> Figure:
+                    stipple_every: int = 2, alpha: float = 0.05) -> Figure:
     """The figure of `map_panels`, returned open so its artists can be inspected."""
     values = _checked(values, panel_dim)
     lat, lon = np.asarray(values["lat"], dtype=float), np.asarray(values["lon"], dtype=float)
@@ -201,7 +201,7 @@ def draw_map_panels(values: xr.DataArray, title: str, colorbar_label: str,
         _gridlines(ax, left=k % ncols == 0, bottom=k + ncols >= len(data))
         ax.set_title(str(name), fontsize=9)
     _colorbar(fig, mesh, axes, colorbar_label)
-    _legend_and_note(fig, outlines, None if significant is None else stipple_every)
+    _legend_and_note(fig, outlines, None if significant is None else stipple_every, alpha)
     fig.suptitle(title, fontsize=11)
     return fig
 
@@ -209,12 +209,14 @@ def draw_map_panels(values: xr.DataArray, title: str, colorbar_label: str,
 def map_panels(values: xr.DataArray, path: str | PathLike, title: str, colorbar_label: str,
                significant: xr.DataArray | None = None, outlines: xr.DataArray | None = None,
                panel_dim: str = "panel", ncols: int | None = None, cmap: str = "BrBG",
-               limit: float | None = None, stipple_every: int = 2) -> None:
+               limit: float | None = None, stipple_every: int = 2, alpha: float = 0.05
+               ) -> None:
     """Draw one map per `panel_dim` entry (see `draw_map_panels`) and write a PNG atomically.
 
     Serves Fig. 8 (annual trend per scenario), Fig. 9 (season x scenario) and Fig. 14 (percent
-    change per scenario, no stippling). The colour scale is shared and symmetric around 0.
+    change per scenario, no stippling). The colour scale is shared and symmetric around 0;
+    `alpha` is the significance level the dots stand for, as stated under the maps.
     """
     fig = draw_map_panels(values, title, colorbar_label, significant, outlines, panel_dim,
-                          ncols, cmap, limit, stipple_every)
+                          ncols, cmap, limit, stipple_every, alpha)
     save_png(fig, path)

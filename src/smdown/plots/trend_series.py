@@ -33,7 +33,6 @@ SCENARIO_STYLE: dict[str, dict[str, str]] = {
 EXTRA_COLOURS = ("#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 SEASON_ORDER = ("Y", "DJF", "MAM", "JJA", "SON")
 SIGNIFICANCE = ((0.001, "***"), (0.01, "**"), (0.05, "*"))  # strictest first
-ALPHA = 0.05  # a period rate with p below this is drawn filled
 SM_UNITS = "m$^3$ m$^{-3}$"
 FOOTNOTE_IN = 0.35  # inches kept free at the bottom of a figure for its footnote
 BAR_GROUP_WIDTH = 0.8  # the share of one period's slot that its bars fill
@@ -230,41 +229,44 @@ def draw_period_means(table: pd.DataFrame, title: str, units: str = SM_UNITS) ->
     return fig
 
 
-def _mark_significance(containers: dict[str, BarContainer], panel: pd.DataFrame) -> None:
-    """Fill the bars with p < ALPHA; leave the others hollow (edge only). NaN p is hollow."""
+def _mark_significance(containers: dict[str, BarContainer], panel: pd.DataFrame,
+                       alpha: float) -> None:
+    """Fill the bars with p < alpha; leave the others hollow (edge only). NaN p is hollow."""
     for scenario, container in containers.items():
         p = panel.loc[panel["scenario"] == scenario, "p"].to_numpy(float)
         for patch, p_value in zip(container.patches, p, strict=True):
-            patch.set_fill(bool(p_value < ALPHA))
+            patch.set_fill(bool(p_value < alpha))
 
 
-def draw_period_rates(table: pd.DataFrame, title: str,
-                      units: str = f"{SM_UNITS} per year") -> Figure:
-    """Fig. 15: a panel per region (and a row per season when the table has one), bars per period.
+def draw_period_rates(table: pd.DataFrame, title: str, units: str = f"{SM_UNITS} per year",
+                      panel_by: str = "region", alpha: float = 0.05) -> Figure:
+    """Fig. 15: a panel per `panel_by` value (a region, or a layer), and a row per season when
+    the table has one; bars per period.
 
-    Bars whose p value is below 0.05 are filled, the others hollow, so every rate stays visible
-    while the significant ones stand out (the paper leaves the others out).
+    Bars whose p value is below `alpha` are filled, the others hollow, so every rate stays
+    visible while the significant ones stand out (the paper leaves the others out).
     """
-    keys = ("region", "scenario", "period") + (("season",) if "season" in table else ())
+    keys = (panel_by, "scenario", "period") + (("season",) if "season" in table else ())
     _check(table, keys, ("rate", "p"), "period rates")
-    regions, periods = list(dict.fromkeys(table["region"])), list(dict.fromkeys(table["period"]))
+    regions, periods = list(dict.fromkeys(table[panel_by])), list(dict.fromkeys(table["period"]))
     seasons = _ordered(table["season"], SEASON_ORDER) if "season" in table else [None]
     styles = scenario_styles(table["scenario"])
     layout = _bar_positions(table, periods, list(styles))
     fig, axes = _grid(len(seasons), len(regions), (3.6, 2.6))
     for r, season in enumerate(seasons):
         for c, region in enumerate(regions):
-            ax, panel = axes[r, c], table[table["region"] == region]
+            ax, panel = axes[r, c], table[table[panel_by] == region]
             if season is not None:
                 panel = panel[panel["season"] == season]
-            _mark_significance(_bar_panel(ax, panel, "rate", layout, styles), panel)
+            _mark_significance(_bar_panel(ax, panel, "rate", layout, styles), panel, alpha)
             _period_axis(ax, periods)
             ax.axhline(0.0, color="0.3", linewidth=0.8)
-            ax.set_title(str(region) if season is None else f"{region}, {season}", fontsize=9)
+            name = _panel_name(region)
+            ax.set_title(name if season is None else f"{name}, {season}", fontsize=9)
     fig.supylabel(f"Trend ({units})", fontsize=9)
     _scenario_legend(fig, styles)
     fig.suptitle(title, fontsize=11)
-    _footnote(fig, "Filled: p < 0.05; hollow (edge only): p >= 0.05, not significant.")
+    _footnote(fig, f"Filled: p < {alpha:g}; hollow (edge only): p >= {alpha:g}, not significant.")
     return fig
 
 
@@ -281,6 +283,7 @@ def period_means(table: pd.DataFrame, path: str | PathLike, title: str,
 
 
 def period_rates(table: pd.DataFrame, path: str | PathLike, title: str,
-                 units: str = f"{SM_UNITS} per year") -> None:
+                 units: str = f"{SM_UNITS} per year", panel_by: str = "region",
+                 alpha: float = 0.05) -> None:
     """Draw Fig. 15 (see `draw_period_rates`) and write it to `path` as PNG."""
-    save_png(draw_period_rates(table, title, units), path)
+    save_png(draw_period_rates(table, title, units, panel_by, alpha), path)

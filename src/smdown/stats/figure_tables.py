@@ -92,8 +92,7 @@ def period_table(means: Mapping[str, str | PathLike], periods: Mapping[str, Sequ
 def rates_table(trends: Mapping[str, str | PathLike], periods: Mapping[str, Sequence[str]],
                 region: str) -> pd.DataFrame:
     """Fig. 15: the trend rates (per year) and p of one region per layer, season, scenario and
-    period; the layer goes in the `region` column (one panel per layer)."""
+    period."""
     table = _region_periods(trends, periods, region)
-    table["region"] = table["layer"]
     return table.rename(columns={"slope": "rate"})[
-        ["region", "season", "scenario", "period", "rate", "p"]]
+        ["layer", "season", "scenario", "period", "rate", "p"]]
