@@ -15,6 +15,9 @@ os.environ.update(
 min_version("9.0")
 
 
+report: "workflow/report/workflow.rst"
+
+
 configfile: str(Path(workflow.basedir) / "config" / "demo.yaml")
 
 

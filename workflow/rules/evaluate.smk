@@ -37,7 +37,12 @@ rule evaluation_scores:
     input:
         f"{EVAL}/out_of_fold.nc",
     output:
-        f"{EVAL}/out_of_fold_scores.csv",
+        report(
+            f"{EVAL}/out_of_fold_scores.csv",
+            caption="../report/table.rst",
+            category="Tables",
+            subcategory="Evaluation",
+        ),
     log:
         f"{LOGS}/evaluation_scores.log",
     benchmark:
@@ -56,7 +61,12 @@ rule figure_06:
         oof=f"{EVAL}/out_of_fold.nc",
         scores=f"{EVAL}/out_of_fold_scores.csv",
     output:
-        f"{FIGS}/fig06_out_of_fold_scatter.png",
+        report(
+            f"{FIGS}/fig06_out_of_fold_scatter.png",
+            caption="../report/fig06.rst",
+            category="Figures",
+            subcategory="Fig. 6",
+        ),
     log:
         f"{LOGS}/figure_06.log",
     benchmark:
@@ -76,8 +86,20 @@ rule figure_07:
     input:
         f"{EVAL}/out_of_fold.nc",
     output:
-        figure=f"{FIGS}/fig07_taylor_layer{{layer}}.png",
-        table=f"{EVAL}/taylor_layer{{layer}}.csv",
+        figure=report(
+            f"{FIGS}/fig07_taylor_layer{{layer}}.png",
+            caption="../report/fig07.rst",
+            category="Figures",
+            subcategory="Fig. 7",
+            labels={"figure": "Fig. 7", "layer": "{layer}"},
+        ),
+        table=report(
+            f"{EVAL}/taylor_layer{{layer}}.csv",
+            caption="../report/table.rst",
+            category="Tables",
+            subcategory="Evaluation",
+            labels={"table": "Taylor statistics", "layer": "{layer}"},
+        ),
     log:
         f"{LOGS}/figure_07_layer{{layer}}.log",
     benchmark:
@@ -101,7 +123,13 @@ rule product_vs_truth:
         quantile_mapping=f"{RESULTS}/product/quantile_mapping_{{experiment}}.nc",
         regions=f"{PREP}/regions.nc",
     output:
-        f"{EVAL}/product_vs_truth_{{experiment}}.csv",
+        report(
+            f"{EVAL}/product_vs_truth_{{experiment}}.csv",
+            caption="../report/table.rst",
+            category="Tables",
+            subcategory="Demo checks against the truth",
+            labels={"table": "product vs truth", "experiment": "{experiment}"},
+        ),
     log:
         f"{LOGS}/product_vs_truth_{{experiment}}.log",
     benchmark:

@@ -32,7 +32,12 @@ rule insitu_grids:
         regions=f"{PREP}/regions.nc",
     output:
         grids=f"{RESULTS}/insitu/insitu_grids.nc",
-        skill=f"{RESULTS}/insitu/insitu_skill.csv",
+        skill=report(
+            f"{RESULTS}/insitu/insitu_skill.csv",
+            caption="../report/table.rst",
+            category="Tables",
+            subcategory="In-situ grids",
+        ),
     log:
         f"{LOGS}/insitu_grids.log",
     benchmark:
@@ -58,8 +63,18 @@ rule reference_metrics:
         era5land=f"{PREP}/era5land.nc",
         amsmqtp=f"{PREP}/amsmqtp.nc",
     output:
-        metrics=f"{RESULTS}/evaluation/reference_station_metrics.csv",
-        table=f"{RESULTS}/evaluation/table_s1_reference_medians.csv",
+        metrics=report(
+            f"{RESULTS}/evaluation/reference_station_metrics.csv",
+            caption="../report/table.rst",
+            category="Tables",
+            subcategory="References against stations",
+        ),
+        table=report(
+            f"{RESULTS}/evaluation/table_s1_reference_medians.csv",
+            caption="../report/table.rst",
+            category="Tables",
+            subcategory="References against stations",
+        ),
     log:
         f"{LOGS}/reference_metrics.log",
     benchmark:
@@ -79,7 +94,12 @@ rule figure_05:
     input:
         f"{RESULTS}/evaluation/reference_station_metrics.csv",
     output:
-        f"{RESULTS}/figures/fig05_reference_boxplots.png",
+        report(
+            f"{RESULTS}/figures/fig05_reference_boxplots.png",
+            caption="../report/fig05.rst",
+            category="Figures",
+            subcategory="Fig. 5",
+        ),
     log:
         f"{LOGS}/figure_05.log",
     benchmark:

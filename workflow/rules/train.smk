@@ -72,7 +72,12 @@ rule finetune_summary:
             fold=range(TRAIN["finetune"]["n_folds"]),
         ),
     output:
-        f"{RESULTS}/evaluation/finetune_vs_ensemble_mean.csv",
+        report(
+            f"{RESULTS}/evaluation/finetune_vs_ensemble_mean.csv",
+            caption="../report/table.rst",
+            category="Tables",
+            subcategory="Evaluation",
+        ),
     log:
         f"{LOGS}/finetune_summary.log",
     benchmark:

@@ -10,7 +10,13 @@ rule trends:
     output:
         maps=f"{TRENDS}/trend_maps_{{experiment}}.nc",
         series=f"{TRENDS}/regional_series_{{experiment}}.csv",
-        trends=f"{TRENDS}/regional_trends_{{experiment}}.csv",
+        trends=report(
+            f"{TRENDS}/regional_trends_{{experiment}}.csv",
+            caption="../report/table.rst",
+            category="Tables",
+            subcategory="Trends",
+            labels={"table": "regional trends", "experiment": "{experiment}"},
+        ),
         means=f"{TRENDS}/period_means_{{experiment}}.csv",
     log:
         f"{LOGS}/trends/trends_{{experiment}}.log",
@@ -35,7 +41,13 @@ rule percent_change:
         regions=f"{PREP}/regions.nc",
     output:
         maps=f"{TRENDS}/percent_change_{{experiment}}.nc",
-        table=f"{TRENDS}/regional_percent_change_{{experiment}}.csv",
+        table=report(
+            f"{TRENDS}/regional_percent_change_{{experiment}}.csv",
+            caption="../report/table.rst",
+            category="Tables",
+            subcategory="Trends",
+            labels={"table": "regional percent change", "experiment": "{experiment}"},
+        ),
     log:
         f"{LOGS}/trends/percent_change_{{experiment}}.log",
     benchmark:
@@ -60,7 +72,13 @@ rule trends_vs_truth:
         truth_base=f"{SYN['truth_path']}/truth_historical.nc",
         regions=f"{PREP}/regions.nc",
     output:
-        f"{EVAL}/trends_vs_truth_{{experiment}}.csv",
+        report(
+            f"{EVAL}/trends_vs_truth_{{experiment}}.csv",
+            caption="../report/table.rst",
+            category="Tables",
+            subcategory="Demo checks against the truth",
+            labels={"table": "trends vs truth", "experiment": "{experiment}"},
+        ),
     log:
         f"{LOGS}/trends/trends_vs_truth_{{experiment}}.log",
     benchmark:
@@ -84,7 +102,13 @@ rule figure_trend_maps:
         unpack(lambda wildcards: trend_files("trend_maps", SSPS)),
         regions=f"{PREP}/regions.nc",
     output:
-        f"{FIGS}/fig{{number}}_{{kind}}_layer{{layer}}.png",
+        report(
+            f"{FIGS}/fig{{number}}_{{kind}}_layer{{layer}}.png",
+            caption="../report/fig08_09.rst",
+            category="Figures",
+            subcategory="Figs. 8-9",
+            labels={"figure": "Fig. {number}", "layer": "{layer}"},
+        ),
     log:
         f"{LOGS}/figures/fig{{number}}_{{kind}}_layer{{layer}}.log",
     benchmark:
@@ -102,6 +126,7 @@ rule figure_trend_maps:
         ssps=SSPS,
         period=next(iter(TREND_CFG["ssp_periods"])),
         alpha=TREND_CFG["alpha"],
+        style=config["plots"]["trend_maps"],
     script:
         "../scripts/figure_trend_maps.py"
 
@@ -111,7 +136,13 @@ rule figure_14:
         unpack(lambda wildcards: trend_files("percent_change", SSPS)),
         regions=f"{PREP}/regions.nc",
     output:
-        f"{FIGS}/fig14_percent_change_layer{{layer}}.png",
+        report(
+            f"{FIGS}/fig14_percent_change_layer{{layer}}.png",
+            caption="../report/fig14.rst",
+            category="Figures",
+            subcategory="Fig. 14",
+            labels={"figure": "Fig. 14", "layer": "{layer}"},
+        ),
     log:
         f"{LOGS}/figures/fig14_layer{{layer}}.log",
     benchmark:
@@ -126,6 +157,7 @@ rule figure_14:
         ssps=SSPS,
         change=TREND_CFG["change"],
         reference=TREND_CFG["reference"],
+        style=config["plots"]["percent_change"],
     script:
         "../scripts/figure_14.py"
 
@@ -135,7 +167,17 @@ rule figure_series:
         series=list(trend_files("regional_series", config["experiments"]).values()),
         trends=list(trend_files("regional_trends", config["experiments"]).values()),
     output:
-        f"{FIGS}/fig{{number}}_{{season}}_series_layer{{layer}}.png",
+        report(
+            f"{FIGS}/fig{{number}}_{{season}}_series_layer{{layer}}.png",
+            caption="../report/fig10_12.rst",
+            category="Figures",
+            subcategory="Figs. 10-12",
+            labels={
+                "figure": "Fig. {number}",
+                "season": "{season}",
+                "layer": "{layer}",
+            },
+        ),
     log:
         f"{LOGS}/figures/fig{{number}}_{{season}}_layer{{layer}}.log",
     benchmark:
@@ -161,10 +203,30 @@ rule figure_periods:
         means=list(trend_files("period_means", config["experiments"]).values()),
         trends=list(trend_files("regional_trends", config["experiments"]).values()),
     output:
-        means=f"{FIGS}/fig13_period_means.png",
-        means_table=f"{EVAL}/fig13_period_means.csv",
-        rates=f"{FIGS}/fig15_period_rates.png",
-        rates_table=f"{EVAL}/fig15_period_rates.csv",
+        means=report(
+            f"{FIGS}/fig13_period_means.png",
+            caption="../report/fig13.rst",
+            category="Figures",
+            subcategory="Figs. 13, 15",
+        ),
+        means_table=report(
+            f"{EVAL}/fig13_period_means.csv",
+            caption="../report/table.rst",
+            category="Tables",
+            subcategory="Trends",
+        ),
+        rates=report(
+            f"{FIGS}/fig15_period_rates.png",
+            caption="../report/fig15.rst",
+            category="Figures",
+            subcategory="Figs. 13, 15",
+        ),
+        rates_table=report(
+            f"{EVAL}/fig15_period_rates.csv",
+            caption="../report/table.rst",
+            category="Tables",
+            subcategory="Trends",
+        ),
     log:
         f"{LOGS}/figures/fig13_fig15.log",
     benchmark:

@@ -1,6 +1,7 @@
 """Download one (model, experiment) of CMIP6 mrsos from the CDS or ESGF (rule download_cmip6)."""
 
 from smdown.logs import route_to
+from smdown.provenance import record_job
 from smdown.sources.acquire import cmip6_from_cds, cmip6_from_esgf
 
 log = route_to(snakemake.log[0])
@@ -12,3 +13,4 @@ if p.provider == "cds":
 else:
     cmip6_from_esgf(w.model, w.experiment, p.folder, snakemake.output[0], **retry)
 log.info("wrote %s", snakemake.output[0])
+record_job(snakemake)

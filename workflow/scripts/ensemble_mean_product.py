@@ -4,6 +4,7 @@ from pathlib import Path
 
 from smdown.logs import route_to
 from smdown.product.run import run_attrs, write_ensemble_mean_product
+from smdown.provenance import record_job
 
 log = route_to(snakemake.log[0])
 p, i = snakemake.params, snakemake.input
@@ -12,3 +13,4 @@ attrs = run_attrs(snakemake.wildcards.experiment, snakemake.config,
 write_ensemble_mean_product(model_files={m: i[f"model_{m}"] for m in p.models}, models=p.models,
                             regions=i.regions, region=p.region, path=snakemake.output[0],
                             attrs=attrs, chunk_months=p.chunk_months)
+record_job(snakemake)

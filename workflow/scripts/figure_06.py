@@ -6,6 +6,7 @@ import xarray as xr
 from smdown.logs import route_to
 from smdown.plots.evaluation_scatter import layer_scatter
 from smdown.product.evaluate import PRODUCT
+from smdown.provenance import record_job
 
 log = route_to(snakemake.log[0])
 scores = pd.read_csv(snakemake.input.scores)
@@ -18,3 +19,4 @@ title = (f"Fig. 6 ({snakemake.params.run}): out-of-fold {PRODUCT} predictions ag
          f"{first} to {last}, every region cell and month (5-fold cross-validation)")
 layer_scatter(obs, pred, scores, snakemake.output[0], title)
 log.info("wrote %s", snakemake.output[0])
+record_job(snakemake)

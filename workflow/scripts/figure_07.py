@@ -6,6 +6,7 @@ from smdown.io import atomic_path
 from smdown.logs import route_to
 from smdown.plots.taylor_diagram import taylor_diagram
 from smdown.product.evaluate import taylor_layer
+from smdown.provenance import record_job
 
 log = route_to(snakemake.log[0])
 layer = int(snakemake.wildcards.layer)
@@ -18,3 +19,4 @@ title = (f"Fig. 7 ({snakemake.params.run}), layer {layer}: against AMSMQTP over 
          f"{first} to {last} (models: regridded surface mrsos; product: out-of-fold)")
 taylor_diagram(stats, "AMSMQTP", snakemake.output.figure, title, groups=groups)
 log.info("wrote %s", snakemake.output.figure)
+record_job(snakemake)

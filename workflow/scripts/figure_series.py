@@ -2,6 +2,7 @@
 
 from smdown.logs import route_to
 from smdown.plots.trend_series import regional_series
+from smdown.provenance import record_job
 from smdown.stats.figure_tables import series_tables
 
 log = route_to(snakemake.log[0])
@@ -15,3 +16,4 @@ title = (f"Fig. {int(w.number)} ({p.run}), layer {layer}: regional {season} soil
          f"CMIP6_UNet-Gan;\nlegend: Sen's slope over each run, asterisks: Mann-Kendall p")
 regional_series(values, slopes, snakemake.output[0], title)
 log.info("wrote %s", snakemake.output[0])
+record_job(snakemake)

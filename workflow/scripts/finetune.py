@@ -3,6 +3,7 @@
 import torch
 
 from smdown.logs import route_to
+from smdown.provenance import record_job
 from smdown.training.run import JobFiles, finetune, settings_from_config
 
 log = route_to(snakemake.log[0])
@@ -23,3 +24,4 @@ finetune(
     vgg_path=i.get("vgg") or None,
     files=JobFiles.of(o.weights, o.history, o.metrics, p.checkpoint),
 )
+record_job(snakemake)

@@ -3,6 +3,7 @@ finetune_summary); printed, so the demo shows both."""
 
 from smdown.io import atomic_path
 from smdown.logs import route_to
+from smdown.provenance import record_job
 from smdown.training.report import fold_table, read_metrics
 
 log = route_to(snakemake.log[0])
@@ -14,3 +15,4 @@ text = pooled[["layer", "months", "rmse_generator", "rmse_ensemble_mean"]].to_st
 log.info("test folds, generator vs ensemble mean:\n%s", text)
 print(f"Fine-tuned generator vs plain ensemble mean, RMSE against AMSMQTP on the test folds "
       f"(m3 m-3; {snakemake.output[0]}):\n{text}", flush=True)
+record_job(snakemake)

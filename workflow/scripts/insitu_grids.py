@@ -9,6 +9,7 @@ from smdown.insitu.forest import ForestOptions, insitu_grids, leave_stations_out
 from smdown.io import atomic_path, compressed_encoding, write_netcdf
 from smdown.logs import route_to
 from smdown.prepare import target_grid
+from smdown.provenance import record_job
 
 log = route_to(snakemake.log[0])
 p = snakemake.params
@@ -22,3 +23,4 @@ skill = leave_stations_out_skill(table, options, n_folds=p.folds)
 with atomic_path(snakemake.output.skill) as tmp:
     skill.to_csv(tmp, index=False)
 log.info("S and P over %d cells; skill:\n%s", int(np.sum(mask)), skill.to_string())
+record_job(snakemake)

@@ -2,6 +2,7 @@
 
 from smdown.io import atomic_path, write_netcdf
 from smdown.logs import route_to
+from smdown.provenance import record_job
 from smdown.stats.analyse import percent_change, read_sm, region_masks
 
 log = route_to(snakemake.log[0])
@@ -13,3 +14,4 @@ write_netcdf(maps.rename("percent_change").to_dataset(), o.maps)
 with atomic_path(o.table) as tmp:
     table.to_csv(tmp, index=False, float_format="%.6g")
 log.info("regional percent change:\n%s", table.to_string(index=False))
+record_job(snakemake)

@@ -3,6 +3,7 @@
 from smdown.io import compressed_encoding, write_netcdf
 from smdown.logs import route_to
 from smdown.prepare import prepare_amsmqtp, target_grid
+from smdown.provenance import record_job
 
 log = route_to(snakemake.log[0])
 p = snakemake.params
@@ -10,3 +11,4 @@ ds = prepare_amsmqtp(list(snakemake.input), target_grid(p.grid), p.first_year, p
                      variable=p.variable, dims=p.dims)
 write_netcdf(ds, snakemake.output[0], encoding=compressed_encoding(ds))
 log.info("wrote %s: %s", snakemake.output[0], dict(ds.sizes))
+record_job(snakemake)

@@ -3,9 +3,11 @@
 from smdown.io import compressed_encoding, write_netcdf
 from smdown.logs import route_to
 from smdown.prepare import prepare_era5land, target_grid
+from smdown.provenance import record_job
 
 log = route_to(snakemake.log[0])
 p = snakemake.params
 ds = prepare_era5land(list(snakemake.input), target_grid(p.grid), p.first_year, p.last_year)
 write_netcdf(ds, snakemake.output[0], encoding=compressed_encoding(ds))
 log.info("wrote %s: %s", snakemake.output[0], dict(ds.sizes))
+record_job(snakemake)

@@ -3,6 +3,7 @@
 from smdown.io import atomic_path
 from smdown.logs import route_to
 from smdown.product.evaluate import scores_against_truth
+from smdown.provenance import record_job
 from smdown.training.data import load_mask
 
 log = route_to(snakemake.log[0])
@@ -15,3 +16,4 @@ table.insert(0, "experiment", snakemake.wildcards.experiment)
 with atomic_path(snakemake.output[0]) as tmp:
     table.to_csv(tmp, index=False, float_format="%.5g")
 log.info("against the truth:\n%s", table.to_string(index=False))
+record_job(snakemake)

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from smdown.logs import route_to
 from smdown.product.run import run_attrs, write_quantile_mapping_product
+from smdown.provenance import record_job
 
 log = route_to(snakemake.log[0])
 p, i = snakemake.params, snakemake.input
@@ -15,3 +16,4 @@ write_quantile_mapping_product(folds=i.folds, n_folds=p.n_folds,
                                models=p.models, amsmqtp=i.amsmqtp, regions=i.regions,
                                path=snakemake.output[0], attrs=attrs, **p.quantile_mapping,
                                chunk_months=p.chunk_months)
+record_job(snakemake)

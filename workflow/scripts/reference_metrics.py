@@ -6,6 +6,7 @@ import xarray as xr
 from smdown.insitu.references import era5_on_station_layers, median_table, station_metrics
 from smdown.io import atomic_path
 from smdown.logs import route_to
+from smdown.provenance import record_job
 
 log = route_to(snakemake.log[0])
 table = pd.read_parquet(snakemake.input.stations)
@@ -19,3 +20,4 @@ for frame, path in ((metrics, snakemake.output.metrics), (medians, snakemake.out
     with atomic_path(path) as tmp:
         frame.to_csv(tmp, index=False)
 log.info("Table S1 (medians):\n%s", medians.to_string())
+record_job(snakemake)

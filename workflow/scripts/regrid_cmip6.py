@@ -3,6 +3,7 @@
 from smdown.io import compressed_encoding, write_netcdf
 from smdown.logs import route_to
 from smdown.prepare import prepare_cmip6, target_grid
+from smdown.provenance import record_job
 
 log = route_to(snakemake.log[0])
 opts = snakemake.params.regrid
@@ -13,3 +14,4 @@ ds = prepare_cmip6(
 )
 write_netcdf(ds, snakemake.output[0], encoding=compressed_encoding(ds))
 log.info("wrote %s: %s", snakemake.output[0], dict(ds.sizes))
+record_job(snakemake)

@@ -1,6 +1,7 @@
 """The demo AMSMQTP folder: daily 5-layer files, one per year."""
 
 from smdown.logs import route_to
+from smdown.provenance import record_job
 from smdown.synthetic import TruthWorld, write_amsmqtp
 
 log = route_to(snakemake.log[0])
@@ -8,3 +9,4 @@ p = snakemake.params
 folder = snakemake.output[0].rsplit("/", 1)[0]
 paths = write_amsmqtp(TruthWorld(seed=p.seed), folder, p.first_year, p.last_year)
 log.info("wrote %d files to %s", len(paths), folder)
+record_job(snakemake)

@@ -1,6 +1,7 @@
 """Demo CMIP6 `mrsos` CMOR files of every configured model for one experiment."""
 
 from smdown.logs import route_to
+from smdown.provenance import record_job
 from smdown.synthetic import TruthWorld, write_cmip6
 
 log = route_to(snakemake.log[0])
@@ -9,3 +10,4 @@ folder = snakemake.output[0].rsplit("/", 1)[0]
 for model in snakemake.params.models:
     paths = write_cmip6(world, model, snakemake.params.experiment, folder)
     log.info("%s: %s", model, ", ".join(p.name for p in paths))
+record_job(snakemake)

@@ -1,6 +1,7 @@
 """One demo ERA5-Land chunk (new CDS NetCDF layout), like one CDS request's file."""
 
 from smdown.logs import route_to
+from smdown.provenance import record_job
 from smdown.synthetic import TruthWorld, write_era5land
 
 log = route_to(snakemake.log[0])
@@ -8,3 +9,4 @@ w = snakemake.wildcards
 write_era5land(TruthWorld(seed=snakemake.params.seed), snakemake.output[0], int(w.first),
                int(w.last), layout="new")
 log.info("wrote %s", snakemake.output[0])
+record_job(snakemake)

@@ -3,6 +3,7 @@
 from smdown.io import compressed_encoding, write_netcdf
 from smdown.logs import route_to
 from smdown.prepare import target_grid
+from smdown.provenance import record_job
 from smdown.synthetic import TruthWorld
 
 log = route_to(snakemake.log[0])
@@ -12,3 +13,4 @@ encoding = compressed_encoding(ds)
 encoding["sm"]["least_significant_digit"] = 5  # 1e-5 m3 m-3: far below any checked tolerance
 write_netcdf(ds, snakemake.output[0], encoding=encoding)
 log.info("wrote %s: %s", snakemake.output[0], dict(ds.sizes))
+record_job(snakemake)

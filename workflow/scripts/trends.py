@@ -4,6 +4,7 @@ import numba
 
 from smdown.io import atomic_path, write_netcdf
 from smdown.logs import route_to
+from smdown.provenance import record_job
 from smdown.stats.analyse import analyse, read_sm, region_masks
 
 log = route_to(snakemake.log[0])
@@ -18,3 +19,4 @@ for table, path in ((results.series, o.series), (results.trends, o.trends),
     with atomic_path(path) as tmp:
         table.to_csv(tmp, index=False, float_format="%.6g")
 log.info("wrote %s", ", ".join(map(str, o)))
+record_job(snakemake)

@@ -4,6 +4,7 @@ import numba
 
 from smdown.io import atomic_path
 from smdown.logs import route_to
+from smdown.provenance import record_job
 from smdown.stats.analyse import read_sm, region_masks, truth_comparison
 
 log = route_to(snakemake.log[0])
@@ -19,3 +20,4 @@ table.insert(0, "experiment", snakemake.wildcards.experiment)
 with atomic_path(snakemake.output[0]) as tmp:
     table.to_csv(tmp, index=False, float_format="%.6g")
 log.info("product against truth:\n%s", table.to_string(index=False))
+record_job(snakemake)

@@ -2,6 +2,7 @@
 random weights (synthetic, for tests: no perceptual meaning)."""
 
 from smdown.logs import route_to
+from smdown.provenance import record_job
 from smdown.sources.weights import fetch_vgg16, take_local_vgg16
 from smdown.synthetic.vgg import write_random_vgg16
 
@@ -16,3 +17,4 @@ elif p.provider == "synthetic":
 else:
     take_local_vgg16(p.local_path, snakemake.output[0])
 log.info("wrote %s", snakemake.output[0])
+record_job(snakemake)
