@@ -20,9 +20,10 @@ from smdown.nn import (
     tv_loss,
     vgg_loss,
 )
+from smdown.nn.saved import save_generator
 from smdown.nn.unet import pad_to_multiple
 from smdown.sources.weights import REQUIRED_KEYS
-from smdown.synthetic.vgg import random_vgg16_state
+from smdown.synthetic.vgg import random_vgg16_state, write_random_vgg16
 
 H, W = 71, 151
 
@@ -256,3 +257,15 @@ def test_losses_inside_the_region_only_on_the_paper_grid():
     tv_changed = pred.clone()
     tv_changed[..., ~mask] = 0.0
     assert tv_loss(tv_changed, mask) == tv_loss(pred, mask)
+
+
+def test_saved_weights_are_the_same_bytes_whatever_the_file_name(tmp_path):
+    """Fold hashes cover the pretrained file's bytes, so equal weights must give equal bytes."""
+    torch.manual_seed(0)
+    generator = UNetGenerator(in_channels=3, out_channels=5, base_channels=4, depth=2)
+    save_generator(generator, tmp_path / "generator.pt", stage="pretrain")
+    save_generator(generator, tmp_path / "other.pt", stage="pretrain")
+    assert (tmp_path / "generator.pt").read_bytes() == (tmp_path / "other.pt").read_bytes()
+    write_random_vgg16(tmp_path / "a.pth", seed=1)
+    write_random_vgg16(tmp_path / "b.pth", seed=1)
+    assert (tmp_path / "a.pth").read_bytes() == (tmp_path / "b.pth").read_bytes()

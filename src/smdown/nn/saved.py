@@ -16,11 +16,15 @@ from smdown.nn.unet import UNetGenerator
 def save_generator(generator: UNetGenerator, path: str | PathLike,
                    state_dict: Mapping[str, torch.Tensor] | None = None,
                    **meta: Any) -> None:
-    """Write {"architecture", "state_dict", "meta"} atomically (loadable with weights_only)."""
+    """Write {"architecture", "state_dict", "meta"} atomically (loadable with weights_only).
+
+    Saved through a file object: given a path, torch names the archive inside after the file
+    (here the random temporary name), so the same weights would not give the same bytes.
+    """
     state = {k: v.detach().cpu() for k, v in (state_dict or generator.state_dict()).items()}
-    with atomic_path(path) as tmp:
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
         torch.save({"architecture": dict(generator.architecture), "state_dict": state,
-                    "meta": dict(meta)}, tmp)
+                    "meta": dict(meta)}, fh)
 
 
 def load_generator(path: str | PathLike) -> tuple[UNetGenerator, dict[str, Any]]:

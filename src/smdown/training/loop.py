@@ -387,8 +387,8 @@ def _write(state: dict, checkpoint: Path, history_csv: Path) -> None:
     that epoch and rewrites the CSV, so every epoch appears exactly once.
     """
     _write_history(state, history_csv)
-    with atomic_path(checkpoint) as tmp:
-        torch.save(state, tmp)
+    with atomic_path(checkpoint) as tmp, open(tmp, "wb") as fh:  # a file object: same bytes
+        torch.save(state, fh)                                    # whatever the temporary name
 
 
 def _result(state: dict, settings: TrainSettings) -> TrainResult:
