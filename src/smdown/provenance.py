@@ -43,6 +43,7 @@ from smdown.sources.manifest import SUFFIX as MANIFEST_SUFFIX
 SCHEMA = "smdown.provenance/1"
 SIDECAR_SUFFIX = ".prov.json"
 REDACTED = "<redacted>"
+SNAKEMAKE_MARKER = ".snakemake_timestamp"  # Snakemake's own file in a finished directory output
 DISTRIBUTIONS = ("smdown", "snakemake", "numpy", "pandas", "xarray", "netCDF4", "scipy", "torch",
                  "scikit-learn", "numba", "matplotlib", "cartopy", "pillow", "pymannkendall")
 SOURCE_RULES = {"download_": "download", "synthesize_": "synthetic"}  # rule prefix -> source kind
@@ -89,15 +90,16 @@ def sha256_path(path: PathArg) -> str:
     """Hex sha256 of a file, or of a directory's content.
 
     A directory's hash covers the sorted lines `<relative posix path>\\0<file sha256>\\n` of every
-    file under it, sidecars excluded, so it changes when any file is added, removed, renamed or
-    modified, and not when provenance is written beside a file inside it.
+    file under it, sidecars and Snakemake's `.snakemake_timestamp` marker (written into a
+    directory output after its job) excluded, so it changes when any file is added, removed,
+    renamed or modified, and not when provenance or Snakemake's bookkeeping is written.
     """
     path = Path(path)
     if path.is_dir():
         lines = []
         for root, _dirs, files in os.walk(path):
             for name in files:
-                if not name.endswith(SIDECAR_SUFFIX):
+                if not name.endswith(SIDECAR_SUFFIX) and name != SNAKEMAKE_MARKER:
                     file = Path(root, name)
                     lines.append(f"{file.relative_to(path).as_posix()}\0{sha256_of(file)}\n")
         return hashlib.sha256("".join(sorted(lines)).encode()).hexdigest()
