@@ -39,7 +39,7 @@ rule evaluation_scores:
     output:
         report(
             f"{EVAL}/out_of_fold_scores.csv",
-            caption="../report/table.rst",
+            caption="../report/out_of_fold_scores.rst",
             category="Tables",
             subcategory="Evaluation",
         ),
@@ -95,7 +95,7 @@ rule figure_07:
         ),
         table=report(
             f"{EVAL}/taylor_layer{{layer}}.csv",
-            caption="../report/table.rst",
+            caption="../report/taylor_table.rst",
             category="Tables",
             subcategory="Evaluation",
             labels={"table": "Taylor statistics", "layer": "{layer}"},
@@ -125,7 +125,7 @@ rule product_vs_truth:
     output:
         report(
             f"{EVAL}/product_vs_truth_{{experiment}}.csv",
-            caption="../report/table.rst",
+            caption="../report/product_vs_truth.rst",
             category="Tables",
             subcategory="Demo checks against the truth",
             labels={"table": "product vs truth", "experiment": "{experiment}"},

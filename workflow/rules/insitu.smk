@@ -34,7 +34,7 @@ rule insitu_grids:
         grids=f"{RESULTS}/insitu/insitu_grids.nc",
         skill=report(
             f"{RESULTS}/insitu/insitu_skill.csv",
-            caption="../report/table.rst",
+            caption="../report/insitu_skill.rst",
             category="Tables",
             subcategory="In-situ grids",
         ),
@@ -65,13 +65,13 @@ rule reference_metrics:
     output:
         metrics=report(
             f"{RESULTS}/evaluation/reference_station_metrics.csv",
-            caption="../report/table.rst",
+            caption="../report/station_metrics.rst",
             category="Tables",
             subcategory="References against stations",
         ),
         table=report(
             f"{RESULTS}/evaluation/table_s1_reference_medians.csv",
-            caption="../report/table.rst",
+            caption="../report/table_s1.rst",
             category="Tables",
             subcategory="References against stations",
         ),

@@ -74,7 +74,7 @@ rule finetune_summary:
     output:
         report(
             f"{RESULTS}/evaluation/finetune_vs_ensemble_mean.csv",
-            caption="../report/table.rst",
+            caption="../report/finetune_vs_ensemble_mean.rst",
             category="Tables",
             subcategory="Evaluation",
         ),

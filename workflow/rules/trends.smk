@@ -12,7 +12,7 @@ rule trends:
         series=f"{TRENDS}/regional_series_{{experiment}}.csv",
         trends=report(
             f"{TRENDS}/regional_trends_{{experiment}}.csv",
-            caption="../report/table.rst",
+            caption="../report/regional_trends.rst",
             category="Tables",
             subcategory="Trends",
             labels={"table": "regional trends", "experiment": "{experiment}"},
@@ -43,7 +43,7 @@ rule percent_change:
         maps=f"{TRENDS}/percent_change_{{experiment}}.nc",
         table=report(
             f"{TRENDS}/regional_percent_change_{{experiment}}.csv",
-            caption="../report/table.rst",
+            caption="../report/regional_percent_change.rst",
             category="Tables",
             subcategory="Trends",
             labels={"table": "regional percent change", "experiment": "{experiment}"},
@@ -74,7 +74,7 @@ rule trends_vs_truth:
     output:
         report(
             f"{EVAL}/trends_vs_truth_{{experiment}}.csv",
-            caption="../report/table.rst",
+            caption="../report/trends_vs_truth.rst",
             category="Tables",
             subcategory="Demo checks against the truth",
             labels={"table": "trends vs truth", "experiment": "{experiment}"},
@@ -211,7 +211,7 @@ rule figure_periods:
         ),
         means_table=report(
             f"{EVAL}/fig13_period_means.csv",
-            caption="../report/table.rst",
+            caption="../report/fig13_table.rst",
             category="Tables",
             subcategory="Trends",
         ),
@@ -223,7 +223,7 @@ rule figure_periods:
         ),
         rates_table=report(
             f"{EVAL}/fig15_period_rates.csv",
-            caption="../report/table.rst",
+            caption="../report/fig15_table.rst",
             category="Tables",
             subcategory="Trends",
         ),
