@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
 # Everything the tests need on a fresh Debian machine (run from the repository root, as root):
-# CDO (the regridding oracle), the virtual environment with the test extras, and the ismn
-# package's own sample data (in its source distribution only) for the station-reader tests.
+# CDO (the regridding oracle), Slurm and munge (the single-node cluster of the Slurm test,
+# started by tests/slurm/cluster.sh), Chromium (opens the Snakemake report), the virtual
+# environment with the test extras, and the ismn package's own sample data (in its source
+# distribution only) for the station-reader tests.
 set -euo pipefail
-if ! command -v cdo >/dev/null; then
+missing=()
+for pair in cdo:cdo slurmctld:slurmctld slurmd:slurmd sbatch:slurm-client munged:munge \
+            chromium:chromium; do
+    command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq cdo >/dev/null
+    apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 python3 -m venv .venv
 .venv/bin/pip install -q -e '.[test]'
