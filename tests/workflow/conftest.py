@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -9,16 +10,20 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 TINY = Path(__file__).with_name("tiny.yaml")
+FAKE_CDS_KEY = "123456:0f1e2d3c-fake-cds-api-key"
 
 
-def snakemake(workdir: Path, *args: str, configfile: Path = TINY) -> subprocess.CompletedProcess:
+def snakemake(workdir: Path, *args: str, configfile: Path = TINY, timeout: float | None = None,
+              env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """Run the repository's Snakefile in `workdir` with the given config; capture the output."""
     cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory",
            str(workdir), "--configfile", str(configfile), "--cores", "2", *args]
-    return subprocess.run(cmd, capture_output=True, text=True)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                          env=None if env is None else {**os.environ, **env})
 
 
 def job_counts(text: str) -> dict[str, int]:
@@ -29,11 +34,33 @@ def job_counts(text: str) -> dict[str, int]:
     return counts
 
 
+def planned_after(workdir: Path, tmp_path: Path, **sections: object) -> dict[str, int]:
+    """Jobs per rule (without `all`) that a dry run in `workdir` plans once the tiny config's
+    top-level `sections` are replaced by the given ones."""
+    config = yaml.safe_load(TINY.read_text())
+    config.update(sections)
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(yaml.safe_dump(config, sort_keys=False))
+    proc = snakemake(workdir, "-n", configfile=changed)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    counts = job_counts(proc.stdout)
+    counts.pop("all", None)
+    return counts
+
+
 @pytest.fixture(scope="session")
-def tiny_run(tmp_path_factory) -> Path:
+def tiny_env(tmp_path_factory) -> dict[str, str]:
+    """The tiny run's environment: a home of its own (the working directory lies inside it)
+    and a CDS key, so tests can check that neither leaks into what the run writes."""
+    return {"HOME": str(tmp_path_factory.mktemp("home")), "CDSAPI_KEY": FAKE_CDS_KEY}
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tiny_env) -> Path:
     """A completed tiny run; its working directory holds resources/ and results/tiny/."""
-    workdir = tmp_path_factory.mktemp("tiny")
-    proc = snakemake(workdir)
+    workdir = Path(tiny_env["HOME"]) / "tiny"
+    workdir.mkdir()
+    proc = snakemake(workdir, env=tiny_env)
     if proc.returncode != 0:
         pytest.fail(f"tiny workflow run failed:\n{proc.stderr[-4000:]}")
     return workdir

@@ -6,9 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 import xarray as xr
-import yaml
 
-from .conftest import TINY, job_counts, snakemake
+from .conftest import planned_after
 
 pytestmark = pytest.mark.workflow
 RUN = "results/tiny"
@@ -46,13 +45,6 @@ def test_every_trend_figure_and_the_truth_check(tiny_run):
 
 
 def test_a_new_significance_level_reruns_only_the_trend_stage(tiny_run, tmp_path):
-    config = yaml.safe_load(TINY.read_text())
-    config["trends"] = {"alpha": 0.1}
-    changed = tmp_path / "alpha.yaml"
-    changed.write_text(yaml.safe_dump(config, sort_keys=False))
-    proc = snakemake(tiny_run, "-n", configfile=changed)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    counts = job_counts(proc.stdout)
-    counts.pop("all")
+    counts = planned_after(tiny_run, tmp_path, trends={"alpha": 0.1})
     assert set(counts) == {"trends", "trends_vs_truth", "figure_trend_maps", "figure_series",
                            "figure_periods"}
