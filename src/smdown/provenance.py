@@ -518,7 +518,7 @@ def lineage_tree(path: PathArg, max_depth: int | None = None) -> str:
         """Lines for the inputs of `node`; False when they lie beyond max_depth."""
         inputs = node.get("inputs") or []
         if inputs and max_depth is not None and depth > max_depth:
-            lines[-1] += f"  ({len(inputs)} inputs not shown)"
+            lines[-1] += f"  ({len(inputs)} input{'' if len(inputs) == 1 else 's'} not shown)"
             return False
         for i, child in enumerate(inputs):
             last = i == len(inputs) - 1

@@ -390,7 +390,7 @@ def test_lineage_tree_of_a_diamond(chain):
         full = [line for line in lines if f"{path}  [" in line]
         assert len(full) == 1, path
     shallow = lineage_tree(chain.png, max_depth=1).splitlines()
-    assert len(shallow) == 3 and shallow[1].endswith("(1 inputs not shown)")
+    assert len(shallow) == 3 and shallow[1].endswith("(1 input not shown)")
     assert lineage_tree(chain.png, max_depth=0).endswith("(2 inputs not shown)")
 
 

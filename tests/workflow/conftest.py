@@ -15,6 +15,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[2]
 TINY = Path(__file__).with_name("tiny.yaml")
 FAKE_CDS_KEY = "123456:0f1e2d3c-fake-cds-api-key"
+CLUSTER = REPO / "tests" / "slurm" / "cluster.sh"
 
 
 def snakemake(workdir: Path, *args: str, configfile: Path = TINY, timeout: float | None = None,
@@ -46,6 +47,31 @@ def planned_after(workdir: Path, tmp_path: Path, **sections: object) -> dict[str
     counts = job_counts(proc.stdout)
     counts.pop("all", None)
     return counts
+
+
+@pytest.fixture(scope="session", autouse=True)
+def slurm_cluster():
+    """None while the single-node Slurm of tests/slurm/cluster.sh runs, else why it cannot.
+
+    Started for every workflow session, stopped at its end: with Slurm installed but its
+    controller down, snakemake-executor-plugin-slurm waits about 9 s for `scontrol` each time
+    snakemake starts (it probes the cluster when the plugin loads).
+    """
+    if os.geteuid() != 0:
+        yield "the Slurm test starts slurmctld and slurmd, which needs root"
+        return
+    if shutil.which("slurmctld") is None or shutil.which("sbatch") is None:
+        yield "Debian's slurmctld, slurmd and slurm-client are not installed (tests/setup.sh)"
+        return
+    try:
+        proc = subprocess.run(["bash", str(CLUSTER), "start"], capture_output=True, text=True,
+                              timeout=180)
+        reason = None if proc.returncode == 0 else \
+            f"the Slurm cluster did not start: {proc.stderr.strip()[-1000:]}"
+    except subprocess.TimeoutExpired:
+        reason = "the Slurm cluster did not start within 180 s"
+    yield reason
+    subprocess.run(["bash", str(CLUSTER), "stop"], capture_output=True, timeout=60)
 
 
 @pytest.fixture(scope="session")

@@ -10,9 +10,7 @@ cluster cannot start.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
 from collections import Counter
 from pathlib import Path
@@ -26,30 +24,10 @@ from PIL import Image
 from .conftest import REPO, snakemake
 
 pytestmark = pytest.mark.workflow
-CLUSTER = REPO / "tests" / "slurm" / "cluster.sh"
 SITE = ["--slurm-no-account", "--slurm-status-command", "squeue",
         "--slurm-init-seconds-before-status-checks", "2", "--slurm-keep-successful-logs"]
 GPU_RULES = {"pretrain", "finetune", "product"}
 SKIPPED = {"logs", "benchmarks"}
-
-
-@pytest.fixture(scope="module")
-def slurm_cluster():
-    """A running single-node cluster, stopped afterwards; skip with the reason if it cannot run."""
-    if os.geteuid() != 0:
-        pytest.skip("the Slurm test starts slurmctld/slurmd and needs root")
-    if shutil.which("slurmctld") is None or shutil.which("sbatch") is None:
-        pytest.skip("Debian's slurmctld/slurmd/slurm-client are not installed "
-                    "(tests/setup.sh installs them)")
-    try:
-        proc = subprocess.run(["bash", str(CLUSTER), "start"], capture_output=True, text=True,
-                              timeout=180)
-    except subprocess.TimeoutExpired:
-        pytest.skip("the Slurm cluster did not start within 180 s")
-    if proc.returncode != 0:
-        pytest.skip(f"the Slurm cluster did not start: {proc.stderr.strip()[-1000:]}")
-    yield
-    subprocess.run(["bash", str(CLUSTER), "stop"], capture_output=True, timeout=60)
 
 
 def _announced_jobs(text: str) -> tuple[list[str], list[str]]:
@@ -138,6 +116,8 @@ def _without_times(obj):
 
 
 def test_the_tiny_run_on_slurm_equals_the_local_run(slurm_cluster, tiny_run, tmp_path):
+    if slurm_cluster is not None:
+        pytest.skip(slurm_cluster)
     workdir = tmp_path / "slurm"
     workdir.mkdir()
     proc = snakemake(workdir, "--profile", str(REPO / "profiles" / "slurm"), *SITE,
