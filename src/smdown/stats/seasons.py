@@ -36,7 +36,7 @@ def _season_years(time: xr.DataArray, season: str) -> xr.DataArray:
     return year.rename("year")
 
 
-def _check_monthly(da: xr.DataArray) -> None:
+def check_monthly(da: xr.DataArray) -> None:
     """Refuse data without a `time` dimension or with repeated time stamps."""
     name = da.name or "DataArray"
     if "time" not in da.dims:
@@ -56,7 +56,7 @@ def seasonal_series(da: xr.DataArray, season: str) -> xr.DataArray:
     """
     if season not in SEASONS:
         raise InputError("season", f"unknown season {season!r}", f"one of {', '.join(SEASONS)}")
-    _check_monthly(da)
+    check_monthly(da)
     months = SEASONS[season]
     sub = da.isel(time=da["time"].dt.month.isin(months).values)
     label = _season_years(sub["time"], season)
@@ -67,7 +67,7 @@ def seasonal_series(da: xr.DataArray, season: str) -> xr.DataArray:
     return means.transpose(*[("year" if d == "time" else d) for d in da.dims])
 
 
-def _year_ranges(years: np.ndarray) -> str:
+def year_ranges(years: np.ndarray) -> str:
     """Years as compact ranges, e.g. '1950-2014, 2020'."""
     years = np.unique(np.asarray(years, dtype=int))
     if not years.size:
@@ -102,8 +102,8 @@ def period_mean(da_yearly: xr.DataArray, period: str | tuple[int, int]) -> xr.Da
     missing = np.setdiff1d(wanted, present)
     if missing.size:
         raise InputError(f"period {name} ({first}-{last})",
-                         f"years {_year_ranges(missing)} are not in the data",
-                         f"all of {first}-{last}; years present: {_year_ranges(present)}")
+                         f"years {year_ranges(missing)} are not in the data",
+                         f"all of {first}-{last}; years present: {year_ranges(present)}")
     mean = da_yearly.sel(year=wanted).mean("year", skipna=False, keep_attrs=True)
     mean.attrs["period"] = f"{first}-{last}"
     return mean
