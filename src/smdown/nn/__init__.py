@@ -2,6 +2,7 @@
 
 `UNetGenerator` maps CMIP6 channels to soil-moisture layers, `Discriminator` scores fields for
 the relativistic GAN, `VGG16Features` serves the perceptual loss; `losses` holds eq. 3-10.
+`YNet` is the second study's (CMIP6DL) fusion-and-downscaling network.
 """
 
 from smdown.nn.discriminator import Discriminator
@@ -18,12 +19,14 @@ from smdown.nn.losses import (
 )
 from smdown.nn.unet import UNetGenerator
 from smdown.nn.vgg import VGG16Features
+from smdown.nn.ynet import YNet
 
 __all__ = [
     "Discriminator",
     "LossWeights",
     "UNetGenerator",
     "VGG16Features",
+    "YNet",
     "generator_loss",
     "insitu_loss",
     "layer_triplets",
