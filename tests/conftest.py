@@ -54,6 +54,20 @@ def write_small_cmip6(path: Path, *, calendar: str = "noleap", units: str | None
 
 
 @pytest.fixture
+def disk_full(monkeypatch):
+    """Matplotlib's savefig writes some bytes, then fails as a full disk would: for the tests
+    that a figure writer leaves no half file and closes its figure."""
+    from matplotlib.figure import Figure
+
+    def broken(self, fname, **kwargs):
+        with open(fname, "wb") as fh:
+            fh.write(b"half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Figure, "savefig", broken)
+
+
+@pytest.fixture
 def offline(monkeypatch):
     """Fail any attempt to open a network connection during the test."""
     def refuse(*args, **kwargs):

@@ -7,7 +7,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.figure import Figure
 
 from smdown.plots.evaluation_scatter import draw_layer_scatter, layer_scatter
 from smdown.plots.taylor_diagram import draw_taylor_diagram, taylor_diagram
@@ -121,13 +120,7 @@ def test_taylor_refuses_an_unknown_reference():
         draw_taylor_diagram(stats, "ERA5-Land", "test")
 
 
-def test_failed_save_leaves_no_part_file(tmp_path, monkeypatch):
-    def broken(self, fname, **kwargs):
-        with open(fname, "wb") as f:
-            f.write(b"half")
-        raise OSError("disk full")
-
-    monkeypatch.setattr(Figure, "savefig", broken)
+def test_failed_save_leaves_no_part_file(tmp_path, disk_full):
     figures = plt.get_fignums()
     obs, pred, scores = _layers(2)
     with pytest.raises(OSError, match="disk full"):

@@ -171,14 +171,7 @@ def test_all_nan_panels_do_not_crash(tmp_path):
     assert (tmp_path / "some.png").read_bytes()[:4] == b"\x89PNG"
 
 
-def test_failed_save_leaves_no_part_file(tmp_path, monkeypatch):
-    def broken_savefig(self, fname, **kwargs):
-        """Write some bytes, then fail like a full disk would."""
-        with open(fname, "wb") as fh:
-            fh.write(b"partial")
-        raise OSError("disk full")
-
-    monkeypatch.setattr(Figure, "savefig", broken_savefig)
+def test_failed_save_leaves_no_part_file(tmp_path, disk_full):
     figures = plt.get_fignums()
     with pytest.raises(OSError, match="disk full"):
         map_panels(_panels(1), tmp_path / "fig.png", "t", "x")

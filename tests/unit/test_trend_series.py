@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.colors import to_rgba
-from matplotlib.figure import Figure
 
 from smdown.plots.trend_series import (
     EXTRA_COLOURS,
@@ -248,13 +247,7 @@ def test_bad_tables_are_refused():
     assert not plt.get_fignums()
 
 
-def test_failed_save_leaves_no_part_file(tmp_path, monkeypatch):
-    def broken(self, fname, **kwargs):
-        with open(fname, "wb") as f:
-            f.write(b"half")
-        raise OSError("disk full")
-
-    monkeypatch.setattr(Figure, "savefig", broken)
+def test_failed_save_leaves_no_part_file(tmp_path, disk_full):
     figures = plt.get_fignums()
     series, slopes = _series(("TRSR",))
     with pytest.raises(OSError, match="disk full"):
