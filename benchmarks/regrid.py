@@ -16,14 +16,18 @@ from pathlib import Path
 
 import numpy as np
 import xarray as xr
+import yaml
 
-from smdown.catalog import EXPERIMENTS, MODELS
+from smdown.catalog import EXPERIMENTS
 from smdown.grid.grids import cdo_griddes
 from smdown.io import compressed_encoding, write_netcdf
 from smdown.prepare import prepare_cmip6, target_grid
 from smdown.synthetic import TruthWorld, cmip6_filenames, write_cmip6
 
 GRID = {"lat_min": 31.0, "lat_max": 38.0, "lon_min": 89.0, "lon_max": 104.0, "resolution": 0.1}
+# the TRSR demo's 17 models (the catalog also holds the CMIP6DL study's further eight)
+MODELS = yaml.safe_load((Path(__file__).resolve().parents[1] / "config/demo.yaml").read_text())[
+    "models"]
 
 
 def demo_files(folder: Path) -> None:

@@ -1,7 +1,9 @@
-"""The study's fixed facts: the 17 CMIP6 models of Table 1, their native grids, and the experiments.
+"""The studies' fixed facts: the CMIP6 models, their native grids, and the experiments.
 
-Native grid sizes and calendars follow the models' published CMIP6 output; the synthetic demo
-writes files on exactly these grids so the preparation code meets what the real files hold.
+`MODELS` holds the 17 models of the TRSR study's Table 1 and 8 more that the CMIP6DL study's list
+needs (`CMIP6DL_MODELS`). Native grid sizes and calendars follow the models' published CMIP6
+output; the synthetic demo writes files on exactly these grids so the preparation code meets what
+the real files hold.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ class NativeGrid:
 
 @dataclass(frozen=True)
 class Model:
-    """One CMIP6 model of Table 1 with what is needed to find, read and mimic its files."""
+    """One CMIP6 model with what is needed to find, read and mimic its files."""
 
     name: str
     institution: str
@@ -42,6 +44,7 @@ class Model:
 
 _N96 = NativeGrid(192, 144, "regular_offset", lon0=0.9375)
 _FV09 = NativeGrid(288, 192, "regular_poles")
+_N128 = NativeGrid(512, 256, "gaussian")  # EC-Earth3's T255 output on the regular N128 grid
 
 MODELS: dict[str, Model] = {
     m.name: m
@@ -68,8 +71,38 @@ MODELS: dict[str, Model] = {
         Model("NorESM2-MM", "NCC", "r1i1p1f1", "noleap", _FV09),
         Model("TaiESM1", "AS-RCEC", "r1i1p1f1", "noleap", _FV09),
         Model("UKESM1-0-LL", "MOHC", "r1i1p1f2", "360_day", _N96),
+        # The CMIP6DL study's models beyond the 17, appended so the models above keep their
+        # position (the synthetic demo seeds each model by it).
+        Model("CanESM5", "CCCma", "r1i1p1f1", "365_day", NativeGrid(128, 64, "gaussian")),
+        Model("EC-Earth3", "EC-Earth-Consortium", "r1i1p1f1", "proleptic_gregorian",
+              _N128, grid_label="gr"),
+        Model("EC-Earth3-Veg", "EC-Earth-Consortium", "r1i1p1f1", "proleptic_gregorian",
+              _N128, grid_label="gr"),
+        # FGOALS-g3's 80 rows (its GAMIL atmosphere's grid) are not known here to be exactly
+        # Gaussian; 80 Gaussian rows, about 2.25 degrees apart, stand in for them.
+        Model("FGOALS-g3", "CAS", "r1i1p1f1", "365_day", NativeGrid(180, 80, "gaussian")),
+        Model("GFDL-ESM4", "NOAA-GFDL", "r1i1p1f1", "noleap",
+              NativeGrid(288, 180, "regular_offset", lon0=0.625), grid_label="gr1"),
+        Model("INM-CM5-0", "INM", "r1i1p1f1", "365_day", NativeGrid(180, 120, "regular_offset"),
+              grid_label="gr1"),
+        Model("IPSL-CM6A-LR", "IPSL", "r1i1p1f1", "gregorian",
+              NativeGrid(144, 143, "regular_poles"), grid_label="gr"),
+        # CMIP runs are published under MPI-M, its ScenarioMIP runs under DKRZ.
+        Model("MPI-ESM1-2-HR", "MPI-M", "r1i1p1f1", "proleptic_gregorian",
+              NativeGrid(384, 192, "gaussian")),
     ]
 }
+
+# The CMIP6DL study's 25 models, alphabetically. The paper's Table 1 is an image that cannot be
+# read here, so this list is ours: models that provide mrsos for historical and all four SSPs.
+# Check it against the published table before quoting results as the paper's.
+CMIP6DL_MODELS: tuple[str, ...] = (
+    "ACCESS-CM2", "BCC-CSM2-MR", "CanESM5", "CanESM5-CanOE", "CESM2", "CMCC-CM2-SR5",
+    "CNRM-CM6-1-HR", "CNRM-ESM2-1", "EC-Earth3", "EC-Earth3-Veg", "EC-Earth3-Veg-LR",
+    "FGOALS-g3", "GFDL-ESM4", "INM-CM5-0", "IPSL-CM6A-LR", "KACE-1-0-G", "MIROC-ES2L", "MIROC6",
+    "MPI-ESM1-2-HR", "MPI-ESM1-2-LR", "MRI-ESM2-0", "NorESM2-LM", "NorESM2-MM", "TaiESM1",
+    "UKESM1-0-LL",
+)
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,10 @@ CDS_IDS = {  # as the CDS projections-cmip6 form spells them
     "KACE-1-0-G": "kace_1_0_g", "MIROC6": "miroc6", "MIROC-ES2L": "miroc_es2l",
     "MPI-ESM1-2-LR": "mpi_esm1_2_lr", "MRI-ESM2-0": "mri_esm2_0", "NorESM2-LM": "noresm2_lm",
     "NorESM2-MM": "noresm2_mm", "TaiESM1": "taiesm1", "UKESM1-0-LL": "ukesm1_0_ll",
+    # the CMIP6DL study's further eight
+    "CanESM5": "canesm5", "EC-Earth3": "ec_earth3", "EC-Earth3-Veg": "ec_earth3_veg",
+    "FGOALS-g3": "fgoals_g3", "GFDL-ESM4": "gfdl_esm4", "INM-CM5-0": "inm_cm5_0",
+    "IPSL-CM6A-LR": "ipsl_cm6a_lr", "MPI-ESM1-2-HR": "mpi_esm1_2_hr",
 }
 MONTHS = ["01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12"]
 
@@ -75,6 +79,14 @@ def test_era5land_requests_for_every_chunk():
     assert years == [str(y) for y in range(1950, 2020)]  # every year once, no overlap
 
 
+def test_era5land_request_on_a_coarser_grid():
+    """The CMIP6DL study asks the CDS for ERA5-Land interpolated to 0.25 degrees."""
+    request = cds.era5land_request(1950, 1969, AREA, resolution=0.25)
+    assert request["grid"] == [0.25, 0.25]
+    assert {k: v for k, v in request.items() if k != "grid"} == cds.era5land_request(
+        1950, 1969, AREA)
+
+
 def test_cmip6_requests_for_every_model_and_experiment():
     experiments = {"historical": "historical", "ssp126": "ssp1_2_6", "ssp245": "ssp2_4_5",
                    "ssp370": "ssp3_7_0", "ssp585": "ssp5_8_5"}
@@ -100,7 +112,7 @@ def test_cmip6_requests_for_every_model_and_experiment():
             assert west <= 89 - 3 * MODELS[model].grid.dlon
             assert east >= 104 + 3 * MODELS[model].grid.dlon
             count += 1
-    assert count == 85
+    assert count == 125  # 25 models x 5 experiments
     assert cds.cmip6_request("CanESM5-CanOE", "ssp585", AREA, 3)["area"] == [49, 80, 20, 113]
 
 

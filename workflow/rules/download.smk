@@ -22,11 +22,12 @@ if SRC["cmip6"]["provider"] == "synthetic":
                 "../../envs/prepare.yaml"
             threads: 1
             resources:
-                mem_mb=2000,
+                mem_mb=4000,
             params:
                 experiment=_exp,
                 models=config["models"],
                 seed=SYN["seed"],
+                grid=config["grid"],
             script:
                 "../scripts/synthesize_cmip6.py"
 
@@ -69,6 +70,8 @@ if SRC["era5land"]["provider"] == "synthetic":
             mem_mb=3000,
         params:
             seed=SYN["seed"],
+            grid=config["grid"],
+            resolution=SRC["era5land"]["resolution"],
         script:
             "../scripts/synthesize_era5land.py"
 
@@ -149,6 +152,8 @@ if config["regions"]["provider"] == "synthetic":
         threads: 1
         resources:
             mem_mb=500,
+        params:
+            study=STUDY,
         script:
             "../scripts/synthesize_regions.py"
 
@@ -200,6 +205,7 @@ if SRC["era5land"]["provider"] == "cds":
             mem_mb=1000,
         params:
             area=SRC["era5land"]["area"],
+            resolution=SRC["era5land"]["resolution"],
             download=config["download"],
         script:
             "../scripts/download_era5land.py"

@@ -2,10 +2,10 @@
 
 from smdown.logs import route_to
 from smdown.provenance import record_job
-from smdown.synthetic import TruthWorld, write_cmip6
+from smdown.synthetic import world_on, write_cmip6
 
 log = route_to(snakemake.log[0])
-world = TruthWorld(seed=snakemake.params.seed)
+world = world_on(snakemake.params.grid, snakemake.params.seed)
 folder = snakemake.output[0].rsplit("/", 1)[0]
 for model in snakemake.params.models:
     paths = write_cmip6(world, model, snakemake.params.experiment, folder)

@@ -2,11 +2,12 @@
 
 from smdown.logs import route_to
 from smdown.provenance import record_job
-from smdown.synthetic import TruthWorld, write_era5land
+from smdown.synthetic import world_on, write_era5land
 
 log = route_to(snakemake.log[0])
 w = snakemake.wildcards
-write_era5land(TruthWorld(seed=snakemake.params.seed), snakemake.output[0], int(w.first),
-               int(w.last), layout="new")
+p = snakemake.params
+write_era5land(world_on(p.grid, p.seed), snakemake.output[0], int(w.first), int(w.last),
+               layout="new", resolution=p.resolution)
 log.info("wrote %s", snakemake.output[0])
 record_job(snakemake)

@@ -4,10 +4,10 @@ from smdown.io import compressed_encoding, write_netcdf
 from smdown.logs import route_to
 from smdown.prepare import target_grid
 from smdown.provenance import record_job
-from smdown.synthetic import TruthWorld
+from smdown.synthetic import world_on
 
 log = route_to(snakemake.log[0])
-ds = TruthWorld(seed=snakemake.params.seed).truth_dataset(
+ds = world_on(snakemake.params.grid, snakemake.params.seed).truth_dataset(
     target_grid(snakemake.params.grid), snakemake.wildcards.experiment)
 encoding = compressed_encoding(ds)
 encoding["sm"]["least_significant_digit"] = 5  # 1e-5 m3 m-3: far below any checked tolerance

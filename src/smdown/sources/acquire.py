@@ -54,12 +54,12 @@ def cmip6_from_esgf(model: str, experiment: str, folder: str | PathLike,
 
 def era5land_from_cds(first_year: int, last_year: int, target: str | PathLike,
                       manifest: str | PathLike, *, area: Sequence[float], retries: int,
-                      backoff_s: float,
+                      backoff_s: float, resolution: float | None = None,
                       client_factory: Callable[[], object] = cds.default_client) -> Path:
     """Retrieve one ERA5-Land chunk (kept as delivered, zipped or not) and write its manifest."""
     if not cds.credentials_available():
         raise cds.CredentialsError(cds.CREDENTIALS_HELP)
-    request = cds.era5land_request(first_year, last_year, area)
+    request = cds.era5land_request(first_year, last_year, area, resolution)
     with_retries(lambda: cds.retrieve(cds.ERA5LAND_DATASET, request, target,
                                       client_factory=client_factory),
                  retries=retries, backoff_s=backoff_s, retry_on=RETRYABLE,

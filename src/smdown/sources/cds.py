@@ -38,8 +38,11 @@ def _years(first: int, last: int) -> list[str]:
     return [str(y) for y in range(first, last + 1)]
 
 
-def era5land_request(first_year: int, last_year: int, area: Sequence[float]) -> dict:
-    """The request for one ERA5-Land chunk: monthly means of swvl1..3 over `area` (N, W, S, E)."""
+def era5land_request(first_year: int, last_year: int, area: Sequence[float],
+                     resolution: float | None = None) -> dict:
+    """The request for one ERA5-Land chunk: monthly means of swvl1..3 over `area` (N, W, S, E),
+    on the native grid or, given `resolution`, interpolated by the CDS (its `grid` key)."""
+    grid = {} if resolution is None else {"grid": [float(resolution), float(resolution)]}
     return {
         "product_type": ["monthly_averaged_reanalysis"],
         "variable": list(ERA5LAND_VARIABLES),
@@ -49,6 +52,7 @@ def era5land_request(first_year: int, last_year: int, area: Sequence[float]) -> 
         "data_format": "netcdf",
         "download_format": "unarchived",
         "area": [float(a) for a in area],
+        **grid,
     }
 
 

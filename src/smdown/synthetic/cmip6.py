@@ -1,7 +1,7 @@
 """Synthetic CMIP6 `mrsos` files laid out as CMOR writes them (Lmon, native grid and calendar).
 
 Each model sees the truth's top layer through its own anomaly scale, bias and noise, on its
-native grid cut to the cells a CDS area request around the TRSR box returns.
+native grid cut to the cells a CDS area request around the world's box returns.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import xarray as xr
 from smdown.catalog import EXPERIMENTS, MODELS, MRSOS_DEPTH_M, WATER_DENSITY, Model, cmor_filename
 from smdown.grid.grids import RectilinearGrid, native_grid
 from smdown.io import atomic_path
-from smdown.synthetic.truth import TruthWorld, target_grid
+from smdown.synthetic.truth import TruthWorld
 
 TIME_UNITS = "days since 1850-01-01"
 FILL = np.float32(1.0e20)
@@ -209,13 +209,15 @@ def write_cmip6(world: TruthWorld, model_name: str, experiment: str,
                 folder: str | PathLike) -> list[Path]:
     """Write one model's `mrsos` files for one experiment into `folder`; return their paths.
 
+    The files cover the world's target grid (`world.box` at `world.resolution`) with
+    `PAD_CELLS` native cells to spare on every side, as a padded CDS area request returns.
     Values: the truth's 0-10 cm cell means with the model's anomaly scale (0.7-1.3), bias
     (+-0.05) and white noise (0.01-0.03 m3 m-3), seeded by (world.seed, model), times 100
     (1000 kg m-3 x 0.1 m) to kg m-2.
     """
     model = MODELS[model_name]
     exp = EXPERIMENTS[experiment]
-    grid = area_subset(native_grid(model.grid), target_grid())
+    grid = area_subset(native_grid(model.grid), world.target_grid())
     months = np.arange(f"{exp.first_year:04d}-01", f"{exp.last_year + 1:04d}-01",
                        dtype="datetime64[M]")
     values = _model_values(world, model_name, experiment, grid, months)

@@ -1,13 +1,16 @@
 """Synthetic ERA5-Land monthly means `swvl1..3` in the new and the legacy CDS NetCDF layouts.
 
 Each ERA5 layer (0-7, 7-28, 28-100 cm) is the thickness-weighted mean of the truth layers it
-overlaps, wetter by `BIAS`, with a damped seasonal cycle and small quantised noise.
+overlaps, wetter by `BIAS`, with a damped seasonal cycle and small quantised noise. Files cover
+the world's box at its target resolution (ERA5-Land's native 0.1 degree for the TRSR), or at
+another resolution as a CDS request with a `grid` key interpolates to.
 """
 
 from __future__ import annotations
 
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from os import PathLike
 from pathlib import Path
 
@@ -17,7 +20,7 @@ import xarray as xr
 from smdown.catalog import AMSMQTP_LAYERS, ERA5LAND_LAYERS
 from smdown.grid.grids import RectilinearGrid
 from smdown.io import atomic_path
-from smdown.synthetic.truth import OBSERVED, TruthWorld, target_grid
+from smdown.synthetic.truth import OBSERVED, TruthWorld, box_grid
 
 VARIABLES = ("swvl1", "swvl2", "swvl3")
 PARAM_IDS = (39, 40, 41)
@@ -26,6 +29,7 @@ SEASON_SCALE = 0.7
 NOISE_STD = 0.004
 GRIB_STEP = 2.0**-16  # values are quantised like 16-bit GRIB packing
 ERA5T_MONTHS = 3  # legacy layout: the last months come as ERA5T (expver 5)
+STEP_TYPES = {"avgua": ("swvl1",), "avgad": ("swvl2", "swvl3")}  # the new CDS's zip members
 CENTRE = "European Centre for Medium-Range Weather Forecasts"
 HISTORY_NEW = (
     "2024-09-26T10:00 GRIB to CDM+CF via cfgrib-0.9.14.1/ecCodes-2.36.0 with "
@@ -48,18 +52,45 @@ def layer_weights() -> np.ndarray:
     return weights
 
 
-def era5_values(world: TruthWorld, months: np.ndarray, first_year: int) -> np.ndarray:
-    """(time, 3, lat, lon) ERA5-Land soil moisture on the target grid, ascending lat."""
-    grid = target_grid()
-    truth = world.field(grid.lat, grid.lon, months, experiment=OBSERVED, season_scale=SEASON_SCALE)
-    era = np.einsum("el,tlyx->teyx", layer_weights().astype(np.float32), truth)
+def era5_grid(world: TruthWorld, resolution: float | None = None) -> RectilinearGrid:
+    """The grid a request over the world's box returns: its target grid unless `resolution`."""
+    return world.target_grid() if resolution is None else box_grid(world.box, resolution)
+
+
+def _checked(variables: Sequence[str]) -> tuple[str, ...]:
+    """A non-empty subset of VARIABLES, put in VARIABLES order (the order the CDS writes)."""
+    if not variables or set(variables) - set(VARIABLES):
+        raise ValueError(f"variables must be a non-empty subset of {VARIABLES}, not {variables}")
+    return tuple(name for name in VARIABLES if name in variables)
+
+
+def era5_values(world: TruthWorld, months: np.ndarray, first_year: int,
+                grid: RectilinearGrid | None = None,
+                variables: Sequence[str] = VARIABLES) -> np.ndarray:
+    """(time, variable, lat, lon) ERA5-Land soil moisture, ascending lat, on `grid` (default
+    the world's target grid). A variable's values do not depend on which others are asked for.
+    """
+    grid = world.target_grid() if grid is None else grid
+    rows = [VARIABLES.index(name) for name in _checked(variables)]
+    weights = layer_weights()[rows].astype(np.float32)
+    layers = np.flatnonzero(weights.any(axis=0))  # only the truth layers the variables need
+    truth = world.field(grid.lat, grid.lon, months, layers, experiment=OBSERVED,
+                        season_scale=SEASON_SCALE)
+    era = np.einsum("el,tlyx->teyx", weights[:, layers], truth)
     rng = np.random.default_rng([world.seed, 201, first_year])
-    era += BIAS + rng.normal(0.0, NOISE_STD, era.shape).astype(np.float32)
+    noise = rng.normal(0.0, NOISE_STD, (months.size, len(VARIABLES)) + grid.shape)[:, rows]
+    era += BIAS + noise.astype(np.float32)
     return (np.round(era / GRIB_STEP) * GRIB_STEP).astype(np.float32)
 
 
-def _grib_attrs(k: int, grid: RectilinearGrid) -> dict:
-    name = f"Volumetric soil water layer {k + 1}"
+def _increment(centres: np.ndarray) -> float:
+    """Grid spacing in degrees as GRIB states it."""
+    return round(float(centres[1] - centres[0]), 6)
+
+
+def _grib_attrs(name: str, grid: RectilinearGrid) -> dict:
+    k = VARIABLES.index(name)
+    long_name = f"Volumetric soil water layer {k + 1}"
     return {
         "GRIB_paramId": np.int64(PARAM_IDS[k]),
         "GRIB_dataType": "an",
@@ -73,11 +104,11 @@ def _grib_attrs(k: int, grid: RectilinearGrid) -> dict:
         "GRIB_Nx": np.int64(grid.lon.size),
         "GRIB_Ny": np.int64(grid.lat.size),
         "GRIB_cfName": "unknown",
-        "GRIB_cfVarName": VARIABLES[k],
+        "GRIB_cfVarName": name,
         "GRIB_gridDefinitionDescription": "Latitude/Longitude Grid",
-        "GRIB_iDirectionIncrementInDegrees": 0.1,
+        "GRIB_iDirectionIncrementInDegrees": _increment(grid.lon),
         "GRIB_iScansNegatively": np.int64(0),
-        "GRIB_jDirectionIncrementInDegrees": 0.1,
+        "GRIB_jDirectionIncrementInDegrees": _increment(grid.lat),
         "GRIB_jPointsAreConsecutive": np.int64(0),
         "GRIB_jScansPositively": np.int64(0),
         "GRIB_latitudeOfFirstGridPointInDegrees": float(grid.lat.max()),
@@ -85,23 +116,24 @@ def _grib_attrs(k: int, grid: RectilinearGrid) -> dict:
         "GRIB_longitudeOfFirstGridPointInDegrees": float(grid.lon.min()),
         "GRIB_longitudeOfLastGridPointInDegrees": float(grid.lon.max()),
         "GRIB_missingValue": 3.4028234663852886e38,
-        "GRIB_name": name,
-        "GRIB_shortName": VARIABLES[k],
+        "GRIB_name": long_name,
+        "GRIB_shortName": name,
         "GRIB_totalNumber": np.int64(0),
         "GRIB_units": "m**3 m**-3",
-        "long_name": name,
+        "long_name": long_name,
         "units": "m**3 m**-3",
         "standard_name": "unknown",
     }
 
 
-def new_layout(values: np.ndarray, months: np.ndarray) -> xr.Dataset:
+def new_layout(values: np.ndarray, months: np.ndarray, grid: RectilinearGrid,
+               variables: Sequence[str]) -> xr.Dataset:
     """The new CDS layout: int64 `valid_time`, descending `latitude`, `number` and `expver`."""
-    grid = target_grid()
     seconds = months.astype("datetime64[s]").astype(np.int64)
     data = {
-        name: (("valid_time", "latitude", "longitude"), values[:, k, ::-1], _grib_attrs(k, grid))
-        for k, name in enumerate(VARIABLES)
+        name: (("valid_time", "latitude", "longitude"), values[:, k, ::-1],
+               _grib_attrs(name, grid))
+        for k, name in enumerate(variables)
     }
     coords = {
         "number": ((), np.int64(0), {"long_name": "ensemble member numerical id", "units": "1",
@@ -133,10 +165,10 @@ def _new_encoding(ds: xr.Dataset) -> dict:
     return encoding
 
 
-def old_layout(values: np.ndarray, months: np.ndarray, era5t_months: int) -> xr.Dataset:
+def old_layout(values: np.ndarray, months: np.ndarray, era5t_months: int,
+               grid: RectilinearGrid, variables: Sequence[str]) -> xr.Dataset:
     """The legacy CDS layout: int32 `time` in hours since 1900, descending `latitude`, and an
     `expver` dimension (1, 5) when the last `era5t_months` months are ERA5T."""
-    grid = target_grid()
     hours = ((months.astype("datetime64[h]") - np.datetime64("1900-01-01T00", "h"))
              .astype(np.int64).astype(np.int32))
     values = values[:, :, ::-1]
@@ -159,8 +191,9 @@ def old_layout(values: np.ndarray, months: np.ndarray, era5t_months: int) -> xr.
         coords["expver"] = ("expver", np.array([1, 5], dtype=np.int32), {"long_name": "expver"})
     data = {
         name: (dims, values[:, k], {
-            "units": "m**3 m**-3", "long_name": f"Volumetric soil water layer {k + 1}"})
-        for k, name in enumerate(VARIABLES)
+            "units": "m**3 m**-3",
+            "long_name": f"Volumetric soil water layer {VARIABLES.index(name) + 1}"})
+        for k, name in enumerate(variables)
     }
     return xr.Dataset(data, coords=coords, attrs={"Conventions": "CF-1.6",
                                                   "history": HISTORY_OLD})
@@ -175,7 +208,7 @@ def _packing(values: np.ndarray) -> tuple[float, float]:
 
 def _old_encoding(ds: xr.Dataset) -> dict:
     encoding = {name: {"_FillValue": None} for name in ds.coords}
-    for name in VARIABLES:
+    for name in ds.data_vars:
         scale, offset = _packing(ds[name].values)
         encoding[name] = {"dtype": "int16", "scale_factor": scale, "add_offset": offset,
                           "_FillValue": np.int16(-32767), "missing_value": np.int16(-32767)}
@@ -189,33 +222,46 @@ def _write(ds: xr.Dataset, target: Path, layout: str) -> None:
         ds.to_netcdf(target, format="NETCDF3_64BIT", encoding=_old_encoding(ds))
 
 
+def _zip_members(ds: xr.Dataset, split_members: bool) -> dict[str, xr.Dataset]:
+    """Members of a new-layout zip: one, or one per stepType its variables fall in."""
+    if not split_members:
+        return {"data_stream-moda.nc": ds}
+    members = {}
+    for step, names in STEP_TYPES.items():
+        if any(name in ds for name in names):
+            others = [v for v in ds.data_vars if v not in names]
+            members[f"data_stream-moda_stepType-{step}.nc"] = ds.drop_vars(others)
+    return members
+
+
 def write_era5land(world: TruthWorld, path: str | PathLike, first_year: int, last_year: int,
                    layout: str = "new", zipped: bool = False, split_members: bool = False,
-                   era5t_months: int = ERA5T_MONTHS) -> Path:
+                   era5t_months: int = ERA5T_MONTHS, *, resolution: float | None = None,
+                   variables: Sequence[str] = VARIABLES) -> Path:
     """Write ERA5-Land monthly means for the years to `path`, as one CDS request would return.
 
     layout: "new" (CDS since 2024) or "old" (legacy CDS, with an `expver` dimension over the
     last `era5t_months` months unless 0). zipped: `path` is a zip archive (though it ends in .nc)
     holding the NetCDF; with split_members (new layout) swvl1 and swvl2/3 are two members, as
-    the new CDS splits by stepType.
+    the new CDS splits by stepType. The grid covers `world.box` at `resolution` (default the
+    world's target resolution: 0.1, ERA5-Land's own, for the TRSR); `variables` picks a subset.
     """
     if layout not in ("new", "old"):
         raise ValueError(f"layout must be 'new' or 'old', not {layout!r}")
+    grid = era5_grid(world, resolution)
+    variables = _checked(variables)
     months = np.arange(f"{first_year:04d}-01", f"{last_year + 1:04d}-01", dtype="datetime64[M]")
-    values = era5_values(world, months, first_year)
-    ds = new_layout(values, months) if layout == "new" else old_layout(values, months,
-                                                                       era5t_months)
-    members = {"data.nc": ds}
-    if zipped and layout == "new":
-        members = ({"data_stream-moda_stepType-avgua.nc": ds.drop_vars(["swvl2", "swvl3"]),
-                    "data_stream-moda_stepType-avgad.nc": ds.drop_vars(["swvl1"])}
-                   if split_members else {"data_stream-moda.nc": ds})
+    values = era5_values(world, months, first_year, grid, variables)
+    ds = (new_layout(values, months, grid, variables) if layout == "new"
+          else old_layout(values, months, era5t_months, grid, variables))
     path = Path(path)
     with atomic_path(path) as tmp:
-        if zipped:
-            _write_zip(members, tmp, layout)
-        else:
+        if not zipped:
             _write(ds, tmp, layout)
+        elif layout == "new":
+            _write_zip(_zip_members(ds, split_members), tmp, layout)
+        else:
+            _write_zip({"data.nc": ds}, tmp, layout)
     return path
 
 

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from smdown.io import atomic_path
-from smdown.synthetic.truth import TARGET_BOX, TruthWorld
+from smdown.synthetic.truth import TruthWorld
 
 ISMN_DEPTHS_M = (0.05, 0.10, 0.20, 0.40, 0.80)
 CMA_DEPTHS_CM = (10, 20, 40, 60, 80, 100)
@@ -173,11 +173,11 @@ def write_cma(world: TruthWorld, path: str | PathLike, n_stations: int = 30,
               seed: int = 0) -> pd.DataFrame:
     """Write the CMA station CSV (schema in the module docstring) to `path`.
 
-    Stations are scattered over the target box; values are the truth at each depth plus white
+    Stations are scattered over the world's box; values are the truth at each depth plus white
     noise (0.015). Returns the station table: station_id, lat, lon, elevation_m.
     """
     rng = np.random.default_rng([world.seed, seed, 401])
-    lat_min, lat_max, lon_min, lon_max = TARGET_BOX
+    lat_min, lat_max, lon_min, lon_max = world.box
     lat = np.round(rng.uniform(lat_min + 0.2, lat_max - 0.2, n_stations), 4)
     lon = np.round(rng.uniform(lon_min + 0.2, lon_max - 0.2, n_stations), 4)
     stations = pd.DataFrame({

@@ -1,13 +1,14 @@
-"""The demo's known truth: an analytic, seeded soil-moisture world over the TRSR.
+"""The demo's known truth: an analytic, seeded soil-moisture world over a study's box.
 
 Volumetric soil moisture (m3 m-3) in the 5 AMSMQTP layers is a closed-form function of
 (lat, lon, month, layer), so every synthetic source samples one world on its own grid and the
-tests can check that the pipeline recovers the known climatology and trends.
+tests can check that the pipeline recovers the known climatology and trends. The world's box
+(the TRSR by default, or China) scales its spatial patterns and is the area the writers cover.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -18,9 +19,14 @@ from scipy.signal import lfilter
 from smdown.catalog import AMSMQTP_LAYERS, EXPERIMENTS
 from smdown.grid.grids import RectilinearGrid, regular_grid
 
-# The target box (cell centres) and the demo's 0.1 degree grid on it.
-TARGET_BOX = (31.0, 38.0, 89.0, 104.0)  # lat_min, lat_max, lon_min, lon_max
+Box = tuple[float, float, float, float]  # lat_min, lat_max, lon_min, lon_max of cell centres
+
+# The TRSR study's target box and its 0.1 degree grid.
+TARGET_BOX: Box = (31.0, 38.0, 89.0, 104.0)
 TARGET_RESOLUTION = 0.1
+# The CMIP6DL study's box: centres of the 0.25 degree cells spanning 18-54 N, 71-137 E (144 x 264).
+CHINA_BOX: Box = (18.125, 53.875, 71.125, 136.875)
+CHINA_RESOLUTION = 0.25
 
 # Trend of layer 1 (m3 m-3 per year, pixel mean) in each experiment; SSPs start in 2015.
 TREND_PER_YEAR = {
@@ -43,14 +49,30 @@ _EPOCH = np.datetime64(f"{_TABLE_FIRST_YEAR}-01", "M")
 
 
 def target_grid() -> RectilinearGrid:
-    """The demo's 0.1 degree grid: centres 31..38 N, 89..104 E (71 x 151)."""
+    """The TRSR demo's 0.1 degree grid: centres 31..38 N, 89..104 E (71 x 151)."""
     return regular_grid(*TARGET_BOX, TARGET_RESOLUTION)
 
 
-def _box_coords(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Coordinates scaled so the target box spans 0..1 (west-east u, south-north v)."""
-    return ((lon - TARGET_BOX[2]) / (TARGET_BOX[3] - TARGET_BOX[2]),
-            (lat - TARGET_BOX[0]) / (TARGET_BOX[1] - TARGET_BOX[0]))
+def _check_whole_cells(box: Box, resolution: float) -> None:
+    """Refuse a box whose centre spans are not whole numbers of `resolution` steps."""
+    for low, high in (box[:2], box[2:]):
+        steps = (high - low) / resolution
+        if abs(steps - round(steps)) > 1e-6:
+            raise ValueError(f"box {box} is not a whole number of {resolution} degree cells")
+
+
+def box_grid(box: Box, resolution: float) -> RectilinearGrid:
+    """The grid of `resolution` whose cell centres run from the box's minima to its maxima.
+
+    Refuses a box that is not a whole number of cells wide, which would shift its last centres.
+    """
+    _check_whole_cells(box, resolution)
+    return regular_grid(*box, resolution)
+
+
+def _box_coords(lat: np.ndarray, lon: np.ndarray, box: Box) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates scaled so the box spans 0..1 (west-east u, south-north v)."""
+    return ((lon - box[2]) / (box[3] - box[2]), (lat - box[0]) / (box[1] - box[0]))
 
 
 @dataclass(frozen=True)
@@ -67,9 +89,9 @@ class _Modes:
                    rng.uniform(-max_wavenumber, max_wavenumber, count),
                    rng.uniform(0, 2 * np.pi, count))
 
-    def __call__(self, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    def __call__(self, lat: np.ndarray, lon: np.ndarray, box: Box) -> np.ndarray:
         """Mode values, shape (count, *broadcast(lat, lon).shape), each of unit variance."""
-        u, v = _box_coords(lat, lon)
+        u, v = _box_coords(lat, lon, box)
         shape = (-1,) + (1,) * np.ndim(u + v)
         arg = 2 * np.pi * (self.kx.reshape(shape) * u + self.ky.reshape(shape) * v)
         return np.sqrt(2.0) * np.cos(arg + self.phase.reshape(shape))
@@ -130,9 +152,13 @@ class TruthWorld:
       experiment's years it has zero mean and zero trend in annual means, so `trend` is exactly
       the slope of the annual means of the unclipped truth.
     Seasonal amplitude, trend and noise decay with depth as exp(-(z - 0.05 m) / damping_depth_m).
+    Spatial patterns scale with `box`; `box` at `resolution` is the study's target grid, the area
+    the writers cover.
     """
 
     seed: int
+    box: Box = TARGET_BOX
+    resolution: float = TARGET_RESOLUTION
     mean_moisture: float = 0.25
     seasonal_amplitude: float = 0.07
     trend_scale: float = 1.0
@@ -141,8 +167,16 @@ class TruthWorld:
     damping_depth_m: float = 0.6
     seasonal_lag_years_per_m: float = 0.08
 
+    def __post_init__(self) -> None:
+        """Refuse a box and resolution that do not make a grid (see `box_grid`), at once."""
+        _check_whole_cells(self.box, self.resolution)
+
     def _rng(self, stream: int) -> np.random.Generator:
         return np.random.default_rng([self.seed, stream])
+
+    def target_grid(self) -> RectilinearGrid:
+        """The study's target grid: `resolution` cells centred from the box's minima to maxima."""
+        return box_grid(self.box, self.resolution)
 
     @cached_property
     def _pattern_modes(self) -> _Modes:
@@ -203,9 +237,9 @@ class TruthWorld:
                 ) -> np.ndarray:
         """Time-invariant climatology (layer, *space) the seasonal cycle oscillates around."""
         lidx = _layer_indices(layers)
-        u, v = _box_coords(lat, lon)
+        u, v = _box_coords(lat, lon, self.box)
         raw = 0.09 * (u - v) + np.tensordot(self._pattern_weights,
-                                             self._pattern_modes(lat, lon), axes=1)
+                                             self._pattern_modes(lat, lon, self.box), axes=1)
         base = self.mean_moisture + 0.15 * np.tanh(raw / 0.15)
         deeper = 0.04 * LAYER_MID_M[lidx]
         return base[None] + deeper.reshape((-1,) + (1,) * base.ndim)
@@ -214,7 +248,7 @@ class TruthWorld:
               layers: Sequence[int] | None = None) -> np.ndarray:
         """True linear trend (layer, *space) in m3 m-3 per year over the experiment's years."""
         lidx = _layer_indices(layers)
-        modes = self._trend_modes(lat, lon)
+        modes = self._trend_modes(lat, lon, self.box)
         factor = 1.0 + 0.4 * np.tanh(modes.sum(axis=0) / np.sqrt(modes.shape[0]))
         rate = TREND_PER_YEAR[experiment] * self.trend_scale
         return rate * self._damping(lidx).reshape((-1,) + (1,) * factor.ndim) * factor[None]
@@ -237,7 +271,7 @@ class TruthWorld:
         rate_hist = self.trend(lat, lon, "historical", lidx).astype(np.float32)
         rate_exp = self.trend(lat, lon, experiment, lidx).astype(np.float32)
         noise = np.tensordot(self._monthly_coefficients[months] * self.noise_amplitude,
-                             self._noise_modes(lat, lon), axes=1).astype(np.float32)
+                             self._noise_modes(lat, lon, self.box), axes=1).astype(np.float32)
         damping = self._damping(lidx).astype(np.float32)
         lag = self.seasonal_lag_years_per_m * LAYER_MID_M[lidx]
         out = np.empty((months.size, lidx.size) + base.shape[1:], dtype=np.float32)
@@ -301,8 +335,9 @@ class TruthWorld:
         w = w.reshape((-1,) + (1,) * (monthly.ndim - 1))
         daily = (1 - w) * nodes[i] + w * nodes[i + 1]
         table_index = (all_days - np.datetime64(f"{_TABLE_FIRST_YEAR}-01-01")).astype(int)
-        anomaly = np.tensordot(self._daily_coefficients[table_index],
-                               self._daily_modes(la, lo), axes=1) * self.daily_noise_amplitude
+        modes = self._daily_modes(la, lo, self.box)
+        anomaly = np.tensordot(self._daily_coefficients[table_index], modes,
+                               axes=1) * self.daily_noise_amplitude
         damping = self._damping(lidx).reshape((1, -1) + (1,) * anomaly[0].ndim)
         daily += anomaly[:, None].astype(np.float32) * damping
         pick = (days - all_days[0]).astype(int)
@@ -352,3 +387,11 @@ class TruthWorld:
         for name, var in grid.bounds_vars().items():
             ds[name] = var
         return ds
+
+
+def world_on(grid: Mapping[str, float], seed: int) -> TruthWorld:
+    """The world spanning a config's target `grid` section (lat/lon min/max, resolution): the
+    TRSR demo's for its grid, the China world for the CMIP6DL study's."""
+    box = (float(grid["lat_min"]), float(grid["lat_max"]), float(grid["lon_min"]),
+           float(grid["lon_max"]))
+    return TruthWorld(seed=seed, box=box, resolution=float(grid["resolution"]))

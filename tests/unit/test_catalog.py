@@ -1,0 +1,55 @@
+"""The model catalogue: the TRSR study's 17, the CMIP6DL study's 25, and their native grids."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cftime
+import numpy as np
+import pytest
+import yaml
+
+from smdown.catalog import CMIP6DL_MODELS, MODELS
+from smdown.grid.grids import native_grid
+
+CONFIG = Path(__file__).resolve().parents[2] / "config" / "config.yaml"
+
+
+def test_cmip6dl_models_are_25_distinct_catalogued_and_alphabetical():
+    assert len(CMIP6DL_MODELS) == len(set(CMIP6DL_MODELS)) == 25
+    assert set(CMIP6DL_MODELS) <= set(MODELS) and len(MODELS) == 25
+    assert list(CMIP6DL_MODELS) == sorted(CMIP6DL_MODELS, key=str.lower)
+
+
+def test_trsr_models_keep_their_positions():
+    # The synthetic demo seeds each model by its position in MODELS.
+    trsr = yaml.safe_load(CONFIG.read_text())["models"]
+    assert list(MODELS)[: len(trsr)] == trsr
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+def test_every_model_has_a_usable_grid_calendar_and_member(name):
+    model = MODELS[name]
+    grid = native_grid(model.grid)
+    assert grid.shape == (model.grid.nlat, model.grid.nlon)
+    assert np.all(np.diff(grid.lat) > 0) and -90 <= grid.lat_bnds.min() < grid.lat_bnds.max() <= 90
+    assert np.allclose(grid.lat_bnds[1:, 0], grid.lat_bnds[:-1, 1])
+    cftime.datetime(2015, 1, 1, calendar=model.calendar)
+    assert model.member.startswith("r") and model.grid_label in ("gn", "gr", "gr1")
+
+
+@pytest.mark.parametrize("name, lat0, lon0, label", [
+    ("GFDL-ESM4", -89.5, 0.625, "gr1"),
+    ("INM-CM5-0", -89.25, 0.0, "gr1"),
+    ("IPSL-CM6A-LR", -90.0, 0.0, "gr"),
+    ("EC-Earth3", -89.4628, 0.0, "gr"),
+])
+def test_added_models_native_grids(name, lat0, lon0, label):
+    grid = native_grid(MODELS[name].grid)
+    assert grid.lat[0] == pytest.approx(lat0, abs=1e-4) and grid.lon[0] == lon0
+    assert MODELS[name].grid_label == label
+
+
+def test_added_models_cds_ids():
+    ids = [MODELS[n].cds_id for n in ("CanESM5", "EC-Earth3-Veg", "FGOALS-g3", "MPI-ESM1-2-HR")]
+    assert ids == ["canesm5", "ec_earth3_veg", "fgoals_g3", "mpi_esm1_2_hr"]
