@@ -145,11 +145,12 @@ def _significance(significant: xr.DataArray, panel_dim: str) -> np.ndarray:
     return np.nan_to_num(flags, nan=0.0) > 0.5
 
 
-def _colorbar(fig: Figure, mesh: QuadMesh, axes: list[GeoAxes], label: str) -> None:
+def _colorbar(fig: Figure, mesh: QuadMesh, axes: list[GeoAxes], label: str,
+              symmetric: bool) -> None:
     """One horizontal colourbar under all panels, few ticks and a shared power of ten."""
     bar = fig.colorbar(mesh, ax=axes, orientation="horizontal", location="bottom", shrink=0.6,
-                       aspect=40, extend="both", label=label)
-    bar.locator = MaxNLocator(nbins=8, symmetric=True)
+                       aspect=40, extend="both" if symmetric else "max", label=label)
+    bar.locator = MaxNLocator(nbins=8, symmetric=symmetric)
     formatter = ScalarFormatter(useMathText=True)
     formatter.set_powerlimits((-2, 3))
     bar.formatter = formatter
@@ -176,7 +177,8 @@ def draw_map_panels(values: xr.DataArray, title: str, colorbar_label: str,
                     significant: xr.DataArray | None = None,
                     outlines: xr.DataArray | None = None, panel_dim: str = "panel",
                     ncols: int | None = None, cmap: str = "BrBG", limit: float | None = None,
-                    stipple_every: int = 2, alpha: float = 0.05) -> Figure:
+                    stipple_every: int = 2, alpha: float = 0.05, symmetric: bool = True
+                    ) -> Figure:
     """The figure of `map_panels`, returned open so its artists can be inspected."""
     values = _checked(values, panel_dim)
     lat, lon = np.asarray(values["lat"], dtype=float), np.asarray(values["lon"], dtype=float)
@@ -189,7 +191,7 @@ def draw_map_panels(values: xr.DataArray, title: str, colorbar_label: str,
     axes = _panel_axes(fig, len(data), nrows, ncols)
     flags = None if significant is None else _significance(significant, panel_dim)
     dot = _dot_size(fig, ncols, lon.size, stipple_every)
-    norm = Normalize(vmin=-vmax, vmax=vmax)
+    norm = Normalize(vmin=-vmax if symmetric else 0.0, vmax=vmax)
     for k, (ax, name) in enumerate(zip(axes, np.asarray(values[panel_dim]), strict=True)):
         mesh = ax.pcolormesh(lon_edges, lat_edges, np.ma.masked_invalid(data[k]), cmap=cmap,
                              norm=norm, transform=PLATE, shading="flat")
@@ -200,7 +202,7 @@ def draw_map_panels(values: xr.DataArray, title: str, colorbar_label: str,
             _outlines(ax, outlines)
         _gridlines(ax, left=k % ncols == 0, bottom=k + ncols >= len(data))
         ax.set_title(str(name), fontsize=9)
-    _colorbar(fig, mesh, axes, colorbar_label)
+    _colorbar(fig, mesh, axes, colorbar_label, symmetric)
     _legend_and_note(fig, outlines, None if significant is None else stipple_every, alpha)
     fig.suptitle(title, fontsize=11)
     return fig
@@ -209,14 +211,16 @@ def draw_map_panels(values: xr.DataArray, title: str, colorbar_label: str,
 def map_panels(values: xr.DataArray, path: str | PathLike, title: str, colorbar_label: str,
                significant: xr.DataArray | None = None, outlines: xr.DataArray | None = None,
                panel_dim: str = "panel", ncols: int | None = None, cmap: str = "BrBG",
-               limit: float | None = None, stipple_every: int = 2, alpha: float = 0.05
-               ) -> None:
+               limit: float | None = None, stipple_every: int = 2, alpha: float = 0.05,
+               symmetric: bool = True) -> None:
     """Draw one map per `panel_dim` entry (see `draw_map_panels`) and write a PNG atomically.
 
     Serves Fig. 8 (annual trend per scenario), Fig. 9 (season x scenario) and Fig. 14 (percent
     change per scenario, no stippling). The colour scale is shared and symmetric around 0;
-    `alpha` is the significance level the dots stand for, as stated under the maps.
+    `alpha` is the significance level the dots stand for, as stated under the maps. With
+    `symmetric=False` it runs from 0 to the limit instead, for non-negative fields on a
+    sequential `cmap` (the CMIP6DL study's MAE maps, its Fig. 3).
     """
     fig = draw_map_panels(values, title, colorbar_label, significant, outlines, panel_dim,
-                          ncols, cmap, limit, stipple_every, alpha)
+                          ncols, cmap, limit, stipple_every, alpha, symmetric)
     save_png(fig, path)

@@ -7,7 +7,7 @@ period rates); these functions only draw them. Scenario colours and labels live 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from os import PathLike
 
 import matplotlib
@@ -38,15 +38,18 @@ FOOTNOTE_IN = 0.35  # inches kept free at the bottom of a figure for its footnot
 BAR_GROUP_WIDTH = 0.8  # the share of one period's slot that its bars fill
 
 
-def scenario_styles(scenarios: Iterable[str]) -> dict[str, dict[str, str]]:
+def scenario_styles(scenarios: Iterable[str],
+                    known: Mapping[str, dict[str, str]] = SCENARIO_STYLE
+                    ) -> dict[str, dict[str, str]]:
     """Label and colour per scenario in drawing order: known ones first, then the rest as met.
 
-    Scenarios missing from `SCENARIO_STYLE` are labelled by their name and coloured from
-    `EXTRA_COLOURS`, so one figure never shows two unknown scenarios in the same colour (up to six).
+    Scenarios missing from `known` (by default `SCENARIO_STYLE`; other figures pass their own
+    table, e.g. of datasets) are labelled by their name and coloured from `EXTRA_COLOURS`, so one
+    figure never shows two unknown scenarios in the same colour (up to six).
     """
     unique = list(dict.fromkeys(scenarios))
-    styles = {s: SCENARIO_STYLE[s] for s in SCENARIO_STYLE if s in unique}
-    others = [s for s in unique if s not in SCENARIO_STYLE]
+    styles = {s: known[s] for s in known if s in unique}
+    others = [s for s in unique if s not in known]
     styles.update({s: {"label": str(s), "color": EXTRA_COLOURS[k % len(EXTRA_COLOURS)]}
                    for k, s in enumerate(others)})
     return styles
@@ -62,7 +65,8 @@ def slope_text(slope: float, p: float) -> str:
     return f"{slope:+.2e} /yr{stars(p)}"
 
 
-def _check(table: pd.DataFrame, keys: Sequence[str], values: Sequence[str], what: str) -> None:
+def check_table(table: pd.DataFrame, keys: Sequence[str], values: Sequence[str],
+                what: str) -> None:
     """Refuse a table without rows, without a needed column, or with a key combination twice."""
     missing = [c for c in (*keys, *values) if c not in table.columns]
     if missing:
@@ -75,7 +79,7 @@ def _check(table: pd.DataFrame, keys: Sequence[str], values: Sequence[str], what
         raise ValueError(f"the {what} table repeats the key {first}: one row per {list(keys)}")
 
 
-def _ordered(values: Iterable, order: Sequence) -> list:
+def ordered(values: Iterable, order: Sequence) -> list:
     """The distinct values, those named in `order` first in that order, the rest as they come."""
     unique = list(dict.fromkeys(values))
     return [v for v in order if v in unique] + [v for v in unique if v not in order]
@@ -124,8 +128,8 @@ def draw_regional_series(series: pd.DataFrame, slopes: pd.DataFrame, title: str,
     Each legend entry gives the scenario's slope per year and asterisks for its p value; a
     scenario without a slope row is listed by its label alone.
     """
-    _check(series, ("region", "scenario", "year"), ("value",), "series")
-    _check(slopes, ("region", "scenario"), ("slope", "p"), "slopes")
+    check_table(series, ("region", "scenario", "year"), ("value",), "series")
+    check_table(slopes, ("region", "scenario"), ("slope", "p"), "slopes")
     regions = list(dict.fromkeys(series["region"]))
     styles = scenario_styles(series["scenario"])
     ncols = min(2, len(regions))
@@ -210,8 +214,8 @@ def draw_period_means(table: pd.DataFrame, title: str, units: str = SM_UNITS) ->
     In a panel, a group per period (order of appearance) holds a bar per scenario that has a
     mean there. Each panel's y axis is zoomed to its values (said in the footnote).
     """
-    _check(table, ("layer", "season", "scenario", "period"), ("value",), "period means")
-    layers, seasons = list(dict.fromkeys(table["layer"])), _ordered(table["season"], SEASON_ORDER)
+    check_table(table, ("layer", "season", "scenario", "period"), ("value",), "period means")
+    layers, seasons = list(dict.fromkeys(table["layer"])), ordered(table["season"], SEASON_ORDER)
     periods, styles = list(dict.fromkeys(table["period"])), scenario_styles(table["scenario"])
     layout = _bar_positions(table, periods, list(styles))
     fig, axes = _grid(len(layers), len(seasons), (3.4, 2.4))
@@ -247,9 +251,9 @@ def draw_period_rates(table: pd.DataFrame, title: str, units: str = f"{SM_UNITS}
     visible while the significant ones stand out (the paper leaves the others out).
     """
     keys = (panel_by, "scenario", "period") + (("season",) if "season" in table else ())
-    _check(table, keys, ("rate", "p"), "period rates")
+    check_table(table, keys, ("rate", "p"), "period rates")
     regions, periods = list(dict.fromkeys(table[panel_by])), list(dict.fromkeys(table["period"]))
-    seasons = _ordered(table["season"], SEASON_ORDER) if "season" in table else [None]
+    seasons = ordered(table["season"], SEASON_ORDER) if "season" in table else [None]
     styles = scenario_styles(table["scenario"])
     layout = _bar_positions(table, periods, list(styles))
     fig, axes = _grid(len(seasons), len(regions), (3.6, 2.6))
