@@ -222,3 +222,31 @@ def test_cf_1_8_compliance_checker_passes(tmp_path, offline):
     _write(path)
     failures = cf_failures(path)
     assert not failures, "\n".join(failures)
+
+
+def test_one_network_product_has_no_spread(tmp_path):
+    """The CMIP6DL product: one YNet, one layer (ERA5-Land's 0-7 cm), no sm_spread."""
+    path = tmp_path / "CMIP6DL_ssp245.nc"
+    sm = _fields(SMALL, TIMES.size)[0][:, :1]
+    attrs = ProductAttrs(experiment="ssp245", config_hash="0123abcd", workflow_version="v1",
+                         models=("ACCESS-CM2",), folds=1, product="CMIP6DL",
+                         members="YNet (one network)")
+    with ProductWriter(path, SMALL, TIMES, [(0.0, 0.07)], attrs, spread=False) as out:
+        with pytest.raises(InputError, match="sm_spread exactly when"):
+            out.write(0, sm[:12], sm[:12])
+        out.write(0, sm[:12])
+        out.write(12, sm[12:])
+    with read_product(path) as ds:
+        assert "sm_spread" not in ds and ds["sm"].shape == (24, 1, 5, 6)
+        np.testing.assert_array_equal(ds["sm"].values, sm)
+        assert "ancillary_variables" not in ds["sm"].attrs
+        assert "one soil layer on a 0.1 degree grid" in ds.attrs["summary"]
+        assert "output of the YNet (one network)" in ds.attrs["summary"]
+
+
+def test_bagged_writer_refuses_a_chunk_without_spread(tmp_path):
+    sm = _fields(SMALL, TIMES.size)[0]
+    with (pytest.raises(InputError, match="sm_spread exactly when"),
+          ProductWriter(tmp_path / "p.nc", SMALL, TIMES, AMSMQTP_LAYERS, ATTRS) as out):
+        out.write(0, sm)
+    assert not (tmp_path / "p.nc").exists()

@@ -19,13 +19,14 @@ from smdown.nn.losses import (
 )
 from smdown.nn.unet import UNetGenerator
 from smdown.nn.vgg import VGG16Features
-from smdown.nn.ynet import YNet
+from smdown.nn.ynet import StaticFieldsYNet, YNet
 
 __all__ = [
     "Discriminator",
     "LossWeights",
     "UNetGenerator",
     "VGG16Features",
+    "StaticFieldsYNet",
     "YNet",
     "generator_loss",
     "insitu_loss",

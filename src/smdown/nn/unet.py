@@ -40,6 +40,8 @@ class UNetGenerator(nn.Module):
     output cropped back. At 17 -> 5 channels, base 64, depth 4 it has 31,040,069 parameters.
     """
 
+    family = "unet_gan"
+
     def __init__(self, in_channels: int, out_channels: int, base_channels: int = 64,
                  depth: int = 4):
         super().__init__()

@@ -78,3 +78,30 @@ class YNet(nn.Module):
         coarse = F.interpolate(x, size=size, mode="bicubic", align_corners=False)
         h = self.dropout(torch.cat([h, aux, coarse], dim=1))
         return self.fusion[1](F.relu(self.fusion[0](h)))
+
+
+class StaticFieldsYNet(nn.Module):
+    """A YNet carrying its static auxiliary fields (e.g. the land mask) as a buffer, so it maps
+    coarse inputs alone to the fine field like any generator of the training loop, and the
+    fields travel with its saved weights."""
+
+    family = "ynet"
+
+    def __init__(self, in_channels: int, out_channels: int = 1, aux_channels: int = 1,
+                 scale: int = 8, features: int = 64, pairs: int = 15, dropout: float = 0.1,
+                 height: int = 8, width: int = 8) -> None:
+        super().__init__()
+        self.ynet = YNet(in_channels, out_channels, aux_channels, scale, features, pairs, dropout)
+        self.architecture = {**self.ynet.architecture, "height": height, "width": width}
+        self.register_buffer("aux", torch.zeros(1, aux_channels, height, width))
+
+    @classmethod
+    def with_fields(cls, aux: Tensor, **architecture: int | float) -> StaticFieldsYNet:
+        """A fresh net whose static fields are `aux` (aux_channels, height, width)."""
+        net = cls(aux_channels=aux.shape[0], height=aux.shape[1], width=aux.shape[2],
+                  **architecture)
+        net.aux.copy_(aux[None])
+        return net
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.ynet(x, self.aux.expand(x.shape[0], -1, -1, -1))

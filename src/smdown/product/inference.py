@@ -136,6 +136,23 @@ def bagged_chunks(ensemble: FoldEnsemble, stack: ModelStack, mask: np.ndarray,
         yield start, mean, spread
 
 
+def prediction_chunks(generator: torch.nn.Module, stack: ModelStack, mask: np.ndarray,
+                      device: torch.device, chunk_months: int = 120, batch_size: int = 16
+                      ) -> Iterator[tuple[int, np.ndarray, None]]:
+    """Yield (first month index, G(x), None) of one generator (the YNet) per chunk of months:
+    one network has no spread. Values outside the region `mask` (lat, lon) are NaN."""
+    generator.to(device).eval()
+    outside = ~np.asarray(mask, dtype=bool)
+    with torch.no_grad():
+        for start in range(0, stack.times.size, chunk_months):
+            x = torch.from_numpy(stack.read(slice(start, start + chunk_months)))
+            sm = np.concatenate([generator(batch.to(device)).float().cpu().numpy()
+                                 for batch in x.split(batch_size)])
+            sm[..., outside] = np.nan
+            log.info("months %d-%d of %d done", start + 1, start + len(x), stack.times.size)
+            yield start, sm, None
+
+
 def fold_of_months(ensemble: FoldEnsemble, months: Sequence[str]) -> np.ndarray:
     """The fold whose test set holds each "YYYY-MM" month; every month in exactly one fold."""
     labels = np.array([str(t)[:7] for t in months])

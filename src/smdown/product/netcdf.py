@@ -95,15 +95,19 @@ class ProductAttrs:
     members: str = "cross-validation fold generators"  # what sm averages and sm_spread spreads
 
 
-def global_attributes(attrs: ProductAttrs, n_layers: int, created: datetime) -> dict[str, str]:
-    """All global attributes of a product file, checked for secrets before anything is written."""
+def global_attributes(attrs: ProductAttrs, n_layers: int, created: datetime,
+                      resolution: float = 0.1, spread: bool = True) -> dict[str, str]:
+    """All global attributes of a product file, checked for secrets before anything is written.
+
+    `resolution` (degrees) and whether the file has `sm_spread` enter the summary.
+    """
     _check_run_record(attrs)
     models = ", ".join(attrs.models)
     record = {
         "Conventions": "CF-1.8",
         "title": f"{attrs.product}: {n_layers}-layer soil moisture, {attrs.region}, "
                  f"{attrs.experiment}",
-        "summary": _summary(attrs, n_layers),
+        "summary": _summary(attrs, n_layers, resolution, spread),
         "source": f"{attrs.network}; inputs: CMIP6 monthly mrsos of {len(attrs.models)} "
                   f"models ({models})",
         "references": attrs.references,
@@ -140,12 +144,14 @@ def _check_run_record(attrs: ProductAttrs) -> None:
             raise InputError("product attributes", f"{name} = {value!r}", "a non-empty str")
 
 
-def _summary(attrs: ProductAttrs, n_layers: int) -> str:
+def _summary(attrs: ProductAttrs, n_layers: int, resolution: float, spread: bool) -> str:
     """One paragraph on what the variables are, for readers who only see the file."""
+    what = (f"sm is the mean of {attrs.folds} {attrs.members}, sm_spread their standard "
+            "deviation" if spread else f"sm is the output of the {attrs.members}")
+    layers = "one soil layer" if n_layers == 1 else f"{n_layers} soil layers"
     return (
-        f"Monthly volumetric soil moisture of {n_layers} soil layers on a 0.1 degree grid, "
-        f"from {len(attrs.models)} CMIP6 models ({attrs.network}); sm is the mean of "
-        f"{attrs.folds} {attrs.members}, sm_spread their standard deviation. Missing (NaN) "
+        f"Monthly volumetric soil moisture of {layers} on a {resolution:g} degree grid, "
+        f"from {len(attrs.models)} CMIP6 models ({attrs.network}); {what}. Missing (NaN) "
         f"outside the region mask."
     )
 
@@ -248,10 +254,13 @@ def _write_axes(nc: netCDF4.Dataset, grid: RectilinearGrid, days: np.ndarray,
                    "long_name": "regular latitude-longitude grid"})
 
 
-def _data_attributes(folds: int, members: str) -> dict[str, dict[str, str]]:
-    """CF attributes of `sm` and `sm_spread`; the spread has no standard name of its own."""
+def _data_attributes(folds: int, members: str, spread: bool) -> dict[str, dict[str, str]]:
+    """CF attributes of `sm` and (when kept) `sm_spread`; the spread has no standard name."""
     common = {"units": SM_UNITS, "cell_methods": "time: mean",
               "coordinates": " ".join(DATA_DIMS), "grid_mapping": "crs"}
+    if not spread:
+        return {"sm": {**common, "standard_name": SM_STANDARD_NAME,
+                       "long_name": f"volumetric soil moisture of the layer, from the {members}"}}
     return {
         "sm": {**common, "standard_name": SM_STANDARD_NAME,
                "long_name": f"volumetric soil moisture of the layer, mean of {folds} "
@@ -265,11 +274,11 @@ def _data_attributes(folds: int, members: str) -> dict[str, dict[str, str]]:
     }
 
 
-def _create_data(nc: netCDF4.Dataset, folds: int, members: str) -> None:
-    """Create the compressed, chunked float32 `sm` and `sm_spread` with NaN as _FillValue."""
+def _create_data(nc: netCDF4.Dataset, folds: int, members: str, spread: bool) -> None:
+    """Create the compressed, chunked float32 `sm` (and `sm_spread`) with NaN as _FillValue."""
     sizes = (len(nc.dimensions[d]) for d in DATA_DIMS)
     chunks = tuple(min(c, n) for c, n in zip((CHUNK_MONTHS, 1, *CHUNK_CELLS), sizes, strict=True))
-    for name, attrs in _data_attributes(folds, members).items():
+    for name, attrs in _data_attributes(folds, members, spread).items():
         var = nc.createVariable(name, "f4", DATA_DIMS, fill_value=np.float32(np.nan),
                                 chunksizes=chunks, **COMPRESSION)
         var.setncatts(attrs)
@@ -287,17 +296,21 @@ class ProductWriter:
 
     Use as a context manager and call `write` with time chunks in any order. On leaving the
     block, an exception or a month never written removes the temporary and leaves no file.
+    With `spread=False` (one network, no members to spread) the file has no `sm_spread`.
     """
 
     def __init__(self, path: str | os.PathLike, grid: RectilinearGrid,
                  times: Sequence | np.ndarray, layer_bounds_m: Sequence[Sequence[float]],
-                 attrs: ProductAttrs) -> None:
+                 attrs: ProductAttrs, spread: bool = True) -> None:
         """Check every input before the file is touched, so a bad call creates nothing."""
         self.path = Path(path)
         self.grid = grid
+        self.spread = spread
         self.days = month_starts(times, self.path)
         self.bounds = layer_bounds(layer_bounds_m, self.path)
-        self.attrs = global_attributes(attrs, len(self.bounds), datetime.now(UTC))
+        step = float(np.median(np.diff(grid.lat))) if grid.lat.size > 1 else 0.1
+        self.attrs = global_attributes(attrs, len(self.bounds), datetime.now(UTC),
+                                       round(step, 6), spread)
         self.folds, self.members = attrs.folds, attrs.members
         self.written = np.zeros(self.days.size, dtype=bool)
         self._atomic: AbstractContextManager[Path] | None = None
@@ -316,27 +329,33 @@ class ProductWriter:
             self._nc = netCDF4.Dataset(tmp, "w", format="NETCDF4")
             self._nc.setncatts(self.attrs)
             _write_axes(self._nc, self.grid, self.days, self.bounds)
-            _create_data(self._nc, self.folds, self.members)
+            _create_data(self._nc, self.folds, self.members, self.spread)
         except BaseException as exc:
             self._abandon(exc)
             raise
         return self
 
-    def write(self, start: int, sm: np.ndarray, spread: np.ndarray) -> None:
-        """Write months `start`.. of `sm` and `sm_spread`, each (t, layer, lat, lon); no overlap."""
+    def write(self, start: int, sm: np.ndarray, spread: np.ndarray | None = None) -> None:
+        """Write months `start`.. of `sm` and `sm_spread`, each (t, layer, lat, lon); no overlap.
+
+        `spread` is required exactly when the writer keeps it."""
         if self._nc is None:
             raise InputError(self.path, "write() outside the `with` block", "an open writer")
         sm, spread = self._checked_chunk(start, sm, spread)
         stop = start + sm.shape[0]
         self._nc["sm"][start:stop] = sm
-        self._nc["sm_spread"][start:stop] = spread
+        if self.spread:
+            self._nc["sm_spread"][start:stop] = spread
         self.written[start:stop] = True
 
-    def _checked_chunk(self, start: int, sm: np.ndarray, spread: np.ndarray
-                       ) -> tuple[np.ndarray, np.ndarray]:
+    def _checked_chunk(self, start: int, sm: np.ndarray, spread: np.ndarray | None
+                       ) -> tuple[np.ndarray, np.ndarray | None]:
         """Refuse chunks of the wrong shape, outside the axis, overlapping, or mismatched NaNs."""
+        if (spread is None) == self.spread:
+            raise InputError(self.path, "a chunk with" + ("out" if self.spread else "") +
+                             " sm_spread", "sm_spread exactly when the file keeps it")
         sm = np.asarray(sm, dtype=np.float32)
-        spread = np.asarray(spread, dtype=np.float32)
+        spread = sm if spread is None else np.asarray(spread, dtype=np.float32)
         expected = ("t", *self.shape[1:])
         if sm.ndim != 4 or sm.shape[1:] != self.shape[1:] or spread.shape != sm.shape:
             raise InputError(self.path, f"chunk shapes {sm.shape} and {spread.shape}",
@@ -352,7 +371,7 @@ class ProductWriter:
         if not np.array_equal(np.isnan(sm), np.isnan(spread)):
             raise InputError(self.path, "sm and sm_spread are NaN in different cells",
                              "NaN in both, outside the region mask only")
-        return sm, spread
+        return sm, spread if self.spread else None
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
@@ -387,8 +406,8 @@ def read_product(path: str | os.PathLike) -> xr.Dataset:
     if not path.is_file() or file_kind(path) != "netcdf":
         raise InputError(path, "missing or not a NetCDF file", "a product file")
     ds = xr.open_dataset(path)
-    for name in ("sm", "sm_spread"):
-        if name not in ds or ds[name].dims != DATA_DIMS:
+    for name in ("sm", "sm_spread"):  # sm_spread only where the file has members to spread
+        if (name == "sm" or name in ds) and (name not in ds or ds[name].dims != DATA_DIMS):
             ds.close()
             raise InputError(path, f"no variable {name} on {DATA_DIMS}", "a product file")
     return ds

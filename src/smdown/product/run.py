@@ -1,9 +1,11 @@
 """What the product rules do: stream one experiment's inputs through a predictor into a file.
 
-`write_bagged_product` writes CMIP6_UNet-Gan (the mean and spread of the fold generators);
-`write_ensemble_mean_product` writes the plain baseline (the models' mean in every layer, the
-spread across models) and `write_quantile_mapping_product` the bias-corrected one, in the same
-CF layout so every later stage reads them alike; `write_out_of_fold` the evaluation's input.
+`write_bagged_product` writes CMIP6_UNet-Gan (the mean and spread of the fold generators),
+`write_network_product` the CMIP6DL study's one YNet; `write_ensemble_mean_product` writes the
+plain baseline (the models' mean in every layer, the spread across models, interpolated to the
+target grid when the inputs are coarser) and `write_quantile_mapping_product` the
+bias-corrected one, in the same CF layout so every later stage reads them alike;
+`write_out_of_fold` the evaluation's input.
 """
 
 from __future__ import annotations
@@ -17,8 +19,11 @@ import numpy as np
 import xarray as xr
 
 from smdown.catalog import AMSMQTP_LAYERS
+from smdown.errors import InputError
 from smdown.grid.grids import RectilinearGrid, grid_from_dataset
+from smdown.grid.regrid import regrid
 from smdown.io import compressed_encoding, write_netcdf
+from smdown.nn.saved import load_generator
 from smdown.product.baselines import (
     FoldMaps,
     apply_fold_maps,
@@ -32,6 +37,7 @@ from smdown.product.inference import (
     fold_of_months,
     load_folds,
     out_of_fold,
+    prediction_chunks,
 )
 from smdown.product.netcdf import ProductAttrs, ProductWriter
 from smdown.provenance import config_hash, workflow_version
@@ -41,13 +47,25 @@ from smdown.training.loop import resolve_device
 log = logging.getLogger(__name__)
 
 
+# what a product file says about the study it belongs to (config key `study`)
+STUDY_ATTRS = {
+    "trsr": {},  # ProductAttrs' defaults: CMIP6_UNet-Gan over the TRSR
+    "cmip6dl": {"product": "CMIP6DL", "region": "China (18-54 N, 71-137 E)",
+                "network": "YNet (feature extractor, upsampling and fusion of coarse fields)",
+                "members": "YNet (one network)",
+                "references": "The CMIP6DL study: fusion and downscaling of 25 CMIP6 models' "
+                              "surface soil moisture over China with a YNet (2015-2100)"},
+}
+
+
 def run_attrs(experiment: str, config: Mapping, workflow_dir: str | PathLike,
               models: Sequence[str], members: int, institution: str | None) -> ProductAttrs:
     """The run record of a product file: config hash and workflow version (recorded for
-    auditing, not rule parameters), models, member count, institution."""
+    auditing, not rule parameters), models, member count, institution, and the study's names."""
     return ProductAttrs(experiment=experiment, config_hash=config_hash(config),
                         workflow_version=workflow_version(workflow_dir), models=list(models),
-                        folds=members, institution=institution)
+                        folds=members, institution=institution,
+                        **STUDY_ATTRS[config.get("study", "trsr")])
 
 
 def model_grid(path: str | PathLike) -> RectilinearGrid:
@@ -56,10 +74,11 @@ def model_grid(path: str | PathLike) -> RectilinearGrid:
         return grid_from_dataset(ds, path)[0]
 
 
-def _write(chunks: Iterator[tuple[int, np.ndarray, np.ndarray]], stack: ModelStack,
-           path: str | PathLike, grid: RectilinearGrid, attrs: ProductAttrs) -> None:
-    """Stream (start, sm, spread) chunks into a product file."""
-    with ProductWriter(path, grid, stack.times, AMSMQTP_LAYERS, attrs) as writer:
+def _write(chunks: Iterator[tuple[int, np.ndarray, np.ndarray | None]], stack: ModelStack,
+           path: str | PathLike, grid: RectilinearGrid, attrs: ProductAttrs,
+           layers: Sequence[Sequence[float]] = AMSMQTP_LAYERS, spread: bool = True) -> None:
+    """Stream (start, sm, spread) chunks into a product file with layers of `layers` bounds."""
+    with ProductWriter(path, grid, stack.times, layers, attrs, spread) as writer:
         for start, sm, spread in chunks:
             writer.write(start, sm, spread)
     log.info("wrote %s (%d months)", path, stack.times.size)
@@ -85,14 +104,45 @@ def write_bagged_product(folds: Sequence[str | PathLike], n_folds: int,
                replace(attrs, folds=n_folds))
 
 
+def write_network_product(weights: str | PathLike, model_files: Mapping[str, str | PathLike],
+                          models: Sequence[str], regions: str | PathLike, path: str | PathLike,
+                          attrs: ProductAttrs, layers: Sequence[Sequence[float]],
+                          device: str = "auto", chunk_months: int = 120,
+                          batch_size: int = 16) -> None:
+    """The product of one trained network (the YNet) from coarse inputs: `sm` only, on the
+    grid of the region it learned, layers with `layers` bounds (m)."""
+    generator, meta = load_generator(weights)
+    if list(models) != list(meta["models"]):
+        raise InputError(model_files[models[0]], f"models {list(models)}",
+                         f"the models {meta['models']} of {weights}")
+    mask = load_mask(regions, meta["region"])
+    with ModelStack(model_files, models) as stack:
+        chunks = prediction_chunks(generator, stack, mask.values, resolve_device(device),
+                                   chunk_months, batch_size)
+        _write(chunks, stack, path, model_grid(regions), replace(attrs, folds=1), layers,
+               spread=False)
+
+
+def _on_grid(values: np.ndarray, src: RectilinearGrid, dst: RectilinearGrid) -> np.ndarray:
+    """(time, lat, lon) values bilinearly interpolated from `src` to `dst` (unchanged if equal)."""
+    if src.shape == dst.shape and np.allclose(src.lat, dst.lat) and np.allclose(src.lon, dst.lon):
+        return values
+    da = xr.DataArray(values, dims=("time", "lat", "lon"), coords=src.coords())
+    return regrid(da, src, dst, method="bilinear", source_name="the models' mean").values
+
+
 def ensemble_mean_chunks(stack: ModelStack, mask: np.ndarray, n_layers: int,
-                         chunk_months: int = 120
+                         chunk_months: int = 120, grids: tuple[RectilinearGrid,
+                                                              RectilinearGrid] | None = None
                          ) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
-    """Yield (start, mean, spread) of the models per chunk, repeated for `n_layers` layers."""
+    """Yield (start, mean, spread) of the models per chunk, repeated for `n_layers` layers;
+    with `grids` (input, target) both interpolated bilinearly onto the target grid."""
     outside = ~np.asarray(mask, dtype=bool)
     for start in range(0, stack.times.size, chunk_months):
         x = stack.read(slice(start, start + chunk_months)).astype(np.float64)
         mean, spread = x.mean(axis=1), x.std(axis=1)
+        if grids is not None:
+            mean, spread = (_on_grid(v, *grids) for v in (mean, spread))
         mean[:, outside] = np.nan
         spread[:, outside] = np.nan
         layers = (np.repeat(v[:, None].astype(np.float32), n_layers, axis=1)
@@ -103,15 +153,22 @@ def ensemble_mean_chunks(stack: ModelStack, mask: np.ndarray, n_layers: int,
 def write_ensemble_mean_product(model_files: Mapping[str, str | PathLike],
                                 models: Sequence[str], regions: str | PathLike, region: str,
                                 path: str | PathLike, attrs: ProductAttrs,
-                                chunk_months: int = 120) -> None:
-    """The plain baseline: the models' mean in every layer, their spread as sm_spread."""
+                                chunk_months: int = 120,
+                                layers: Sequence[Sequence[float]] = AMSMQTP_LAYERS) -> None:
+    """The plain baseline: the models' mean in every layer, their spread as sm_spread, on the
+    regions' grid (interpolated bilinearly from coarser inputs, as the CMIP6DL study's)."""
     mask = load_mask(regions, region)
+    src, dst = model_grid(model_files[models[0]]), model_grid(regions)
+    coarse = src.shape != dst.shape
     attrs = replace(attrs, folds=len(models), members="CMIP6 models (regridded mrsos)",
                     product="ensemble_mean", network="the plain multi-model ensemble mean, the "
-                    "same value in every layer (no training)")
-    with ModelStack(model_files, models, mask) as stack:
-        _write(ensemble_mean_chunks(stack, mask.values, len(AMSMQTP_LAYERS), chunk_months),
-               stack, path, model_grid(model_files[models[0]]), attrs)
+                    "same value in every layer (no training)" + (
+                        ", interpolated bilinearly to the target grid" if coarse else ""))
+    with (ModelStack(model_files, models, fill=np.nan) if coarse
+          else ModelStack(model_files, models, mask)) as stack:
+        chunks = ensemble_mean_chunks(stack, mask.values, len(layers), chunk_months,
+                                      (src, dst) if coarse else None)
+        _write(chunks, stack, path, dst, attrs, layers)
 
 
 

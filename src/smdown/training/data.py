@@ -57,15 +57,16 @@ class ModelStack:
     """The prepared CMIP6 files of one experiment, opened lazily and checked once, read by months.
 
     Every file must hold `mrsos` on one shared time axis (and, given `mask`, on its grid); each
-    read refuses NaN inside the region and turns NaN outside it into 0, so the networks see
-    finite input everywhere. Reading by month ranges keeps inference memory independent of the
-    length of the run.
+    read refuses NaN inside the region and turns NaN outside it into `fill` (0: the networks
+    see finite input everywhere; NaN keeps missing cells missing). Reading by month ranges
+    keeps inference memory independent of the length of the run.
     """
 
     def __init__(self, paths: Mapping[str, str | PathLike], models: Sequence[str],
-                 mask: xr.DataArray | None = None):
+                 mask: xr.DataArray | None = None, fill: float = 0.0):
         self.paths = {model: paths[model] for model in models}
         self.mask = mask
+        self.fill = fill
         self._fields: list[xr.DataArray] = []
         try:
             for path in self.paths.values():
@@ -106,7 +107,7 @@ class ModelStack:
             part = field.isel(time=months).load()
             if self.mask is not None:
                 require_finite(part, self.mask, path)
-            parts.append(np.nan_to_num(part.values.astype(np.float32), nan=0.0))
+            parts.append(np.nan_to_num(part.values.astype(np.float32), nan=self.fill))
         return np.stack(parts, axis=1)
 
     def close(self) -> None:

@@ -1,4 +1,6 @@
-"""The resumable UNet-GAN training loop: Adam, cosine decay, early stopping, atomic checkpoints.
+"""The resumable training loop: Adam, cosine decay, early stopping, atomic checkpoints.
+
+It trains the UNet-GAN (generator and discriminator) and, without a discriminator, the YNet.
 
 The whole training set lives on the device as tensors and batches are indexed from it. Every
 epoch ends with a checkpoint (nets, optimisers, schedulers, early-stopping state, history, RNG
@@ -23,7 +25,7 @@ import numpy as np
 import pandas as pd
 import torch
 from torch import Tensor, nn
-from torch.optim.lr_scheduler import CosineAnnealingLR
+from torch.optim.lr_scheduler import CosineAnnealingLR, LambdaLR, LRScheduler
 
 from smdown.io import atomic_path
 from smdown.nn import (
@@ -41,11 +43,16 @@ log = logging.getLogger(__name__)
 
 LOSS_COLUMNS = ("mse", "vgg", "adv", "insitu", "tv", "total_g", "d_loss")
 HISTORY_COLUMNS = ("epoch", *LOSS_COLUMNS, "val_rmse", "lr_g", "lr_d", "seconds")
+LR_SCHEDULES = ("cosine", "constant")
 
 
 @dataclass
 class TrainSettings:
-    """Optimisation settings of the paper; device "auto" picks CUDA when available."""
+    """Optimisation settings of the paper; device "auto" picks CUDA when available.
+
+    `lr_schedule` "cosine" decays the rates over `epochs` (UNet-GAN); "constant" keeps them
+    (the CMIP6DL study's Adam at 1e-4).
+    """
 
     epochs: int = 200
     batch_size: int = 100
@@ -59,6 +66,7 @@ class TrainSettings:
     channels_last: bool = False
     adversarial: bool = True
     symmetric_adversarial: bool = False
+    lr_schedule: str = "cosine"
 
 
 @dataclass
@@ -124,15 +132,18 @@ class EarlyStopping:
 
 @dataclass
 class _Session:
-    """The nets, optimisers and schedulers of one run, with the data on its device."""
+    """The nets, optimisers and schedulers of one run, with the data on its device.
+
+    Without a discriminator (no adversarial loss) its optimiser and scheduler are None too.
+    """
 
     generator: nn.Module
-    discriminator: nn.Module
+    discriminator: nn.Module | None
     vgg: nn.Module | None
     opt_g: torch.optim.Adam
-    opt_d: torch.optim.Adam
-    sched_g: CosineAnnealingLR
-    sched_d: CosineAnnealingLR
+    opt_d: torch.optim.Adam | None
+    sched_g: LRScheduler
+    sched_d: LRScheduler | None
     data: TrainingData
     settings: TrainSettings
     device: torch.device
@@ -304,7 +315,8 @@ def _train_batch(s: _Session, idx: Tensor) -> dict[str, Tensor]:
 def _train_epoch(s: _Session, epoch: int) -> dict[str, float]:
     """One pass over the shuffled train batches: each loss's sample-weighted mean (NaN: unused)."""
     s.generator.train()
-    s.discriminator.train()
+    if s.discriminator is not None:
+        s.discriminator.train()
     sums: dict[str, Tensor] = {}
     for idx in batch_order(s.data.train, s.settings.batch_size, s.settings.seed, epoch):
         losses = _train_batch(s, idx.to(s.device))
@@ -317,7 +329,8 @@ def _train_epoch(s: _Session, epoch: int) -> dict[str, float]:
 def _run_epoch(s: _Session, stopping: EarlyStopping, epoch: int) -> dict[str, float]:
     """Train one epoch, step the schedulers, validate, update early stopping; the history row."""
     start = time.perf_counter()
-    lr_g, lr_d = s.opt_g.param_groups[0]["lr"], s.opt_d.param_groups[0]["lr"]
+    lr_g = s.opt_g.param_groups[0]["lr"]
+    lr_d = math.nan if s.opt_d is None else s.opt_d.param_groups[0]["lr"]
     losses = _train_epoch(s, epoch)
     s.sched_g.step()
     if s.settings.adversarial:  # an idle D keeps its rate (and torch's step-order warning away)
@@ -332,33 +345,56 @@ def _run_epoch(s: _Session, stopping: EarlyStopping, epoch: int) -> dict[str, fl
     return row
 
 
-def _session(generator: nn.Module, discriminator: nn.Module, vgg: nn.Module | None,
+def _constant(epoch: int) -> float:
+    """The factor of a constant learning rate (a named function, so schedulers pickle)."""
+    return 1.0
+
+
+def _scheduler(optimiser: torch.optim.Adam, settings: TrainSettings) -> LRScheduler:
+    """The learning-rate schedule the settings name."""
+    if settings.lr_schedule not in LR_SCHEDULES:
+        raise ValueError(f"unknown lr_schedule {settings.lr_schedule!r}; allowed: "
+                         f"{', '.join(LR_SCHEDULES)}")
+    if settings.lr_schedule == "constant":
+        return LambdaLR(optimiser, _constant)
+    return CosineAnnealingLR(optimiser, T_max=settings.epochs)
+
+
+def _session(generator: nn.Module, discriminator: nn.Module | None, vgg: nn.Module | None,
              data: TrainingData, settings: TrainSettings, device: torch.device) -> _Session:
-    """Move nets and data to the device and build the Adam optimisers and cosine schedulers."""
+    """Move nets and data to the device and build the Adam optimisers and their schedulers."""
     if settings.bf16 and device.type != "cuda":
         log.info("bf16 autocast is CUDA-only; training in float32 on %s", device)
+    if settings.adversarial and discriminator is None:
+        raise ValueError("an adversarial loss needs a discriminator")
     memory_format = (torch.channels_last if settings.channels_last and device.type == "cuda"
                      else torch.preserve_format)
     generator.to(device, memory_format=memory_format)
-    discriminator.to(device, memory_format=memory_format)
+    opt_g = torch.optim.Adam(generator.parameters(), lr=settings.lr_generator)
+    opt_d = None
+    if discriminator is not None:
+        discriminator.to(device, memory_format=memory_format)
+        opt_d = torch.optim.Adam(discriminator.parameters(), lr=settings.lr_discriminator)
     if vgg is not None:
         vgg.to(device)
-    opt_g = torch.optim.Adam(generator.parameters(), lr=settings.lr_generator)
-    opt_d = torch.optim.Adam(discriminator.parameters(), lr=settings.lr_discriminator)
-    return _Session(generator, discriminator, vgg, opt_g, opt_d,
-                    CosineAnnealingLR(opt_g, T_max=settings.epochs),
-                    CosineAnnealingLR(opt_d, T_max=settings.epochs),
+    return _Session(generator, discriminator, vgg, opt_g, opt_d, _scheduler(opt_g, settings),
+                    None if opt_d is None else _scheduler(opt_d, settings),
                     data.to(device), settings, device)
+
+
+def _state(module: nn.Module | torch.optim.Optimizer | LRScheduler | None) -> dict | None:
+    """The state dict of a part of the session, None for an absent one."""
+    return None if module is None else module.state_dict()
 
 
 def _checkpoint_state(s: _Session, stopping: EarlyStopping, history: list[dict],
                       epoch: int, key: str) -> dict:
     """Everything a resumed run needs to continue bit-identically after `epoch`."""
     return {"fingerprint": key, "epoch": epoch, "generator": s.generator.state_dict(),
-            "discriminator": s.discriminator.state_dict(),
-            "opt_generator": s.opt_g.state_dict(), "opt_discriminator": s.opt_d.state_dict(),
+            "discriminator": _state(s.discriminator),
+            "opt_generator": s.opt_g.state_dict(), "opt_discriminator": _state(s.opt_d),
             "sched_generator": s.sched_g.state_dict(),
-            "sched_discriminator": s.sched_d.state_dict(),
+            "sched_discriminator": _state(s.sched_d),
             "early_stopping": stopping.state(), "history": history,
             "rng": rng_state(cuda=s.device.type == "cuda")}
 
@@ -366,11 +402,12 @@ def _checkpoint_state(s: _Session, stopping: EarlyStopping, history: list[dict],
 def _restore(s: _Session, state: dict) -> None:
     """Load nets, optimisers, schedulers and RNG states of a checkpoint into the session."""
     s.generator.load_state_dict(state["generator"])
-    s.discriminator.load_state_dict(state["discriminator"])
     s.opt_g.load_state_dict(state["opt_generator"])
-    s.opt_d.load_state_dict(state["opt_discriminator"])
     s.sched_g.load_state_dict(state["sched_generator"])
-    s.sched_d.load_state_dict(state["sched_discriminator"])
+    if s.discriminator is not None:
+        s.discriminator.load_state_dict(state["discriminator"])
+        s.opt_d.load_state_dict(state["opt_discriminator"])
+        s.sched_d.load_state_dict(state["sched_discriminator"])
     set_rng_state(state["rng"])
 
 
@@ -412,10 +449,12 @@ def _load_checkpoint(checkpoint: Path, key: str) -> dict | None:
     return state
 
 
-def train(generator: nn.Module, discriminator: nn.Module, data: TrainingData,
+def train(generator: nn.Module, discriminator: nn.Module | None, data: TrainingData,
           settings: TrainSettings, *, checkpoint: Path, history_csv: Path,
           vgg: nn.Module | None = None, stop_after_epoch: int | None = None) -> TrainResult:
     """Train G (and D when adversarial) with early stopping, resuming from `checkpoint` if present.
+
+    `discriminator` may be None when the settings have no adversarial loss (the YNet).
 
     Only a checkpoint of the same run (see `fingerprint`) is resumed; a finished one (early
     stopped or all epochs done) returns at once. The checkpoint and history CSV are rewritten

@@ -1,8 +1,11 @@
-"""What the `pretrain` and `finetune` rules do: check and assemble the data, build, train, save.
+"""What the `pretrain`, `finetune` and `train_ynet` rules do: check and assemble the data,
+build, train, save.
 
 Pretraining: ERA5-Land's 3 layers as target over fixed year ranges. Fine-tuning: AMSMQTP's 5
 layers on one fold of the fine-tuning years, every generator weight but the 1x1 head from
 pretraining, a fresh discriminator, and the in-situ loss (eq. 9) against the random-forest grids.
+The YNet (CMIP6DL study): coarse model fields to ERA5-Land's top layer on the finer target grid,
+masked MSE only, over fixed year ranges like pretraining.
 Every input is checked (grid, months, NaN inside the region, VGG weights) before training starts.
 """
 
@@ -23,7 +26,7 @@ import xarray as xr
 
 from smdown.errors import InputError
 from smdown.io import atomic_path
-from smdown.nn import Discriminator, LossWeights, UNetGenerator, VGG16Features
+from smdown.nn import Discriminator, LossWeights, StaticFieldsYNet, UNetGenerator, VGG16Features
 from smdown.nn.saved import load_generator, save_generator
 from smdown.training.baselines import EnsembleMean
 from smdown.training.data import (
@@ -93,22 +96,25 @@ def load_vgg(path: str | PathLike | None, b2: float) -> VGG16Features | None:
     return VGG16Features.from_state_dict_file(path)
 
 
-def _scores(generator: torch.nn.Module, data: TrainingData, device: torch.device) -> dict:
-    """Test metrics of the generator and, on the same months, of the plain ensemble mean."""
-    n_layers = data.y.shape[1]
+def _scores(generator: torch.nn.Module, data: TrainingData, device: torch.device,
+            scale: int) -> dict:
+    """Test metrics of the generator and, on the same months, of the plain ensemble mean
+    (interpolated bilinearly to the target grid when the inputs are `scale` times coarser)."""
+    baseline = EnsembleMean(data.y.shape[1], scale)
     return {"generator": evaluate(generator, data, data.test, device),
-            "ensemble_mean": evaluate(EnsembleMean(n_layers), data, data.test, device)}
+            "ensemble_mean": evaluate(baseline, data, data.test, device)}
 
 
-def _finish(result: TrainResult, generator: UNetGenerator, data: TrainingData,
-            settings: TrainSettings, files: JobFiles, meta: Mapping[str, Any]) -> dict:
+def _finish(result: TrainResult, generator: torch.nn.Module, data: TrainingData,
+            settings: TrainSettings, files: JobFiles, meta: Mapping[str, Any],
+            scale: int = 1) -> dict:
     """Save the best weights with their metadata and write the test metrics JSON; return them."""
     generator.load_state_dict(result.best_state)
     save_generator(generator, files.weights, result.best_state, **meta)
     metrics = {**meta, "best_epoch": result.best_epoch, "best_val_rmse": result.best_val_rmse,
                "epochs_run": result.epochs_run, "stopped_early": result.stopped_early,
                "settings": asdict(settings),
-               "test": _scores(generator, data, resolve_device(settings.device))}
+               "test": _scores(generator, data, resolve_device(settings.device), scale)}
     with atomic_path(files.metrics) as tmp:
         tmp.write_text(json.dumps(metrics, indent=1, default=float))
     test = metrics["test"]
@@ -155,30 +161,97 @@ def pretrain(model_files: Mapping[str, str | PathLike], models: Sequence[str],
     """Train the generator on ERA5-Land's 3 layers; `splits` holds train/val/test year ranges."""
     vgg = load_vgg(vgg_path, settings.weights.b2)
     mask = load_mask(regions, region)
-    x = stack_models(model_files, models, mask)
-    for name in ("train", "val", "test"):
-        if year_indices(x.time.values, *splits[name]).size == 0:
-            raise InputError("training.pretrain", f"no months of the CMIP6 inputs fall in the "
-                             f"{name} years {list(splits[name])}",
-                             f"years within {_months(x.time.values, np.array([0, -1]))}")
-    x = x.isel(time=np.unique(np.concatenate(
-        [year_indices(x.time.values, *splits[name]) for name in ("train", "val", "test")])))
-    times = x.time.values
-    y = load_target(era5land, times, mask)
-    parts = {name: year_indices(times, *splits[name]) for name in ("train", "val", "test")}
-    data = TrainingData(x=torch.from_numpy(x.values.astype(np.float32)),
-                        y=torch.from_numpy(y), mask=torch.from_numpy(mask.values),
-                        **{name: _indices(part) for name, part in parts.items()})
+    x = split_months(stack_models(model_files, models, mask), splits, "training.pretrain")
+    data = _year_split_data(x, load_target(era5land, x.time.values, mask), mask, splits)
+    n_layers = data.y.shape[1]
     torch.manual_seed(settings.seed)
-    generator = UNetGenerator(len(models), y.shape[1], network["base_channels"],
-                              network["depth"])
+    generator = UNetGenerator(len(models), n_layers, network["base_channels"], network["depth"])
     _start(generator, data, network["head_bias"])
-    discriminator = Discriminator(y.shape[1], network["discriminator_channels"])
+    discriminator = Discriminator(n_layers, network["discriminator_channels"])
     result = train(generator, discriminator, data, settings, checkpoint=files.checkpoint,
                    history_csv=files.history, vgg=vgg)
     meta = {"stage": "pretrain", "models": list(models), "region": region,
             "splits": {k: list(v) for k, v in splits.items()}}
     return _finish(result, generator, data, settings, files, meta)
+
+
+def split_months(x: xr.DataArray, splits: Mapping[str, Sequence[int]], key: str
+                 ) -> xr.DataArray:
+    """The months of `x` in the train, val or test years; refuses a split without months."""
+    for name in ("train", "val", "test"):
+        if year_indices(x.time.values, *splits[name]).size == 0:
+            raise InputError(key, f"no months of the CMIP6 inputs fall in the "
+                             f"{name} years {list(splits[name])}",
+                             f"years within {_months(x.time.values, np.array([0, -1]))}")
+    return x.isel(time=np.unique(np.concatenate(
+        [year_indices(x.time.values, *splits[name]) for name in ("train", "val", "test")])))
+
+
+def _year_split_data(x: xr.DataArray, y: np.ndarray, mask: xr.DataArray,
+                     splits: Mapping[str, Sequence[int]]) -> TrainingData:
+    """Training data whose train/val/test parts are the months of the splits' year ranges."""
+    times = x.time.values
+    parts = {name: year_indices(times, *splits[name]) for name in ("train", "val", "test")}
+    return TrainingData(x=torch.from_numpy(x.values.astype(np.float32)),
+                        y=torch.from_numpy(y), mask=torch.from_numpy(mask.values),
+                        **{name: _indices(part) for name, part in parts.items()})
+
+
+def nested_scale(coarse: xr.DataArray, mask: xr.DataArray, source: str | PathLike) -> int:
+    """The factor by which the target grid (the mask's) refines the input grid; refuses grids
+    that do not nest (every input cell exactly `scale` x `scale` target cells)."""
+    factors = {dim: mask[dim].size / coarse[dim].size for dim in ("lat", "lon")}
+    scale = int(round(factors["lat"]))
+    nests = scale >= 1 and all(f == scale for f in factors.values())
+    for dim in ("lat", "lon"):
+        if nests:
+            blocks = mask[dim].values.reshape(-1, scale).mean(axis=1)
+            nests = bool(np.allclose(blocks, coarse[dim].values, rtol=0, atol=1e-6))
+    if not nests:
+        raise InputError(source, f"a {coarse['lat'].size} x {coarse['lon'].size} input grid",
+                         f"an input grid whose cells each hold k x k cells of the "
+                         f"{mask['lat'].size} x {mask['lon'].size} target grid (input_grid)")
+    return scale
+
+
+def ynet_settings(training: Mapping[str, Any]) -> TrainSettings:
+    """TrainSettings of the YNet from the config's `training` section: the masked MSE alone,
+    no discriminator, Adam at one rate, its own schedule."""
+    part = training["ynet"]
+    return TrainSettings(
+        epochs=part["epochs"], batch_size=part["batch_size"], lr_generator=part["lr"],
+        lr_discriminator=part["lr"], patience=part["patience"],
+        weights=LossWeights(b1=1.0, b2=0.0, a1=1.0, a2=0.0, a3=0.0, a4=0.0),
+        seed=training["seed"], device=training["device"], bf16=training["bf16"],
+        channels_last=training["channels_last"], adversarial=False,
+        lr_schedule=part["lr_schedule"])
+
+
+def train_ynet(model_files: Mapping[str, str | PathLike], models: Sequence[str],
+               era5land: str | PathLike, regions: str | PathLike, region: str,
+               splits: Mapping[str, Sequence[int]], network: Mapping[str, Any],
+               target_layer: int, settings: TrainSettings, files: JobFiles) -> dict:
+    """Train the YNet from the coarse model fields to ERA5-Land layer `target_layer` on the
+    target grid; the region mask is both the loss mask and the static auxiliary field."""
+    mask = load_mask(regions, region)
+    x = stack_models(model_files, models)
+    scale = nested_scale(x, mask, model_files[models[0]])
+    x = split_months(x, splits, "training.ynet")
+    y = load_target(era5land, x.time.values, mask)
+    if not 1 <= target_layer <= y.shape[1]:
+        raise InputError(era5land, f"{y.shape[1]} layers",
+                         f"layer training.ynet.target_layer = {target_layer}")
+    data = _year_split_data(x, y[:, target_layer - 1:target_layer], mask, splits)
+    torch.manual_seed(settings.seed)
+    generator = StaticFieldsYNet.with_fields(
+        torch.from_numpy(mask.values.astype(np.float32))[None], in_channels=len(models),
+        out_channels=1, scale=scale, features=network["features"], pairs=network["pairs"],
+        dropout=network["dropout"])
+    result = train(generator, None, data, settings, checkpoint=files.checkpoint,
+                   history_csv=files.history)
+    meta = {"stage": "ynet", "models": list(models), "region": region,
+            "target_layer": target_layer, "splits": {k: list(v) for k, v in splits.items()}}
+    return _finish(result, generator, data, settings, files, meta, scale)
 
 
 def _insitu(path: str | PathLike | None, times: np.ndarray, mask: xr.DataArray,
