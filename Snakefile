@@ -1,4 +1,5 @@
-# The soil-moisture downscaling workflow (Li et al. 2024, CMIP6_UNet-Gan). See README.md.
+# The soil-moisture downscaling workflow: Li et al. 2024 (CMIP6_UNet-Gan, study: trsr) and the
+# CMIP6DL study (YNet, study: cmip6dl) as configurations of one workflow. See README.md.
 import os
 import sys
 from pathlib import Path
@@ -32,6 +33,7 @@ include: "workflow/rules/train.smk"
 include: "workflow/rules/product.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/trends.smk"
+include: "workflow/rules/cmip6dl.smk"
 
 
 check_training_config()
@@ -40,10 +42,4 @@ check_training_config()
 rule all:
     default_target: True
     input:
-        all_prepared(),
-        all_sources(),
-        all_insitu(),
-        all_training(),
-        all_products(),
-        all_evaluation(),
-        all_trends(),
+        all_targets(),

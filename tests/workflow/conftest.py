@@ -14,15 +14,21 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 TINY = Path(__file__).with_name("tiny.yaml")
+# the second study's tiny run: its demo config with a tiny window laid over it
+TINY_CMIP6DL = (REPO / "config" / "cmip6dl-demo.yaml",
+                Path(__file__).with_name("tiny_cmip6dl.yaml"))
 FAKE_CDS_KEY = "123456:0f1e2d3c-fake-cds-api-key"
 CLUSTER = REPO / "tests" / "slurm" / "cluster.sh"
 
 
-def snakemake(workdir: Path, *args: str, configfile: Path = TINY, timeout: float | None = None,
+def snakemake(workdir: Path, *args: str, configfile: Path | tuple[Path, ...] = TINY,
+              timeout: float | None = None,
               env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """Run the repository's Snakefile in `workdir` with the given config; capture the output."""
+    """Run the repository's Snakefile in `workdir` with the given config (several are laid over
+    one another in order); capture the output."""
+    files = configfile if isinstance(configfile, tuple) else (configfile,)
     cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory",
-           str(workdir), "--configfile", str(configfile), "--cores", "2", *args]
+           str(workdir), "--configfile", *map(str, files), "--cores", "2", *args]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
                           env=None if env is None else {**os.environ, **env})
 

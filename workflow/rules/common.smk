@@ -2,10 +2,11 @@
 import glob
 from pathlib import Path
 
-from smdown.catalog import EXPERIMENTS, MODELS
+from smdown.catalog import AMSMQTP_LAYERS, ERA5LAND_LAYERS, EXPERIMENTS, MODELS
 from smdown.synthetic import amsmqtp_filenames, cmip6_filenames
 
 RUN = config["run"]
+STUDY = config["study"]
 RESULTS = f"results/{RUN}"
 PREP = f"{RESULTS}/prepared"
 LOGS = f"{RESULTS}/logs"
@@ -93,6 +94,33 @@ def station_inputs():
     }
 
 
+def input_grid():
+    """The grid the models are regridded onto: the study's input grid, else the target grid."""
+    return config["input_grid"] or config["grid"]
+
+
+def product_layers():
+    """Depth bounds (m) of the product's layers: AMSMQTP's five, or the YNet's ERA5-Land layer."""
+    if STUDY == "trsr":
+        return [list(b) for b in AMSMQTP_LAYERS]
+    return [list(ERA5LAND_LAYERS[TRAIN["ynet"]["target_layer"] - 1])]
+
+
+def all_targets():
+    """The default targets (all): the configured study's inputs, products, tables, figures."""
+    if STUDY == "cmip6dl":
+        return [*all_prepared(), *cmip6dl_targets()]
+    return [
+        *all_prepared(),
+        *all_sources(),
+        *all_insitu(),
+        *all_training(),
+        *all_products(),
+        *all_evaluation(),
+        *all_trends(),
+    ]
+
+
 def all_insitu():
     return [
         f"{RESULTS}/insitu/insitu_grids.nc",
@@ -116,13 +144,18 @@ def all_prepared():
             model=config["models"],
         ),
         f"{PREP}/era5land.nc",
-        f"{PREP}/amsmqtp.nc",
+        *([f"{PREP}/amsmqtp.nc"] if STUDY == "trsr" else []),
         f"{PREP}/regions.nc",
     ]
 
 
 def all_sources():
-    """The demo's truth, station sources and VGG weights, so every source is built or checked."""
+    """The demo's truth, station sources and VGG weights, so every source is built or checked.
+
+    The cmip6dl study uses no stations or VGG, and keeps no truth (China's would be GBs).
+    """
+    if STUDY != "trsr":
+        return []
     targets = []
     if SRC["cmip6"]["provider"] == "synthetic":
         targets += expand(
@@ -143,9 +176,25 @@ def regrid_params():
     return dict(config["regrid"])
 
 
+STUDY_SETUP = {"trsr": ("unet_gan", False), "cmip6dl": ("ynet", True)}
+
+
 def check_training_config():
-    """Refuse, before anything runs, a perceptual loss without a VGG weights source."""
-    if TRAIN["loss_weights"]["b2"] > 0 and config["vgg"]["provider"] == "none":
+    """Refuse, before anything runs, a study with another network or input grid than it needs,
+    and a perceptual loss without a VGG weights source."""
+    model, coarse = STUDY_SETUP[STUDY]
+    if TRAIN["model"] != model or bool(config["input_grid"]) != coarse:
+        raise WorkflowError(
+            f"study {STUDY} needs training.model: {model} and "
+            + ("an input_grid" if coarse else "input_grid: null")
+            + f"; the config has training.model: {TRAIN['model']} and input_grid: "
+            + ("set" if config["input_grid"] else "null")
+        )
+    if (
+        model == "unet_gan"
+        and TRAIN["loss_weights"]["b2"] > 0
+        and config["vgg"]["provider"] == "none"
+    ):
         raise WorkflowError(
             "training.loss_weights.b2 is not 0 (VGG perceptual loss) but vgg.provider is "
             "none: set vgg.provider to url or local, or b2 to 0"
@@ -281,7 +330,9 @@ SSPS = [e for e in config["experiments"] if e != "historical"]
 
 def trend_files(kind, experiments):
     """One trend output file per experiment, keyed by experiment (for the figure scripts)."""
-    suffix = "nc" if kind in ("trend_maps", "percent_change") else "csv"
+    suffix = (
+        "nc" if kind in ("trend_maps", "percent_change", "ssmi_trend_maps") else "csv"
+    )
     return {e: f"{TRENDS}/{kind}_{e}.{suffix}" for e in experiments}
 
 
@@ -293,3 +344,39 @@ def whole_periods():
 def figure_periods():
     """The periods Figs. 13 and 15 show: the reference, and the SSPs' paper periods."""
     return {e: list(trend_periods(e))[1:] for e in config["experiments"]}
+
+
+# The CMIP6DL study (workflow/rules/cmip6dl.smk)
+YNET = TRAIN["ynet"]
+DL_PRODUCT = "CMIP6DL"
+
+
+def ynet_settings():
+    """Everything that changes the YNet's result (so a change reruns exactly it)."""
+    keys = ("seed", "device", "bf16", "channels_last")
+    return {**{k: TRAIN[k] for k in keys}, "ynet": YNET}
+
+
+def dl_product_files():
+    """The YNet product of every experiment, by experiment."""
+    return {e: f"{RESULTS}/product/{DL_PRODUCT}_{e}.nc" for e in config["experiments"]}
+
+
+def cmip6dl_targets():
+    """The CMIP6DL study's products, Table 2, Figs. 3-8 and the YNet's test metrics."""
+    figures = f"{RESULTS}/figures"
+    return [
+        f"{RESULTS}/training/ynet/test_metrics.json",
+        *expand(
+            f"{RESULTS}/product/{{name}}_{{experiment}}.nc",
+            name=[DL_PRODUCT, "ensemble_mean"],
+            experiment=config["experiments"],
+        ),
+        f"{RESULTS}/evaluation/table2_skill.csv",
+        f"{figures}/fig03_mae_maps.png",
+        f"{figures}/fig04_point_series.png",
+        f"{figures}/fig05_taylor.png",
+        f"{figures}/fig06_ssmi_annual_trend_maps.png",
+        f"{figures}/fig07_ssmi_seasonal_trend_maps.png",
+        f"{figures}/fig08_portrait.png",
+    ]

@@ -17,7 +17,7 @@ rule regrid_cmip6:
     resources:
         mem_mb=2000,
     params:
-        grid=config["grid"],
+        grid=input_grid(),
         regrid=regrid_params(),
     script:
         "../scripts/regrid_cmip6.py"

@@ -49,6 +49,7 @@ rule ensemble_mean_product:
     params:
         models=config["models"],
         region=config["regions"]["names"][0],
+        layers=product_layers(),
         chunk_months=PRODUCT["chunk_months"],
         institution=PRODUCT["institution"],
     script:

@@ -1,4 +1,6 @@
-"""Figs. 8 and 9: annual (per SSP) or seasonal (season x SSP) trend maps of one layer."""
+"""Trend maps of one layer: annual (per SSP) or seasonal (season x SSP) Sen's slopes with
+Mann-Kendall stippling - Figs. 8 and 9 of soil moisture, and the CMIP6DL study's Figs. 6 and 7
+of its SSMI (the `quantity` param names what is drawn, in which unit and scale)."""
 
 import xarray as xr
 
@@ -7,9 +9,13 @@ from smdown.plots.trend_maps import map_panels
 from smdown.provenance import record_job
 from smdown.stats.figure_tables import scenario_maps
 
+SOIL_MOISTURE = {"name": "soil moisture", "product": "CMIP6_UNet-Gan",
+                 "units": "m$^3$ m$^{-3}$ yr$^{-1}$", "factor": 1}
+
 log = route_to(snakemake.log[0])
 p, w = snakemake.params, snakemake.wildcards
-layer = int(w.layer)
+quantity = p.get("quantity", SOIL_MOISTURE)
+layer = int(w.get("layer", 1))
 seasonal = w.kind == "seasonal_trend_maps"
 seasons = ["DJF", "MAM", "JJA", "SON"] if seasonal else ["Y"]
 paths = {e: snakemake.input[e] for e in p.ssps}
@@ -17,10 +23,11 @@ slope, significant = scenario_maps(paths, "slope", layer, seasons, p.period)
 with xr.open_dataset(snakemake.input.regions) as ds:
     outlines = ds["mask"].load().astype(bool)
 what = "seasonal" if seasonal else "annual mean"
-title = (f"Fig. {int(w.number)} ({p.run}), layer {layer}: Sen's slope of the {what} soil "
-         f"moisture,\n{p.period}, CMIP6_UNet-Gan; dots: Mann-Kendall p < {p.alpha}")
-map_panels(slope, snakemake.output[0], title, "trend (m$^3$ m$^{-3}$ yr$^{-1}$)",
-           significant=significant, outlines=outlines, ncols=4 if seasonal else 2,
-           alpha=p.alpha, **p.style)
+where = f", layer {layer}" if "layer" in w.keys() else ""  # noqa: SIM118 (Wildcards: `in` looks at values)
+title = (f"Fig. {int(w.number)} ({p.run}){where}: Sen's slope of the {what} {quantity['name']},"
+         f"\n{p.period}, {quantity['product']}; dots: Mann-Kendall p < {p.alpha}")
+map_panels(slope * quantity["factor"], snakemake.output[0], title,
+           f"trend ({quantity['units']})", significant=significant, outlines=outlines,
+           ncols=4 if seasonal else 2, alpha=p.alpha, **p.style)
 log.info("wrote %s", snakemake.output[0])
 record_job(snakemake)

@@ -69,7 +69,8 @@ def run_attrs(experiment: str, config: Mapping, workflow_dir: str | PathLike,
 
 
 def model_grid(path: str | PathLike) -> RectilinearGrid:
-    """The target grid (with bounds) of a prepared CMIP6 file."""
+    """The grid of a prepared file: a CMIP6 file's with its bounds, or the regions' (bounds
+    midway between the centres)."""
     with xr.open_dataset(path) as ds:
         return grid_from_dataset(ds, path)[0]
 
@@ -158,8 +159,9 @@ def write_ensemble_mean_product(model_files: Mapping[str, str | PathLike],
     """The plain baseline: the models' mean in every layer, their spread as sm_spread, on the
     regions' grid (interpolated bilinearly from coarser inputs, as the CMIP6DL study's)."""
     mask = load_mask(regions, region)
-    src, dst = model_grid(model_files[models[0]]), model_grid(regions)
-    coarse = src.shape != dst.shape
+    src, regions_grid = model_grid(model_files[models[0]]), model_grid(regions)
+    coarse = src.shape != regions_grid.shape
+    dst = regions_grid if coarse else src  # the models' own bounds on the target grid
     attrs = replace(attrs, folds=len(models), members="CMIP6 models (regridded mrsos)",
                     product="ensemble_mean", network="the plain multi-model ensemble mean, the "
                     "same value in every layer (no training)" + (

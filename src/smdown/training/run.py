@@ -229,10 +229,12 @@ def ynet_settings(training: Mapping[str, Any]) -> TrainSettings:
 
 def train_ynet(model_files: Mapping[str, str | PathLike], models: Sequence[str],
                era5land: str | PathLike, regions: str | PathLike, region: str,
-               splits: Mapping[str, Sequence[int]], network: Mapping[str, Any],
-               target_layer: int, settings: TrainSettings, files: JobFiles) -> dict:
-    """Train the YNet from the coarse model fields to ERA5-Land layer `target_layer` on the
-    target grid; the region mask is both the loss mask and the static auxiliary field."""
+               ynet: Mapping[str, Any], settings: TrainSettings, files: JobFiles) -> dict:
+    """Train the YNet from the coarse model fields to ERA5-Land's layer on the target grid; the
+    region mask is both the loss mask and the static auxiliary field. `ynet` is the config's
+    `training.ynet` (network, target layer and year splits)."""
+    splits = {k: ynet[f"{k}_years"] for k in ("train", "val", "test")}
+    target_layer = ynet["target_layer"]
     mask = load_mask(regions, region)
     x = stack_models(model_files, models)
     scale = nested_scale(x, mask, model_files[models[0]])
@@ -245,8 +247,8 @@ def train_ynet(model_files: Mapping[str, str | PathLike], models: Sequence[str],
     torch.manual_seed(settings.seed)
     generator = StaticFieldsYNet.with_fields(
         torch.from_numpy(mask.values.astype(np.float32))[None], in_channels=len(models),
-        out_channels=1, scale=scale, features=network["features"], pairs=network["pairs"],
-        dropout=network["dropout"])
+        out_channels=1, scale=scale, features=ynet["features"], pairs=ynet["pairs"],
+        dropout=ynet["dropout"])
     result = train(generator, None, data, settings, checkpoint=files.checkpoint,
                    history_csv=files.history)
     meta = {"stage": "ynet", "models": list(models), "region": region,
