@@ -90,19 +90,6 @@ def test_point_series_three_points_and_an_unknown_dataset():
         plt.close(fig)
 
 
-def test_point_series_png_and_failed_save(tmp_path, disk_full):
-    figures = plt.get_fignums()
-    with pytest.raises(OSError, match="disk full"):
-        point_series_figure(_points(), tmp_path / "fig4.png", "t")
-    assert list(tmp_path.iterdir()) == []
-    assert plt.get_fignums() == figures
-
-
-def test_point_series_png_written(tmp_path):
-    point_series_figure(_points(), tmp_path / "fig4.png", "t")
-    assert (tmp_path / "fig4.png").read_bytes()[:4] == b"\x89PNG"
-
-
 def test_point_series_refuses_a_table_without_coordinates():
     with pytest.raises(ValueError, match=r"point series table lacks column\(s\) \['lon', 'lat'\]"):
         draw_point_series(_points().drop(columns=["lon", "lat"]), "t")
@@ -196,17 +183,6 @@ def test_portrait_refuses_bad_tables(change, message):
         draw_portrait(change(_portrait()), "t")
 
 
-def test_portrait_png_and_failed_save(tmp_path, disk_full):
-    figures = plt.get_fignums()
-    with pytest.raises(OSError, match="disk full"):
-        portrait_diagram(_portrait(), tmp_path / "fig8.png", "t")
-    assert list(tmp_path.iterdir()) == []
-    assert plt.get_fignums() == figures
-
-
-def test_portrait_png_written(tmp_path):
-    portrait_diagram(_portrait(), tmp_path / "fig8.png", "t", limit=15.0)
-    assert (tmp_path / "fig8.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def _mae_maps() -> xr.DataArray:
@@ -242,3 +218,24 @@ def test_mae_maps_on_a_sequential_scale_from_zero(tmp_path):
 def test_degrees_text_hemispheres():
     assert degrees_text(84.5, 44.75) == "84.5°E, 44.75°N"
     assert degrees_text(-70.25, -33.0) == "70.25°W, 33°S"
+
+
+WRITERS = {
+    "fig4": lambda path: point_series_figure(_points(), path, "t"),
+    "fig8": lambda path: portrait_diagram(_portrait(), path, "t", limit=15.0),
+}
+
+
+@pytest.mark.parametrize("name", WRITERS)
+def test_figure_png_written(tmp_path, name):
+    WRITERS[name](tmp_path / f"{name}.png")
+    assert (tmp_path / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("name", WRITERS)
+def test_failed_save_leaves_no_file_and_no_open_figure(tmp_path, disk_full, name):
+    figures = plt.get_fignums()
+    with pytest.raises(OSError, match="disk full"):
+        WRITERS[name](tmp_path / f"{name}.png")
+    assert list(tmp_path.iterdir()) == []
+    assert plt.get_fignums() == figures

@@ -131,15 +131,25 @@ def test_resume_after_kill_matches_uninterrupted_run(tmp_path):
     np.testing.assert_array_equal(csv["val_rmse"], whole.history["val_rmse"])
 
 
-def test_sigkill_mid_epoch_then_resume_matches_uninterrupted_run(tmp_path):
-    """A real SIGKILL in the middle of epoch 3 (two of its four batches already stepped): the
-    restarted run discards that half epoch, resumes after epoch 2 and ends bit-identical."""
-    child = textwrap.dedent(f"""
+def _in_child(tmp_path, body: str) -> subprocess.CompletedProcess:
+    """Run `body` in a fresh interpreter (with `run` imported), so every run compared here
+    starts from the same process state (kernels chosen, threads), not the test session's."""
+    code = textwrap.dedent(f"""
         import os, signal, sys
         from pathlib import Path
+        import torch
         sys.path.insert(0, {str(REPO)!r})
         from smdown.training import loop
         from tests.unit.test_training_loop import run
+        tmp = Path({str(tmp_path)!r})
+    """) + textwrap.dedent(body)
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+
+
+def test_sigkill_mid_epoch_then_resume_matches_uninterrupted_run(tmp_path):
+    """A real SIGKILL in the middle of epoch 3 (two of its four batches already stepped): the
+    restarted run discards that half epoch, resumes after epoch 2 and ends bit-identical."""
+    proc = _in_child(tmp_path, """
         calls, step = 0, loop._train_batch
         def dying(session, idx):
             global calls
@@ -148,18 +158,25 @@ def test_sigkill_mid_epoch_then_resume_matches_uninterrupted_run(tmp_path):
                 os.kill(os.getpid(), signal.SIGKILL)
             return step(session, idx)
         loop._train_batch = dying
-        run(Path({str(tmp_path)!r}), name="killed")
+        run(tmp, name="killed")
     """)
-    proc = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True)
     assert proc.returncode == -9, proc.stderr[-2000:]
     state = torch.load(tmp_path / "killed" / "checkpoint.pt", weights_only=True)
     assert state["epoch"] == 2
-    resumed, g_resumed, d_resumed = run(tmp_path, name="killed")
-    whole, g_whole, d_whole = run(tmp_path, name="whole")
-    assert_same_state(g_resumed.state_dict(), g_whole.state_dict())
-    assert_same_state(d_resumed.state_dict(), d_whole.state_dict())
-    assert_same_state(resumed.best_state, whole.best_state)
-    pd.testing.assert_frame_equal(losses(resumed.history), losses(whole.history))
+    for name in ("killed", "whole"):
+        proc = _in_child(tmp_path, f"""
+            result, g, d = run(tmp, name="{name}")
+            torch.save({{"g": g.state_dict(), "d": d.state_dict(), "best": result.best_state}},
+                       tmp / "{name}.pt")
+            result.history.to_csv(tmp / "{name}.csv", index=False)
+        """)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+    resumed, whole = (torch.load(tmp_path / f"{n}.pt", weights_only=True)
+                      for n in ("killed", "whole"))
+    for key in ("g", "d", "best"):
+        assert_same_state(resumed[key], whole[key])
+    pd.testing.assert_frame_equal(losses(pd.read_csv(tmp_path / "killed.csv")),
+                                  losses(pd.read_csv(tmp_path / "whole.csv")))
 
 
 def test_checkpoint_of_another_run_is_not_resumed(tmp_path, caplog):

@@ -26,7 +26,7 @@ rule train_ynet:
     params:
         models=config["models"],
         region=config["regions"]["names"][0],
-        training=ynet_settings(),
+        training=ynet_params(),
         checkpoint=f"{TRAINED}/ynet/checkpoint.pt",
     script:
         "../scripts/train_ynet.py"

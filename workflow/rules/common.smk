@@ -351,7 +351,7 @@ YNET = TRAIN["ynet"]
 DL_PRODUCT = "CMIP6DL"
 
 
-def ynet_settings():
+def ynet_params():
     """Everything that changes the YNet's result (so a change reruns exactly it)."""
     keys = ("seed", "device", "bf16", "channels_last")
     return {**{k: TRAIN[k] for k in keys}, "ynet": YNET}

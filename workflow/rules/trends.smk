@@ -127,6 +127,12 @@ rule figure_trend_maps:
         period=next(iter(TREND_CFG["ssp_periods"])),
         alpha=TREND_CFG["alpha"],
         style=config["plots"]["trend_maps"],
+        quantity={
+            "name": "soil moisture",
+            "product": "CMIP6_UNet-Gan",
+            "units": "m$^3$ m$^{-3}$ yr$^{-1}$",
+            "factor": 1,
+        },
     script:
         "../scripts/figure_trend_maps.py"
 

@@ -9,12 +9,9 @@ from smdown.plots.trend_maps import map_panels
 from smdown.provenance import record_job
 from smdown.stats.figure_tables import scenario_maps
 
-SOIL_MOISTURE = {"name": "soil moisture", "product": "CMIP6_UNet-Gan",
-                 "units": "m$^3$ m$^{-3}$ yr$^{-1}$", "factor": 1}
-
 log = route_to(snakemake.log[0])
 p, w = snakemake.params, snakemake.wildcards
-quantity = p.get("quantity", SOIL_MOISTURE)
+quantity = p.quantity
 layer = int(w.get("layer", 1))
 seasonal = w.kind == "seasonal_trend_maps"
 seasons = ["DJF", "MAM", "JJA", "SON"] if seasonal else ["Y"]

@@ -89,7 +89,7 @@ class StaticFieldsYNet(nn.Module):
 
     def __init__(self, in_channels: int, out_channels: int = 1, aux_channels: int = 1,
                  scale: int = 8, features: int = 64, pairs: int = 15, dropout: float = 0.1,
-                 height: int = 8, width: int = 8) -> None:
+                 *, height: int, width: int) -> None:
         super().__init__()
         self.ynet = YNet(in_channels, out_channels, aux_channels, scale, features, pairs, dropout)
         self.architecture = {**self.ynet.architecture, "height": height, "width": width}

@@ -125,9 +125,7 @@ def write_network_product(weights: str | PathLike, model_files: Mapping[str, str
 
 
 def _on_grid(values: np.ndarray, src: RectilinearGrid, dst: RectilinearGrid) -> np.ndarray:
-    """(time, lat, lon) values bilinearly interpolated from `src` to `dst` (unchanged if equal)."""
-    if src.shape == dst.shape and np.allclose(src.lat, dst.lat) and np.allclose(src.lon, dst.lon):
-        return values
+    """(time, lat, lon) values bilinearly interpolated from `src` to `dst`."""
     da = xr.DataArray(values, dims=("time", "lat", "lon"), coords=src.coords())
     return regrid(da, src, dst, method="bilinear", source_name="the models' mean").values
 
