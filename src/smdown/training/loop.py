@@ -173,12 +173,18 @@ def cpu_state(module: nn.Module) -> dict[str, Tensor]:
 
 
 def fingerprint(data: TrainingData, settings: TrainSettings, *modules: nn.Module | None) -> str:
-    """SHA-256 of the settings, every data tensor and the starting weights of `modules`.
+    """SHA-256 of the settings, every data tensor, and the architecture and starting weights of
+    `modules`.
 
     A checkpoint only resumes a run with the same fingerprint: a changed parameter, input or
-    pretrained body starts afresh instead of continuing someone else's optimisation.
+    pretrained body starts afresh instead of continuing someone else's optimisation. The
+    architecture counts because some of it (a dropout rate, an upsampling mode) has no weights.
     """
     digest = hashlib.sha256(json.dumps(asdict(settings), sort_keys=True, default=str).encode())
+    for module in modules:
+        architecture = getattr(module, "architecture", None)
+        digest.update(json.dumps([type(module).__name__, architecture], sort_keys=True,
+                                 default=str).encode())
 
     def add(name: str, tensor: Tensor) -> None:
         digest.update(f"{name}:{tensor.dtype}:{tuple(tensor.shape)}".encode())
@@ -443,8 +449,8 @@ def _load_checkpoint(checkpoint: Path, key: str) -> dict | None:
         return None
     state = torch.load(checkpoint, map_location="cpu", weights_only=True)
     if state.get("fingerprint") != key:
-        log.warning("%s belongs to another run (settings, data or starting weights differ); "
-                    "starting afresh", checkpoint)
+        log.warning("%s belongs to another run (settings, data, architecture or starting "
+                    "weights differ); starting afresh", checkpoint)
         return None
     return state
 
