@@ -57,3 +57,20 @@ def test_skip_connections_carry_the_input_and_dropout_only_in_training():
     torch.testing.assert_close(net(x, aux), net(x, aux))
     net.train()
     assert not torch.equal(net(x, aux), net(x, aux))
+
+
+def test_upsampling_mode_is_used_by_both_paths_and_checked():
+    step = torch.zeros(1, 1, 4, 4)
+    step[..., 2:] = 1.0
+    bilinear = YNet(in_channels=1, features=2, pairs=1, upsampling="bilinear")
+    bicubic = YNet(in_channels=1, features=2, pairs=1)
+    assert bicubic.architecture["upsampling"] == "bicubic"  # the YNet paper's, by default
+    # bilinear stays within the coarse range; bicubic overshoots at the step
+    fine = bilinear.upsample(step, (32, 32))
+    assert fine.min() >= 0.0 and fine.max() <= 1.0
+    assert bicubic.upsample(step, (32, 32)).max() > 1.0
+    bicubic.load_state_dict(bilinear.state_dict())
+    aux = torch.zeros(1, 1, 32, 32)
+    assert not torch.allclose(bilinear.eval()(step, aux), bicubic.eval()(step, aux))
+    with pytest.raises(ValueError, match="bicubic, bilinear"):
+        YNet(in_channels=1, upsampling="nearest")

@@ -34,11 +34,12 @@ def make_data() -> TrainingData:
                         test=torch.arange(16, 20))
 
 
-def make_net() -> StaticFieldsYNet:
+def make_net(upsampling: str = "bicubic") -> StaticFieldsYNet:
     torch.manual_seed(0)
     aux = torch.ones(1, 12, 16)
     aux[0, :2, :3] = 0.0
-    return StaticFieldsYNet.with_fields(aux, in_channels=5, scale=4, features=4, pairs=2)
+    return StaticFieldsYNet.with_fields(aux, in_channels=5, scale=4, features=4, pairs=2,
+                                        upsampling=upsampling)
 
 
 def fit(tmp_path, name, **kwargs):
@@ -66,18 +67,41 @@ def test_ynet_run_resumed_from_its_checkpoint_is_bit_identical(tmp_path):
         assert torch.equal(value, resumed.best_state[key]), key
 
 
+@pytest.mark.parametrize("change", [{"dropout": 0.0}, {"upsampling": "bilinear"}])
+def test_checkpoint_of_another_architecture_with_the_same_weights_is_not_resumed(tmp_path,
+                                                                                  change):
+    """Dropout and upsampling have no weights: the checkpoint's fingerprint must still differ."""
+    aux = make_net().aux[0]
+
+    def other() -> StaticFieldsYNet:
+        torch.manual_seed(0)
+        return StaticFieldsYNet.with_fields(aux, in_channels=5, scale=4, features=4, pairs=2,
+                                            **change)
+
+    assert all(torch.equal(a, b) for a, b in zip(other().state_dict().values(),
+                                                 make_net().state_dict().values(), strict=True))
+    fit(tmp_path, "run", stop_after_epoch=1)
+    result = train(other(), None, make_data(), SETTINGS, checkpoint=tmp_path / "run" / "ckpt.pt",
+                   history_csv=tmp_path / "run" / "history.csv")
+    fresh = train(other(), None, make_data(), SETTINGS, checkpoint=tmp_path / "new" / "ckpt.pt",
+                  history_csv=tmp_path / "new" / "history.csv")
+    assert result.history["mse"].tolist() == fresh.history["mse"].tolist()
+
+
 def test_adversarial_settings_need_a_discriminator(tmp_path):
     with pytest.raises(ValueError, match="discriminator"):
         train(make_net(), None, make_data(), TrainSettings(epochs=1, device="cpu"),
               checkpoint=tmp_path / "c.pt", history_csv=tmp_path / "h.csv")
 
 
-def test_saved_ynet_loads_with_its_static_fields(tmp_path):
-    net = make_net()
+@pytest.mark.parametrize("upsampling", ["bicubic", "bilinear"])
+def test_saved_ynet_loads_with_its_static_fields(tmp_path, upsampling):
+    net = make_net(upsampling)
     save_generator(net, tmp_path / "ynet.pt", stage="ynet")
     loaded, meta = load_generator(tmp_path / "ynet.pt")
     assert isinstance(loaded, StaticFieldsYNet) and meta == {"stage": "ynet"}
     assert torch.equal(loaded.aux, net.aux)
+    assert loaded.ynet.upsampling == upsampling
     x = make_data().x[:3]
     net.eval()
     assert torch.equal(loaded(x), net(x))

@@ -5,12 +5,14 @@ Three parts:
 - a feature extractor, RED-Net-like: `pairs` convolutions, then `pairs` deconvolutions each
   followed by a convolution (the study's 30 convolutional and 15 deconvolutional layers),
   with symmetric skip connections every second layer and a global one from the input;
-- an upsampling part: bicubic upsampling by `scale` and two convolutions keeping the input's
+- an upsampling part: interpolation by `scale` and two convolutions keeping the input's
   channel depth (against checkerboard artefacts);
 - a fusion part: the upsampled features, the static auxiliary fields (elevation, land mask)
-  and the bicubically upsampled input, concatenated, through two convolutions.
-Dropout acts on the fusion part's input during training. Layer widths the study does not give
-(`features`, the skip spacing, the upsampling mode) follow the YNet paper's defaults.
+  and the interpolated input, concatenated, through two convolutions.
+Dropout acts on the fusion part's input during training. What the study does not give (the
+widths `features`, the skip spacing, the interpolation `upsampling`) follows the YNet paper's
+defaults: bicubic. Bilinear is offered because on smooth, noisy fields bicubic's overshoot
+adds small-scale noise that the fusion part's two 3x3 convolutions cannot smooth away.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
+
+UPSAMPLING_MODES = ("bicubic", "bilinear")
 
 
 def _conv(cin: int, cout: int) -> nn.Conv2d:
@@ -30,14 +34,19 @@ class YNet(nn.Module):
 
     def __init__(self, in_channels: int, out_channels: int = 1, aux_channels: int = 1,
                  scale: int = 8, features: int = 64, pairs: int = 15,
-                 dropout: float = 0.1) -> None:
+                 dropout: float = 0.1, upsampling: str = "bicubic") -> None:
         super().__init__()
         if pairs < 1 or scale < 1:
             raise ValueError(f"YNet needs pairs >= 1 and scale >= 1, got {pairs} and {scale}")
+        if upsampling not in UPSAMPLING_MODES:
+            raise ValueError(f"YNet upsampling {upsampling!r}, expected one of "
+                             f"{', '.join(UPSAMPLING_MODES)}")
         self.architecture = {"in_channels": in_channels, "out_channels": out_channels,
                              "aux_channels": aux_channels, "scale": scale,
-                             "features": features, "pairs": pairs, "dropout": dropout}
+                             "features": features, "pairs": pairs, "dropout": dropout,
+                             "upsampling": upsampling}
         self.scale = scale
+        self.upsampling = upsampling
         self.encoder = nn.ModuleList(
             [_conv(in_channels, features)] + [_conv(features, features) for _ in range(pairs - 1)])
         self.deconvs = nn.ModuleList(
@@ -68,14 +77,18 @@ class YNet(nn.Module):
                 h = F.relu(h)
         return F.relu(h + x)
 
+    def upsample(self, x: Tensor, size: tuple[int, int]) -> Tensor:
+        """`x` interpolated to `size` by the net's `upsampling` mode (cell-centred corners)."""
+        return F.interpolate(x, size=size, mode=self.upsampling, align_corners=False)
+
     def forward(self, x: Tensor, aux: Tensor) -> Tensor:
         size = (x.shape[-2] * self.scale, x.shape[-1] * self.scale)
         if aux.shape[-2:] != size:
             raise ValueError(f"auxiliary fields of {tuple(aux.shape[-2:])}, expected {size}")
-        h = F.interpolate(self.extract(x), size=size, mode="bicubic", align_corners=False)
+        h = self.upsample(self.extract(x), size)
         for conv in self.upsample_convs:
             h = F.relu(conv(h))
-        coarse = F.interpolate(x, size=size, mode="bicubic", align_corners=False)
+        coarse = self.upsample(x, size)
         h = self.dropout(torch.cat([h, aux, coarse], dim=1))
         return self.fusion[1](F.relu(self.fusion[0](h)))
 
@@ -89,14 +102,15 @@ class StaticFieldsYNet(nn.Module):
 
     def __init__(self, in_channels: int, out_channels: int = 1, aux_channels: int = 1,
                  scale: int = 8, features: int = 64, pairs: int = 15, dropout: float = 0.1,
-                 *, height: int, width: int) -> None:
+                 upsampling: str = "bicubic", *, height: int, width: int) -> None:
         super().__init__()
-        self.ynet = YNet(in_channels, out_channels, aux_channels, scale, features, pairs, dropout)
+        self.ynet = YNet(in_channels, out_channels, aux_channels, scale, features, pairs, dropout,
+                         upsampling)
         self.architecture = {**self.ynet.architecture, "height": height, "width": width}
         self.register_buffer("aux", torch.zeros(1, aux_channels, height, width))
 
     @classmethod
-    def with_fields(cls, aux: Tensor, **architecture: int | float) -> StaticFieldsYNet:
+    def with_fields(cls, aux: Tensor, **architecture: int | float | str) -> StaticFieldsYNet:
         """A fresh net whose static fields are `aux` (aux_channels, height, width)."""
         net = cls(aux_channels=aux.shape[0], height=aux.shape[1], width=aux.shape[2],
                   **architecture)

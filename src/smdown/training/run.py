@@ -248,7 +248,7 @@ def train_ynet(model_files: Mapping[str, str | PathLike], models: Sequence[str],
     generator = StaticFieldsYNet.with_fields(
         torch.from_numpy(mask.values.astype(np.float32))[None], in_channels=len(models),
         out_channels=1, scale=scale, features=ynet["features"], pairs=ynet["pairs"],
-        dropout=ynet["dropout"])
+        dropout=ynet["dropout"], upsampling=ynet["upsampling"])
     result = train(generator, None, data, settings, checkpoint=files.checkpoint,
                    history_csv=files.history)
     meta = {"stage": "ynet", "models": list(models), "region": region,
