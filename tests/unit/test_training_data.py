@@ -7,7 +7,14 @@ import pytest
 import xarray as xr
 
 from smdown.errors import InputError
-from smdown.training.data import fold_indices, inner_split, stack_models, year_indices
+from smdown.training.data import (
+    fold_indices,
+    inner_split,
+    land_cells,
+    stack_models,
+    year_indices,
+)
+from smdown.training.run import static_field
 
 MONTHS = np.arange("2000-01", "2015-01", dtype="datetime64[M]").astype("datetime64[ns]")
 
@@ -72,3 +79,43 @@ def test_pretraining_year_ranges():
     assert year_indices(months, 1950, 1999).size == 600
     assert year_indices(months, 2000, 2007).size == 96
     assert year_indices(months, 2008, 2014).size == 84
+
+
+def _target(path, lat=(31.0, 31.1, 31.2)):
+    """A prepared 2-layer target: sea (NaN every month) at one cell, NaN in one month only at
+    another (a gap, not sea), NaN in layer 2 only at a third."""
+    sm = np.full((MONTHS.size, 2, 3, 4), 0.2, dtype=np.float32)
+    sm[:, :, 0, 0] = np.nan
+    sm[5, 0, 1, 1] = np.nan
+    sm[:, 1, 2, 3] = np.nan
+    xr.Dataset({"sm": (("time", "layer", "lat", "lon"), sm)},
+               coords={"time": MONTHS, "layer": [1, 2], "lat": list(lat),
+                       "lon": [89.0, 89.1, 89.2, 89.3]}).to_netcdf(path)
+    return path
+
+
+def _mask(value=True):
+    return xr.DataArray(np.full((3, 4), value), dims=("lat", "lon"),
+                        coords={"lat": [31.0, 31.1, 31.2], "lon": [89.0, 89.1, 89.2, 89.3]})
+
+
+def test_land_cells_are_the_targets_cells_with_a_value_in_every_month(tmp_path):
+    path = _target(tmp_path / "era5land.nc")
+    land = land_cells(path, 1, _mask())
+    assert land.dims == ("lat", "lon") and land.dtype == bool
+    assert np.argwhere(~land.values).tolist() == [[0, 0], [1, 1]]
+    assert np.argwhere(~land_cells(path, 2, _mask()).values).tolist() == [[0, 0], [2, 3]]
+    with pytest.raises(InputError, match="a layer 3"):
+        land_cells(path, 3, _mask())
+    with pytest.raises(InputError, match="lat") as err:
+        land_cells(_target(tmp_path / "other.nc", lat=(40.0, 40.1, 40.2)), 1, _mask())
+    assert "other.nc" in str(err.value)
+
+
+def test_static_field_land_sea_or_the_region_outline(tmp_path):
+    path = _target(tmp_path / "era5land.nc")
+    region = _mask(False)
+    assert static_field("region", path, 1, region) is region
+    assert int(static_field("land_sea", path, 1, region).sum()) == 10
+    with pytest.raises(InputError, match="land_sea or region"):
+        static_field("elevation", path, 1, region)

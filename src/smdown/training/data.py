@@ -157,6 +157,21 @@ def load_target(path: str | PathLike, times: np.ndarray, mask: xr.DataArray,
     return values
 
 
+def land_cells(path: str | PathLike, layer: int, mask: xr.DataArray,
+               variable: str = "sm") -> xr.DataArray:
+    """The boolean (lat, lon) cells where the prepared target's `layer` (1-based) has a value in
+    every month: ERA5-Land's own land-sea mask, since it is NaN over the sea."""
+    with xr.open_dataset(path) as ds:
+        if variable not in ds:
+            raise InputError(path, f"no variable {variable!r}", "a prepared target file")
+        da = ds[variable]
+        if not 1 <= layer <= da.sizes.get("layer", 0):
+            raise InputError(path, f"{da.sizes.get('layer', 0)} layers", f"a layer {layer}")
+        land = np.isfinite(da.isel(layer=layer - 1)).all("time").load()
+    check_grid(land, mask, path)
+    return land.drop_vars([c for c in land.coords if c not in ("lat", "lon")])
+
+
 def year_indices(times: np.ndarray, first: int, last: int) -> np.ndarray:
     """Indices of the months whose year lies in [first, last]."""
     years = times.astype("datetime64[Y]").astype(int) + 1970

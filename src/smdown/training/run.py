@@ -32,6 +32,7 @@ from smdown.training.baselines import EnsembleMean
 from smdown.training.data import (
     fold_indices,
     inner_split,
+    land_cells,
     load_mask,
     load_target,
     stack_models,
@@ -227,12 +228,27 @@ def ynet_settings(training: Mapping[str, Any]) -> TrainSettings:
         lr_schedule=part["lr_schedule"])
 
 
+STATIC_FIELDS = ("land_sea", "region")
+
+
+def static_field(kind: str, era5land: str | PathLike, layer: int,
+                 mask: xr.DataArray) -> xr.DataArray:
+    """The YNet's static auxiliary field: ERA5-Land's land-sea mask (`land_sea`: the study's
+    "land mask") or the region's outline (`region`, whose land borders carry no physics)."""
+    if kind == "land_sea":
+        return land_cells(era5land, layer, mask)
+    if kind == "region":
+        return mask
+    raise InputError("training.ynet.static_field", f"unknown value {kind!r}",
+                     " or ".join(STATIC_FIELDS))
+
+
 def train_ynet(model_files: Mapping[str, str | PathLike], models: Sequence[str],
                era5land: str | PathLike, regions: str | PathLike, region: str,
                ynet: Mapping[str, Any], settings: TrainSettings, files: JobFiles) -> dict:
-    """Train the YNet from the coarse model fields to ERA5-Land's layer on the target grid; the
-    region mask is both the loss mask and the static auxiliary field. `ynet` is the config's
-    `training.ynet` (network, target layer and year splits)."""
+    """Train the YNet from the coarse model fields to ERA5-Land's layer on the target grid, the
+    region mask being the loss mask. `ynet` is the config's `training.ynet` (network, static
+    field, target layer and year splits)."""
     splits = {k: ynet[f"{k}_years"] for k in ("train", "val", "test")}
     target_layer = ynet["target_layer"]
     mask = load_mask(regions, region)
@@ -244,9 +260,10 @@ def train_ynet(model_files: Mapping[str, str | PathLike], models: Sequence[str],
         raise InputError(era5land, f"{y.shape[1]} layers",
                          f"layer training.ynet.target_layer = {target_layer}")
     data = _year_split_data(x, y[:, target_layer - 1:target_layer], mask, splits)
+    aux = static_field(ynet["static_field"], era5land, target_layer, mask)
     torch.manual_seed(settings.seed)
     generator = StaticFieldsYNet.with_fields(
-        torch.from_numpy(mask.values.astype(np.float32))[None], in_channels=len(models),
+        torch.from_numpy(aux.values.astype(np.float32))[None], in_channels=len(models),
         out_channels=1, scale=scale, features=ynet["features"], pairs=ynet["pairs"],
         dropout=ynet["dropout"], upsampling=ynet["upsampling"])
     result = train(generator, None, data, settings, checkpoint=files.checkpoint,
