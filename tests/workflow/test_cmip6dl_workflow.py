@@ -44,14 +44,16 @@ def test_every_figure_of_the_study_is_drawn(dl_run):
         assert path.with_name(path.name + ".prov.json").is_file(), name
 
 
-def test_ynet_learns_the_target_grid_with_the_region_as_static_field(dl_run):
+def test_ynet_learns_the_target_grid_with_the_land_sea_mask_as_static_field(dl_run):
     net, meta = load_generator(dl_run / RESULTS / "training/ynet/generator.pt")
     assert isinstance(net, StaticFieldsYNet)
     assert net.architecture["scale"] == 8 and net.architecture["in_channels"] == 3
+    assert net.architecture["upsampling"] == "bilinear"  # the demo's
     assert meta["models"] == ["UKESM1-0-LL", "CESM2", "MPI-ESM1-2-LR"]
-    with xr.open_dataset(dl_run / RESULTS / "prepared/regions.nc") as ds:
-        mask = ds["mask"].sel(region="China").values.astype(np.float32)
-    np.testing.assert_array_equal(net.aux[0, 0].numpy(), mask)
+    with xr.open_dataset(dl_run / RESULTS / "prepared/era5land.nc") as ds:
+        land = np.isfinite(ds["sm"].isel(layer=0)).all("time").values.astype(np.float32)
+    assert net.aux.shape[-2:] == land.shape
+    np.testing.assert_array_equal(net.aux[0, 0].numpy(), land)
 
 
 def test_products_are_one_layer_on_the_target_grid(dl_run):
