@@ -107,6 +107,9 @@ def test_land_cells_are_the_targets_cells_with_a_value_in_every_month(tmp_path):
     assert np.argwhere(~land_cells(path, 2, _mask()).values).tolist() == [[0, 0], [2, 3]]
     with pytest.raises(InputError, match="a layer 3"):
         land_cells(path, 3, _mask())
+    with pytest.raises(InputError, match="no variable 'swvl1'") as err:
+        land_cells(path, 1, _mask(), variable="swvl1")
+    assert "era5land.nc" in str(err.value)
     with pytest.raises(InputError, match="lat") as err:
         land_cells(_target(tmp_path / "other.nc", lat=(40.0, 40.1, 40.2)), 1, _mask())
     assert "other.nc" in str(err.value)

@@ -9,10 +9,10 @@ Three parts:
   channel depth (against checkerboard artefacts);
 - a fusion part: the upsampled features, the static auxiliary fields (elevation, land mask)
   and the interpolated input, concatenated, through two convolutions.
-Dropout acts on the fusion part's input during training. What the study does not give (the
-widths `features`, the skip spacing, the interpolation `upsampling`) follows the YNet paper's
-defaults: bicubic. Bilinear is offered because on smooth, noisy fields bicubic's overshoot
-adds small-scale noise that the fusion part's two 3x3 convolutions cannot smooth away.
+Dropout acts on the fusion part's input during training. What the study does not give is our
+choice: the widths `features` (64, the YNet paper's), the skip spacing and the interpolation
+`upsampling` (bicubic by default; bilinear because on smooth, noisy fields bicubic's overshoot
+adds small-scale noise that the fusion part's two 3x3 convolutions cannot smooth away).
 """
 
 from __future__ import annotations
