@@ -27,6 +27,7 @@ if SRC["cmip6"]["provider"] == "synthetic":
                 experiment=_exp,
                 models=config["models"],
                 seed=SYN["seed"],
+                world=SYN["world"],
                 grid=config["grid"],
             script:
                 "../scripts/synthesize_cmip6.py"
@@ -47,6 +48,7 @@ rule synthesize_truth:
     params:
         grid=config["grid"],
         seed=SYN["seed"],
+        world=SYN["world"],
     script:
         "../scripts/synthesize_truth.py"
 
@@ -70,6 +72,7 @@ if SRC["era5land"]["provider"] == "synthetic":
             mem_mb=3000,
         params:
             seed=SYN["seed"],
+            world=SYN["world"],
             grid=config["grid"],
             resolution=SRC["era5land"]["resolution"],
         script:
@@ -92,6 +95,8 @@ if SRC["amsmqtp"]["provider"] == "synthetic":
             mem_mb=4000,
         params:
             seed=SYN["seed"],
+            world=SYN["world"],
+            grid=config["grid"],
             first_year=SRC["amsmqtp"]["first_year"],
             last_year=SRC["amsmqtp"]["last_year"],
         script:
@@ -114,6 +119,8 @@ if SRC["ismn"]["provider"] == "synthetic":
             mem_mb=2000,
         params:
             seed=SYN["seed"],
+            world=SYN["world"],
+            grid=config["grid"],
         script:
             "../scripts/synthesize_ismn.py"
 
@@ -134,6 +141,8 @@ if SRC["cma"]["provider"] == "synthetic":
             mem_mb=2000,
         params:
             seed=SYN["seed"],
+            world=SYN["world"],
+            grid=config["grid"],
         script:
             "../scripts/synthesize_cma.py"
 

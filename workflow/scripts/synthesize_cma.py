@@ -2,10 +2,10 @@
 
 from smdown.logs import route_to
 from smdown.provenance import record_job
-from smdown.synthetic import TruthWorld, write_cma
+from smdown.synthetic import world_on, write_cma
 
 log = route_to(snakemake.log[0])
-table = write_cma(TruthWorld(seed=snakemake.params.seed), snakemake.output[0],
-                  seed=snakemake.params.seed)
+p = snakemake.params
+table = write_cma(world_on(p.grid, p.seed, p.world), snakemake.output[0], seed=p.seed)
 log.info("wrote %d rows to %s", len(table), snakemake.output[0])
 record_job(snakemake)

@@ -5,9 +5,10 @@ from smdown.provenance import record_job
 from smdown.synthetic import world_on, write_cmip6
 
 log = route_to(snakemake.log[0])
-world = world_on(snakemake.params.grid, snakemake.params.seed)
+p = snakemake.params
+world = world_on(p.grid, p.seed, p.world)
 folder = snakemake.output[0].rsplit("/", 1)[0]
-for model in snakemake.params.models:
-    paths = write_cmip6(world, model, snakemake.params.experiment, folder)
+for model in p.models:
+    paths = write_cmip6(world, model, p.experiment, folder)
     log.info("%s: %s", model, ", ".join(p.name for p in paths))
 record_job(snakemake)

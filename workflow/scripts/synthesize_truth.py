@@ -7,8 +7,9 @@ from smdown.provenance import record_job
 from smdown.synthetic import world_on
 
 log = route_to(snakemake.log[0])
-ds = world_on(snakemake.params.grid, snakemake.params.seed).truth_dataset(
-    target_grid(snakemake.params.grid), snakemake.wildcards.experiment)
+p = snakemake.params
+ds = world_on(p.grid, p.seed, p.world).truth_dataset(target_grid(p.grid),
+                                                     snakemake.wildcards.experiment)
 encoding = compressed_encoding(ds)
 encoding["sm"]["least_significant_digit"] = 5  # 1e-5 m3 m-3: far below any checked tolerance
 write_netcdf(ds, snakemake.output[0], encoding=encoding)

@@ -152,13 +152,13 @@ def _global_attrs(model: Model, experiment: str, grid: RectilinearGrid, seed: in
     }
 
 
-def _model_values(world: TruthWorld, model_name: str, experiment: str, grid: RectilinearGrid,
+def model_values(world: TruthWorld, model_name: str, experiment: str, grid: RectilinearGrid,
                   months: np.ndarray) -> np.ndarray:
     """mrsos (time, lat, lon) in kg m-2: the model's view of the truth's top layer."""
     index = list(MODELS).index(model_name)
     params = np.random.default_rng([world.seed, 101, index])
-    scale, bias, noise_std = (params.uniform(0.7, 1.3), params.uniform(-0.05, 0.05),
-                              params.uniform(0.01, 0.03))
+    scale, bias, noise_std = (params.uniform(*world.model_scale), params.uniform(*world.model_bias),
+                              params.uniform(*world.model_noise))
     noise = np.random.default_rng([world.seed, 102, index, list(EXPERIMENTS).index(experiment)])
     truth = world.cell_mean(grid, months, layer=0, experiment=experiment)
     climate = world.pattern(grid.lat[:, None], grid.lon[None, :], [0])[0]
@@ -211,8 +211,9 @@ def write_cmip6(world: TruthWorld, model_name: str, experiment: str,
 
     The files cover the world's target grid (`world.box` at `world.resolution`) with
     `PAD_CELLS` native cells to spare on every side, as a padded CDS area request returns.
-    Values: the truth's 0-10 cm cell means with the model's anomaly scale (0.7-1.3), bias
-    (+-0.05) and white noise (0.01-0.03 m3 m-3), seeded by (world.seed, model), times 100
+    Values: the truth's 0-10 cm cell means with the model's anomaly scale, bias and white noise
+    (drawn from the world's `model_scale`, `model_bias` and `model_noise` ranges; by default
+    0.7-1.3, +-0.05 and 0.01-0.03 m3 m-3), seeded by (world.seed, model), times 100
     (1000 kg m-3 x 0.1 m) to kg m-2.
     """
     model = MODELS[model_name]
@@ -220,7 +221,7 @@ def write_cmip6(world: TruthWorld, model_name: str, experiment: str,
     grid = area_subset(native_grid(model.grid), world.target_grid())
     months = np.arange(f"{exp.first_year:04d}-01", f"{exp.last_year + 1:04d}-01",
                        dtype="datetime64[M]")
-    values = _model_values(world, model_name, experiment, grid, months)
+    values = model_values(world, model_name, experiment, grid, months)
     years = months.astype("datetime64[Y]").astype(int) + 1970
     paths = []
     for (first, last), name in zip(year_chunks(model_name, experiment),

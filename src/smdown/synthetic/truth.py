@@ -40,6 +40,7 @@ TREND_PER_YEAR = {
 OBSERVED = "ssp245"
 SCENARIO_START = 2015
 CLIP = (0.02, 0.6)
+TREND_PATTERNS = ("modes", "dipole")
 
 LAYER_MID_M = np.array([(top + bottom) / 2 for top, bottom in AMSMQTP_LAYERS])
 
@@ -144,16 +145,20 @@ class TruthWorld:
     """A seeded analytic soil-moisture world; all sources of the demo sample this one field.
 
     sm = pattern + season + trend + noise, clipped to [0.02, 0.6] m3 m-3, where
-    - pattern: 0.10..0.40, wetter to the south-east, with seeded low-frequency modes;
+    - pattern: `mean_moisture` +- `pattern_amplitude` (0.10..0.40 by default), wetter to the
+      south-east, with seeded low-frequency modes;
     - season: low in winter (frozen soil, minimum about late January), high in July-August;
     - trend: linear per experiment (`TREND_PER_YEAR` x `trend_scale`), zero at 2015-01-01 so the
-      historical run continues into every SSP, times a smooth per-pixel factor 0.6..1.4;
+      historical run continues into every SSP, times a smooth per-pixel factor: 0.6..1.4
+      (`trend_pattern` "modes"), or -1.5..1.5 so the sign changes across the box ("dipole");
     - noise: spatially smooth modes with monthly AR(1) and interannual parts. Over each
       experiment's years it has zero mean and zero trend in annual means, so `trend` is exactly
       the slope of the annual means of the unclipped truth.
     Seasonal amplitude, trend and noise decay with depth as exp(-(z - 0.05 m) / damping_depth_m).
     Spatial patterns scale with `box`; `box` at `resolution` is the study's target grid, the area
-    the writers cover.
+    the writers cover. Each CMIP6 model sees the top layer with an anomaly scale, bias and noise
+    drawn per model from the `model_scale`, `model_bias` and `model_noise` ranges. The defaults
+    are the demo's world; `smdown.synthetic.worlds` varies them.
     """
 
     seed: int
@@ -166,10 +171,23 @@ class TruthWorld:
     daily_noise_amplitude: float = 0.006
     damping_depth_m: float = 0.6
     seasonal_lag_years_per_m: float = 0.08
+    pattern_amplitude: float = 0.15
+    trend_pattern: str = "modes"
+    model_scale: tuple[float, float] = (0.7, 1.3)
+    model_bias: tuple[float, float] = (-0.05, 0.05)
+    model_noise: tuple[float, float] = (0.01, 0.03)
 
     def __post_init__(self) -> None:
-        """Refuse a box and resolution that do not make a grid (see `box_grid`), at once."""
+        """Refuse a box and resolution that do not make a grid (see `box_grid`), an unknown
+        trend pattern and reversed ranges, at once."""
         _check_whole_cells(self.box, self.resolution)
+        if self.trend_pattern not in TREND_PATTERNS:
+            raise ValueError(f"unknown trend_pattern {self.trend_pattern!r}; allowed: "
+                             f"{', '.join(TREND_PATTERNS)}")
+        for name in ("model_scale", "model_bias", "model_noise"):
+            low, high = getattr(self, name)
+            if low > high:
+                raise ValueError(f"{name} must be a (low, high) range, got {(low, high)}")
 
     def _rng(self, stream: int) -> np.random.Generator:
         return np.random.default_rng([self.seed, stream])
@@ -240,7 +258,7 @@ class TruthWorld:
         u, v = _box_coords(lat, lon, self.box)
         raw = 0.09 * (u - v) + np.tensordot(self._pattern_weights,
                                              self._pattern_modes(lat, lon, self.box), axes=1)
-        base = self.mean_moisture + 0.15 * np.tanh(raw / 0.15)
+        base = self.mean_moisture + self.pattern_amplitude * np.tanh(raw / 0.15)
         deeper = 0.04 * LAYER_MID_M[lidx]
         return base[None] + deeper.reshape((-1,) + (1,) * base.ndim)
 
@@ -249,7 +267,11 @@ class TruthWorld:
         """True linear trend (layer, *space) in m3 m-3 per year over the experiment's years."""
         lidx = _layer_indices(layers)
         modes = self._trend_modes(lat, lon, self.box)
-        factor = 1.0 + 0.4 * np.tanh(modes.sum(axis=0) / np.sqrt(modes.shape[0]))
+        smooth = modes.sum(axis=0) / np.sqrt(modes.shape[0])
+        if self.trend_pattern == "dipole":
+            factor = 1.5 * np.tanh(2.0 * smooth)
+        else:
+            factor = 1.0 + 0.4 * np.tanh(smooth)
         rate = TREND_PER_YEAR[experiment] * self.trend_scale
         return rate * self._damping(lidx).reshape((-1,) + (1,) * factor.ndim) * factor[None]
 
@@ -389,9 +411,12 @@ class TruthWorld:
         return ds
 
 
-def world_on(grid: Mapping[str, float], seed: int) -> TruthWorld:
+def world_on(grid: Mapping[str, float], seed: int,
+             world: Mapping[str, object] | None = None) -> TruthWorld:
     """The world spanning a config's target `grid` section (lat/lon min/max, resolution): the
-    TRSR demo's for its grid, the China world for the CMIP6DL study's."""
+    TRSR demo's for its grid, the China world for the CMIP6DL study's. `world` (the config's
+    `synthetic.world`) sets any other field of `TruthWorld`; ranges may come as lists."""
     box = (float(grid["lat_min"]), float(grid["lat_max"]), float(grid["lon_min"]),
            float(grid["lon_max"]))
-    return TruthWorld(seed=seed, box=box, resolution=float(grid["resolution"]))
+    params = {k: tuple(v) if isinstance(v, list) else v for k, v in (world or {}).items()}
+    return TruthWorld(seed=seed, box=box, resolution=float(grid["resolution"]), **params)
