@@ -1,4 +1,5 @@
-"""One exception type for bad input, so every stage reports the file and what was expected."""
+"""The exceptions a stage raises: bad input (naming the file and what was expected instead) and
+a training result that must not be used."""
 
 from __future__ import annotations
 
@@ -16,3 +17,7 @@ class InputError(ValueError):
         if expected:
             message += f" (expected {expected})"
         super().__init__(message)
+
+
+class TrainingFailed(RuntimeError):
+    """A training job whose result must not be used (see `smdown.training.guard`)."""

@@ -20,7 +20,7 @@ from smdown.nn import (
     tv_loss,
     vgg_loss,
 )
-from smdown.nn.saved import save_generator
+from smdown.nn.saved import load_generator, save_generator
 from smdown.nn.unet import pad_to_multiple
 from smdown.sources.weights import REQUIRED_KEYS
 from smdown.synthetic.vgg import random_vgg16_state, write_random_vgg16
@@ -87,6 +87,38 @@ def test_pretrained_body_loads_all_but_the_head():
             assert torch.equal(value, source[key])
     with pytest.raises(RuntimeError, match="Missing key"):
         finetune.load_pretrained_body({k: v for k, v in source.items() if "encoders.0" not in k})
+
+
+def test_standardised_inputs_are_an_identity_until_set_and_travel_with_the_weights(tmp_path):
+    torch.manual_seed(0)
+    net = UNetGenerator(3, 2, base_channels=4, depth=2).eval()
+    x = torch.rand(2, 3, 12, 20)
+    before = net(x)
+    assert torch.equal(net.input_mean, torch.zeros(3)) and torch.equal(net.input_std, torch.ones(3))
+    mean, std = torch.tensor([0.2, 0.3, 0.4]), torch.tensor([0.05, 0.1, 0.2])
+    net.standardise_inputs(mean, std)
+    shifted = net(x * std[:, None, None] + mean[:, None, None])  # standardised: x again
+    torch.testing.assert_close(shifted, before, rtol=0, atol=1e-6)
+    save_generator(net, tmp_path / "g.pt")
+    loaded, _ = load_generator(tmp_path / "g.pt")
+    assert torch.equal(loaded.input_mean, mean) and torch.equal(loaded.input_std, std)
+    with pytest.raises(ValueError, match="positive deviations"):
+        net.standardise_inputs(mean, torch.tensor([0.1, 0.0, 0.1]))
+
+
+def test_residual_head_adds_to_the_inputs_mean():
+    torch.manual_seed(0)
+    net = UNetGenerator(3, 2, base_channels=4, depth=2, residual=True).eval()
+    assert net.architecture["residual"] is True
+    x = 0.1 + 0.3 * torch.rand(2, 3, 12, 20)
+    with torch.no_grad():
+        net.head.weight.zero_()
+    net.start_at_mean(torch.tensor([0.25, 0.25]), inputs_mean=torch.tensor(0.25))
+    torch.testing.assert_close(net(x), x.mean(dim=1, keepdim=True).expand(-1, 2, -1, -1))
+    net.start_at_mean(torch.tensor([0.2, 0.3]), inputs_mean=torch.tensor(0.25))
+    assert (net(x)[:, 0] < x.mean(dim=1)).all() and (net(x)[:, 1] > x.mean(dim=1)).all()
+    with pytest.raises(ValueError, match="inputs' mean"):
+        net.start_at_mean(torch.tensor([0.2, 0.3]))
 
 
 def random_vgg16(path, complete=True):

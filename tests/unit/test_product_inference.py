@@ -12,6 +12,7 @@ import xarray as xr
 from smdown.errors import InputError
 from smdown.nn.saved import save_generator
 from smdown.nn.unet import UNetGenerator
+from smdown.product.evaluate import PRODUCT, oof_scores, taylor_layer
 from smdown.product.inference import (
     bagged_chunks,
     bagged_predict,
@@ -139,3 +140,38 @@ def test_inputs_must_be_the_models_the_folds_learned(folds):
         ensemble.check_models(["A", "C"], "historical inputs")
     with pytest.raises(InputError, match="other order"):
         ensemble.check_models(["B", "A"], "historical inputs")
+
+
+def test_folds_that_failed_the_guard_are_named_in_every_product_note(tmp_path):
+    failed = {"passed": False, "problems": ["validation RMSE 0.03 is not below the ensemble "
+                                            "mean's 0.02"]}
+    paths = [tmp_path / f"fold{k}.pt" for k in range(3)]
+    for k, path in enumerate(paths):
+        _fold(path, k, guard=failed if k == 1 else {"passed": True, "problems": []})
+    warning = load_folds(paths, 3).guard_warning
+    assert warning.startswith("made from fine-tuned folds that failed the collapse guard")
+    assert "fold 1: validation RMSE 0.03 is not below" in warning and "fold 0" not in warning
+    _fold(paths[1], 1)  # files written before the guard existed count as passed
+    assert load_folds(paths, 3).guard_warning == ""
+
+
+def test_evaluation_tables_mark_the_product_of_warned_folds():
+    rng = np.random.default_rng(1)
+    layers = ("time", "layer", "lat", "lon")
+    reference = rng.random((6, 2, 3, 4))
+    oof = xr.Dataset({"amsmqtp": (layers, reference),
+                      "unet_gan": (layers, reference + 0.01),
+                      "ensemble_mean": (layers, reference + 0.05),
+                      "mrsos": (("time", "model", "lat", "lon"), reference[:, :1] + 0.05)},
+                     coords={"model": ["A"], "layer": [1, 2]},
+                     attrs={"guard_warning": ""})
+    scores = oof_scores(oof)
+    assert scores.loc[scores["predictor"] == PRODUCT, "guard"].eq("passed").all()
+    assert scores.loc[scores["predictor"] != PRODUCT, "guard"].eq("").all()
+    oof.attrs["guard_warning"] = "made from fine-tuned folds that failed the collapse guard"
+    scores = oof_scores(oof)
+    assert scores.loc[scores["predictor"] == PRODUCT, "guard"].str.startswith(
+        "FAILED: made from fine-tuned folds").all()
+    stats, _ = taylor_layer(oof, 1)
+    assert stats.set_index("name").loc[PRODUCT, "guard"].startswith("FAILED")
+    assert stats.set_index("name").loc["A", "guard"] == ""

@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from smdown.nn import Discriminator, UNetGenerator
+from smdown.training.baselines import EnsembleMean
 from smdown.training.loop import (
     HISTORY_COLUMNS,
     TrainingData,
@@ -24,6 +25,7 @@ from smdown.training.loop import (
     evaluate,
     resolve_device,
     train,
+    warmup_factor,
 )
 
 REPO = Path(__file__).resolve().parents[2]
@@ -274,6 +276,60 @@ def test_evaluate_scores_masked_cells_per_layer():
     assert len(scores["layers"]) == N_LAYERS
     assert all(layer["rmse"] == pytest.approx(0.1) for layer in scores["layers"])
     assert isinstance(scores["overall"]["rmse"], np.floating)
+
+
+def test_evaluate_scores_the_spatial_spread_of_each_month():
+    data = make_data()
+    layers = data.x[:, :N_LAYERS]
+    half = replace(data, x=layers * 0.5, y=torch.where(data.mask, layers, math.nan))
+    scores = evaluate(nn.Identity(), half, data.test, "cpu", batch_size=4)
+    cells = data.x[data.test][:, :N_LAYERS][..., data.mask].double()  # (month, layer, cell)
+    expected = cells.std(dim=-1, unbiased=False).mean().item()
+    assert scores["overall"]["target_spatial_std"] == pytest.approx(expected)
+    assert scores["overall"]["spatial_std"] == pytest.approx(0.5 * expected)
+    constant = evaluate(EnsembleMean(N_LAYERS), replace(half, x=torch.full_like(half.x, 0.3)),
+                        data.test, "cpu")
+    assert constant["overall"]["spatial_std"] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_history_records_the_guards_numbers(tmp_path):
+    result, *_ = run(tmp_path, replace(SETTINGS, epochs=2))
+    history = result.history
+    data = make_data()
+    mean = evaluate(EnsembleMean(N_LAYERS), data, data.val, "cpu")["overall"]["rmse"]
+    assert history["val_rmse_ensemble_mean"].tolist() == pytest.approx([mean, mean])
+    assert ((history["val_spatial_std_ratio"] > 0) & (history["val_spatial_std_ratio"] < 2)).all()
+
+
+def test_warm_up_rises_per_step_then_holds():
+    assert [warmup_factor(1, b, 4, 1) for b in range(4)] == [0.25, 0.5, 0.75, 1.0]
+    assert warmup_factor(2, 0, 4, 1) == 1.0
+    assert warmup_factor(2, 1, 4, 2) == pytest.approx(6 / 8)
+    assert warmup_factor(1, 0, 4, 0) == 1.0
+
+
+def test_warm_up_changes_training_keeps_the_epoch_rates_and_resumes_exactly(tmp_path):
+    warm = replace(SETTINGS, warmup_epochs=1)
+    plain, *_ = run(tmp_path, name="plain")
+    whole, g_whole, _ = run(tmp_path, warm, name="whole")
+    assert whole.history["lr_g"].tolist() == plain.history["lr_g"].tolist()
+    assert whole.history["mse"].iloc[0] != plain.history["mse"].iloc[0]
+    run(tmp_path, warm, name="resumed", stop_after_epoch=1)
+    resumed, g_resumed, _ = run(tmp_path, warm, name="resumed")
+    assert_same_state(g_resumed.state_dict(), g_whole.state_dict())
+    pd.testing.assert_frame_equal(losses(resumed.history), losses(whole.history))
+
+
+def test_standardised_inputs_are_part_of_the_run(tmp_path, caplog):
+    generator, discriminator = make_nets()
+    run(tmp_path, replace(SETTINGS, epochs=1), nets=(generator, discriminator),
+        stop_after_epoch=1)
+    caplog.set_level("WARNING", logger="smdown.training.loop")
+    standardised, discriminator = make_nets()
+    standardised.standardise_inputs(torch.full((17,), 0.5), torch.full((17,), 0.3))
+    result, *_ = run(tmp_path, replace(SETTINGS, epochs=1), nets=(standardised, discriminator))
+    assert "belongs to another run" in caplog.text  # the statistics are in the fingerprint
+    assert result.epochs_run == 1
 
 
 def test_cuda_only_options_are_ignored_on_cpu(tmp_path, caplog):

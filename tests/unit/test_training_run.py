@@ -11,8 +11,9 @@ import pytest
 import torch
 import xarray as xr
 
-from smdown.errors import InputError
+from smdown.errors import InputError, TrainingFailed
 from smdown.nn.saved import load_generator
+from smdown.training.guard import Guard
 from smdown.training.loop import TrainSettings
 from smdown.training.report import fold_table
 from smdown.training.run import JobFiles, finetune, pretrain, settings_from_config
@@ -21,10 +22,14 @@ MODELS = ["A", "B", "C"]
 MONTHS = np.arange("2000-01", "2005-01", dtype="datetime64[M]").astype("datetime64[ns]")
 LAT = np.round(np.arange(31.05, 32.2, 0.1), 2)  # 12
 LON = np.round(np.arange(89.05, 91.0, 0.1), 2)  # 20
-NETWORK = {"base_channels": 4, "depth": 2, "discriminator_channels": 4, "head_bias": "target_mean"}
+NETWORK = {"base_channels": 4, "depth": 2, "discriminator_channels": 4, "head_bias": "target_mean",
+           "input_norm": "standardise", "residual": "ensemble_mean"}
 SPLITS = {"train": [2000, 2002], "val": [2003, 2003], "test": [2004, 2004]}
 FOLDS = {"years": [2000, 2004], "n_folds": 5, "scheme": "year_blocked", "val_fraction": 0.25,
          "split_seed": 0, "insitu_reference": "forest"}
+# two epochs of a 4-channel network learn too little for the collapse guard, which these tests
+# do not exercise (test_guard.py does): it only warns
+LENIENT = Guard("warn")
 SETTINGS = TrainSettings(epochs=2, batch_size=8, lr_generator=5e-3, lr_discriminator=1e-3,
                          device="cpu", weights=replace(TrainSettings().weights, b2=0.0))
 
@@ -81,7 +86,7 @@ def _files(folder) -> JobFiles:
 def _pretrain(prepared, out, settings=SETTINGS, vgg_path=None, **changes):
     args = dict(model_files=prepared["models"], models=MODELS, era5land=prepared["era5land"],
                 regions=prepared["regions"], region="R", splits=SPLITS, network=NETWORK,
-                settings=settings, vgg_path=vgg_path, files=_files(out))
+                settings=settings, vgg_path=vgg_path, files=_files(out), guard=LENIENT)
     return pretrain(**{**args, **changes})
 
 
@@ -89,7 +94,7 @@ def _finetune(prepared, out, pretrained, fold=1, settings=SETTINGS, **changes):
     args = dict(model_files=prepared["models"], models=MODELS, amsmqtp=prepared["amsmqtp"],
                 insitu=prepared["insitu"], regions=prepared["regions"], region="R",
                 pretrained=pretrained, fold=fold, folds=FOLDS, network=NETWORK,
-                settings=settings, vgg_path=None, files=_files(out))
+                settings=settings, vgg_path=None, files=_files(out), guard=LENIENT)
     return finetune(**{**args, **changes})
 
 
@@ -97,7 +102,7 @@ def test_pretrain_then_finetune_one_fold(prepared, tmp_path):
     metrics = _pretrain(prepared, tmp_path / "pre")
     generator, meta = load_generator(tmp_path / "pre" / "generator.pt")
     assert generator.architecture == {"in_channels": 3, "out_channels": 3, "base_channels": 4,
-                                      "depth": 2}
+                                      "depth": 2, "residual": True}
     assert meta["stage"] == "pretrain" and meta["splits"] == SPLITS
     assert len(pd.read_csv(tmp_path / "pre" / "history.csv")) == 2
     written = json.loads((tmp_path / "pre" / "test_metrics.json").read_text())
@@ -184,9 +189,10 @@ def test_settings_from_config():
                 "seed": 3, "device": "cpu", "bf16": False, "channels_last": False,
                 "adversarial_loss": "symmetric",
                 "finetune": {"epochs": 7, "batch_size": 4, "lr_generator": 1e-4,
-                             "lr_discriminator": 1e-6, "patience": 2}}
+                             "lr_discriminator": 1e-6, "patience": 2, "warmup_epochs": 1}}
     settings = settings_from_config(training, "finetune")
     assert (settings.epochs, settings.batch_size, settings.patience, settings.seed) == (7, 4, 2, 3)
+    assert settings.warmup_epochs == 1
     assert not settings.adversarial  # a2 = 0: no discriminator steps
     assert settings.symmetric_adversarial
     assert settings.weights.a3 == 0.01
@@ -214,6 +220,11 @@ def test_fold_table_pools_by_test_months():
     assert pooled["rmse_generator"] == pytest.approx(np.sqrt((10 * 0.01 + 30 * 0.04) / 40))
     assert pooled["bias_ensemble_mean"] == pytest.approx(0.3)
     assert np.isnan(pooled["r_generator"])
+    assert (table["guard"] == "passed").all()  # folds written before the guard count as passed
+    warned = {**fold(1, 30, 0.2, 0.4), "guard": {"passed": False, "problems": ["p", "q"]}}
+    table = fold_table([fold(0, 10, 0.1, 0.0), warned]).set_index(["fold", "layer"])["guard"]
+    assert table[("0", "all")] == "passed" and table[("1", "2")] == "FAILED: p; q"
+    assert table[("all", "1")] == "FAILED in folds 1"
 
 
 def test_fold_without_months_to_fit_is_refused(prepared, tmp_path):
@@ -221,3 +232,84 @@ def test_fold_without_months_to_fit_is_refused(prepared, tmp_path):
     with pytest.raises(InputError, match="leaves 0 months to fit"):
         _finetune(prepared, tmp_path / "fold", tmp_path / "pre" / "generator.pt",
                   folds={**FOLDS, "years": [2003, 2004], "n_folds": 2, "val_fraction": 0.5})
+
+
+PLAIN = {**NETWORK, "residual": "none"}  # the paper's head: a dead network is one constant
+
+
+def test_a_collapsed_pretraining_stops_and_saves_nothing(prepared, tmp_path):
+    """A rate of 0.15 kills every ReLU within an epoch: the output is one constant field."""
+    killing = replace(SETTINGS, lr_generator=0.15, epochs=6)
+    with pytest.raises(TrainingFailed) as failure:
+        _pretrain(prepared, tmp_path / "pre", settings=killing, guard=Guard("error"),
+                  network=PLAIN)
+    message = str(failure.value)
+    assert message.startswith("pretrain: the kept network")
+    assert "of the target's (at least 0.25 expected): a near-constant field" in message
+    assert not (tmp_path / "pre" / "generator.pt").exists()
+    assert not (tmp_path / "pre" / "test_metrics.json").exists()
+    history = pd.read_csv(tmp_path / "pre" / "history.csv")  # the epochs stay for diagnosis
+    assert (history["val_spatial_std_ratio"] < 0.01).all()
+
+
+def test_a_killed_residual_network_gives_back_the_ensemble_mean(prepared, tmp_path):
+    killing = replace(SETTINGS, lr_generator=0.15, epochs=6)
+    with pytest.raises(TrainingFailed) as failure:
+        _pretrain(prepared, tmp_path / "pre", settings=killing, guard=Guard("error"))
+    assert "is not below the ensemble mean's" in str(failure.value)
+    assert "near-constant" not in str(failure.value)
+    history = pd.read_csv(tmp_path / "pre" / "history.csv")
+    assert (history["val_spatial_std_ratio"] > 0.5).all()  # the models' pattern survives
+
+
+def test_a_collapsed_fold_stops_naming_it_and_warn_keeps_it_marked(prepared, tmp_path):
+    _pretrain(prepared, tmp_path / "pre", network=PLAIN)
+    pretrained = tmp_path / "pre" / "generator.pt"
+    killing = replace(SETTINGS, lr_generator=0.15, epochs=6)
+    with pytest.raises(TrainingFailed, match="^finetune fold 2: the kept network"):
+        _finetune(prepared, tmp_path / "fold2", pretrained, fold=2, settings=killing,
+                  guard=Guard("error"), network=PLAIN)
+    assert not (tmp_path / "fold2" / "generator.pt").exists()
+    kept = _finetune(prepared, tmp_path / "fold2", pretrained, fold=2, settings=killing,
+                     guard=Guard("warn"), network=PLAIN)  # its finished checkpoint, judged again
+    assert not kept["guard"]["passed"] and kept["epochs_run"] == killing.epochs
+    _, meta = load_generator(tmp_path / "fold2" / "generator.pt")
+    assert meta["guard"] == kept["guard"]
+    row = fold_table([kept]).iloc[0]
+    assert row["guard"].startswith("FAILED: ") and "near-constant" in row["guard"]
+
+
+def test_a_fold_inherits_a_failed_pretraining(prepared, tmp_path):
+    killing = replace(SETTINGS, lr_generator=0.15, epochs=6)
+    _pretrain(prepared, tmp_path / "pre", settings=killing)  # warned, kept
+    tuned = _finetune(prepared, tmp_path / "fold", tmp_path / "pre" / "generator.pt",
+                      settings=replace(SETTINGS, epochs=8, lr_generator=1e-2),
+                      guard=Guard("warn", min_spatial_std_ratio=0.0))
+    assert "its pretrained body" in " ".join(tuned["guard"]["problems"])
+
+
+def test_inputs_are_standardised_by_the_training_months_and_kept(prepared, tmp_path):
+    _pretrain(prepared, tmp_path / "pre")
+    generator, meta = load_generator(tmp_path / "pre" / "generator.pt")
+    assert meta["input_norm"] == "standardise"
+    with xr.open_dataset(prepared["models"]["B"]) as ds, \
+            xr.open_dataset(prepared["regions"]) as regions:
+        inside = ds["mrsos"].sel(time=slice("2000", "2002")).values[
+            :, regions["mask"].values[0].astype(bool)]
+    assert generator.input_mean[1].item() == pytest.approx(float(inside.mean()), rel=1e-5)
+    assert generator.input_std[1].item() == pytest.approx(float(inside.std(ddof=1)), rel=1e-4)
+    _finetune(prepared, tmp_path / "fold", tmp_path / "pre" / "generator.pt")
+    tuned, _ = load_generator(tmp_path / "fold" / "generator.pt")
+    assert torch.equal(tuned.input_mean, generator.input_mean)  # the body's statistics
+    assert torch.equal(tuned.input_std, generator.input_std)
+    raw = _pretrain(prepared, tmp_path / "raw", network={**NETWORK, "input_norm": "none"})
+    assert raw["input_norm"] == "none"
+    with pytest.raises(InputError, match="input_norm is standardise"):
+        _finetune(prepared, tmp_path / "mixed", tmp_path / "pre" / "generator.pt",
+                  network={**NETWORK, "input_norm": "none"})
+    with pytest.raises(InputError, match="training.network.input_norm"):
+        _pretrain(prepared, tmp_path / "bad", network={**NETWORK, "input_norm": "minmax"})
+    with pytest.raises(InputError, match="residual is ensemble_mean"):
+        _finetune(prepared, tmp_path / "plain", tmp_path / "pre" / "generator.pt", network=PLAIN)
+    with pytest.raises(InputError, match="training.network.residual"):
+        _pretrain(prepared, tmp_path / "bad", network={**NETWORK, "residual": "yes"})

@@ -68,6 +68,25 @@ def test_out_of_fold_file_scores_and_figures(tiny_run):
                                     "quantile_mapping"]
 
 
+def test_every_evaluation_table_carries_the_guards_verdict_on_the_folds(tiny_run):
+    """The tiny run's guard warns (tiny.yaml): what its folds made says whether they passed."""
+    folds = pd.read_csv(tiny_run / RUN / "evaluation/finetune_vs_ensemble_mean.csv",
+                        dtype={"fold": str})
+    failed = sorted(set(folds.loc[folds["guard"].str.startswith("FAILED:"), "fold"]))
+    with xr.open_dataset(tiny_run / RUN / "evaluation/out_of_fold.nc") as oof:
+        warning = oof.attrs["guard_warning"]
+    with xr.open_dataset(tiny_run / RUN / "product/CMIP6_UNet-Gan_ssp585.nc") as product:
+        assert product.attrs.get("guard_warning", "") == warning
+    assert [f"fold {k}:" in warning for k in "012"] == [k in failed for k in "012"]
+    verdict = f"FAILED: {warning}" if failed else "passed"
+    tables = [pd.read_csv(tiny_run / RUN / f"evaluation/{name}.csv", keep_default_na=False)
+              for name in ("out_of_fold_scores", "taylor_layer1", "product_vs_truth_ssp585")]
+    for table in tables:
+        name = "predictor" if "predictor" in table else "name"
+        assert table.loc[table[name] == "CMIP6_UNet-Gan", "guard"].eq(verdict).all()
+        assert table.loc[table[name] != "CMIP6_UNet-Gan", "guard"].eq("").all()
+
+
 def test_truth_check_reports_every_layer(tiny_run):
     table = pd.read_csv(tiny_run / RUN / "evaluation/product_vs_truth_ssp585.csv")
     assert set(table["predictor"]) == {"CMIP6_UNet-Gan", "ensemble_mean", "quantile_mapping"}

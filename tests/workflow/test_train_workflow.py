@@ -48,9 +48,41 @@ def test_pretrain_and_folds_write_weights_history_and_metrics(tiny_run):
         assert not set(fold["validation_months"]) & set(fold["test_months"])
         assert len(fold["validation_months"]) == 12
     assert pd.read_csv(tiny_run / TRAINED / "finetune/fold0/history.csv")["insitu"].gt(0).all()
-    summary = pd.read_csv(tiny_run / "results/tiny/evaluation/finetune_vs_ensemble_mean.csv")
-    assert set(summary["fold"].astype(str)) == {"0", "1", "2", "all"}
+    summary = pd.read_csv(tiny_run / "results/tiny/evaluation/finetune_vs_ensemble_mean.csv",
+                          dtype={"fold": str})
+    assert set(summary["fold"]) == {"0", "1", "2", "all"}
     assert len(summary) == 4 * 6
+    for k, fold in enumerate(folds):  # tiny.yaml's guard warns: each verdict is recorded
+        history = pd.read_csv(tiny_run / TRAINED / f"finetune/fold{k}/history.csv")
+        best = history.loc[history["epoch"] == fold["best_epoch"]].iloc[0]
+        assert fold["guard"]["val_rmse"] == pytest.approx(best["val_rmse"])
+        assert fold["guard"]["passed"] == (
+            best["val_rmse"] < best["val_rmse_ensemble_mean"]
+            and best["val_spatial_std_ratio"] >= 0.25)
+        verdicts = summary.loc[summary["fold"] == str(k), "guard"]
+        assert verdicts.eq("passed").all() if fold["guard"]["passed"] else \
+            verdicts.str.startswith("FAILED: ").all()
+
+
+def test_a_collapsed_pretraining_stops_the_run_before_any_product(scratch_copy, tmp_path):
+    """The paper's plain head at a rate that kills its ReLUs collapses to one constant field:
+    the guard stops the pretrain job with its numbers, and nothing downstream is made."""
+    config = yaml.safe_load(TINY.read_text())
+    config["training"].update(guard="error")
+    config["training"]["network"].update(residual="none")
+    config["training"]["pretrain"].update(lr_generator=0.15, epochs=6, warmup_epochs=0)
+    path = tmp_path / "killing.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    product = scratch_copy / "results/tiny/product/CMIP6_UNet-Gan_historical.nc"
+    product.unlink()
+    proc = snakemake(scratch_copy, str(product.relative_to(scratch_copy)), configfile=path)
+    assert proc.returncode != 0
+    log = (scratch_copy / "results/tiny/logs/pretrain.log").read_text()
+    assert "TrainingFailed: pretrain: the kept network" in log
+    assert "a near-constant field" in log and "Nothing was saved from it" in log
+    assert "Error in rule pretrain" in proc.stderr
+    assert not product.exists()
+    assert not (scratch_copy / TRAINED / "pretrain/generator.pt").exists()
 
 
 def test_changed_finetune_parameter_reruns_only_the_folds(tiny_run, tmp_path):

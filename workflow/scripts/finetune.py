@@ -4,6 +4,7 @@ import torch
 
 from smdown.logs import route_to
 from smdown.provenance import record_job
+from smdown.training.guard import Guard
 from smdown.training.run import JobFiles, finetune, settings_from_config
 
 log = route_to(snakemake.log[0])
@@ -23,5 +24,6 @@ finetune(
     settings=settings_from_config(p.training, "finetune"),
     vgg_path=i.get("vgg") or None,
     files=JobFiles.of(o.weights, o.history, o.metrics, p.checkpoint),
+    guard=Guard.from_config(p.training),
 )
 record_job(snakemake)

@@ -4,6 +4,7 @@ import torch
 
 from smdown.logs import route_to
 from smdown.provenance import record_job
+from smdown.training.guard import Guard
 from smdown.training.run import JobFiles, pretrain, settings_from_config
 
 log = route_to(snakemake.log[0])
@@ -21,5 +22,6 @@ pretrain(
     settings=settings_from_config(p.training, "pretrain"),
     vgg_path=i.get("vgg") or None,
     files=JobFiles.of(o.weights, o.history, o.metrics, p.checkpoint),
+    guard=Guard.from_config(p.training),
 )
 record_job(snakemake)

@@ -33,22 +33,35 @@ def pad_to_multiple(x: Tensor, multiple: int) -> tuple[Tensor, tuple[int, int]]:
     return F.pad(x, pads, mode="reflect" if reflect_ok else "replicate"), (top, left)
 
 
+def _logit(values: Tensor) -> Tensor:
+    """logit of soil-moisture values kept 1e-3 away from 0 and 1 (0 outside the region)."""
+    return torch.logit(values.clamp(1e-3, 1 - 1e-3))
+
+
 class UNetGenerator(nn.Module):
     """UNet of widths base * 2**k (k = 0..depth), max-pool down, transposed conv up, sigmoid out.
 
     Any H x W works: the input is padded to a multiple of 2**depth (see `pad_to_multiple`) and the
     output cropped back. At 17 -> 5 channels, base 64, depth 4 it has 31,040,069 parameters.
+    Each input channel is standardised by the buffers `input_mean` and `input_std` (0 and 1, an
+    exact identity, until `standardise_inputs` sets them), so the statistics travel with the
+    weights and inference applies the ones training used. With `residual` the head adds to the
+    logit of the inputs' mean (the ensemble mean of the models) instead of starting from
+    nothing: the network learns what the ensemble mean misses, and whatever it has not learned
+    (or a dead network) leaves the ensemble mean, never a constant field.
     """
 
     family = "unet_gan"
 
     def __init__(self, in_channels: int, out_channels: int, base_channels: int = 64,
-                 depth: int = 4):
+                 depth: int = 4, residual: bool = False):
         super().__init__()
         self.architecture = {"in_channels": in_channels, "out_channels": out_channels,
-                             "base_channels": base_channels, "depth": depth}
+                             "base_channels": base_channels, "depth": depth,
+                             "residual": residual}
         widths = [base_channels * 2**k for k in range(depth + 1)]
         self.depth = depth
+        self.residual = residual
         self.encoders = nn.ModuleList(
             double_conv(cin, cout)
             for cin, cout in zip([in_channels, *widths[:-1]], widths, strict=True)
@@ -61,10 +74,22 @@ class UNetGenerator(nn.Module):
             double_conv(2 * width, width) for width in reversed(widths[:-1])
         )
         self.head = nn.Conv2d(base_channels, out_channels, 1)
+        self.register_buffer("input_mean", torch.zeros(in_channels))
+        self.register_buffer("input_std", torch.ones(in_channels))
+
+    def standardise_inputs(self, mean: Tensor, std: Tensor) -> None:
+        """Standardise each input channel by (x - mean) / std from now on (per-channel (C,))."""
+        if (std <= 0).any() or not (torch.isfinite(mean).all() and torch.isfinite(std).all()):
+            raise ValueError("input standardisation needs finite means and positive deviations")
+        with torch.no_grad():
+            self.input_mean.copy_(mean)
+            self.input_std.copy_(std)
 
     def forward(self, x: Tensor) -> Tensor:
         """Map (N, in, H, W) to (N, out, H, W) with values in (0, 1)."""
         height, width = x.shape[-2:]
+        raw = x
+        x = (x - self.input_mean[:, None, None]) / self.input_std[:, None, None]
         x, (top, left) = pad_to_multiple(x, 2**self.depth)
         skips = []
         for level, encoder in enumerate(self.encoders):
@@ -73,18 +98,27 @@ class UNetGenerator(nn.Module):
         skips.pop()  # the bottleneck is x itself
         for upsample, decoder in zip(self.upsamplers, self.decoders, strict=True):
             x = decoder(torch.cat([skips.pop(), upsample(x)], dim=1))
-        out = torch.sigmoid(self.head(x))
-        return out[..., top:top + height, left:left + width]
+        logits = self.head(x)[..., top:top + height, left:left + width]
+        if self.residual:
+            logits = logits + _logit(raw.mean(dim=1, keepdim=True))
+        return torch.sigmoid(logits)
 
-    def start_at_mean(self, means: Tensor) -> None:
-        """Set the head's bias to logit(mean) per output layer, so training starts at the target's
-        mean instead of sigmoid(0) = 0.5 m3 m-3 (Adam needs many steps to move a bias that far).
+    def start_at_mean(self, means: Tensor, inputs_mean: Tensor | None = None) -> None:
+        """Set the head's bias so training starts at the target's mean per output layer instead
+        of sigmoid(0) = 0.5 m3 m-3 (Adam needs many steps to move a bias that far): logit(mean),
+        or with `residual` logit(mean) - logit(inputs_mean), the shift from the inputs' level.
         """
+        bias = _logit(means.to(self.head.bias))
+        if self.residual:
+            if inputs_mean is None:
+                raise ValueError("a residual generator starts from the inputs' mean: give it")
+            bias = bias - _logit(inputs_mean.to(bias))
         with torch.no_grad():
-            self.head.bias.copy_(torch.logit(means.to(self.head.bias).clamp(1e-3, 1 - 1e-3)))
+            self.head.bias.copy_(bias)
 
     def load_pretrained_body(self, state_dict: Mapping[str, Tensor]) -> None:
-        """Load every weight except the head's, so a 3-layer pretrained net seeds a 5-layer one.
+        """Load every weight except the head's, so a 3-layer pretrained net seeds a 5-layer one;
+        the input standardisation comes with the body it was learned with.
 
         The head keeps its current values; any other missing or unexpected key raises (strict).
         """

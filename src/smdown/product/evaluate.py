@@ -22,10 +22,25 @@ OOF_PREDICTORS = {"unet_gan": PRODUCT, "ensemble_mean": "ensemble_mean",
                   "quantile_mapping": "quantile_mapping"}
 
 
+def guard_warning(ds: xr.Dataset) -> str:
+    """The out-of-fold or product file's note that its folds failed the collapse guard, or ""."""
+    return str(ds.attrs.get("guard_warning", ""))
+
+
+def _mark_product(table: pd.DataFrame, column: str, warning: str) -> pd.DataFrame:
+    """`table` with a `guard` column: for the product's rows "passed", or "FAILED: <why>" when
+    its folds failed the collapse guard; empty for the others (no network behind them)."""
+    is_product = table[column] == PRODUCT
+    verdict = f"FAILED: {warning}" if warning else "passed"
+    return table.assign(guard=np.where(is_product, verdict, ""))
+
+
 def oof_scores(oof: xr.Dataset) -> pd.DataFrame:
-    """Per predictor and layer scores of the out-of-fold file's predictions against AMSMQTP."""
+    """Per predictor and layer scores of the out-of-fold file's predictions against AMSMQTP,
+    the product's rows marked by the collapse guard's verdict on its folds."""
     predictions = {name: oof[var].values for var, name in OOF_PREDICTORS.items() if var in oof}
-    return layer_scores(oof["amsmqtp"].values, predictions)
+    return _mark_product(layer_scores(oof["amsmqtp"].values, predictions), "predictor",
+                         guard_warning(oof))
 
 
 def taylor_layer(oof: xr.Dataset, layer: int) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -44,7 +59,7 @@ def taylor_layer(oof: xr.Dataset, layer: int) -> tuple[pd.DataFrame, dict[str, s
                 var, "baseline")
     stats = taylor_statistics(oof["amsmqtp"].isel(layer=index).values, candidates,
                               reference_name="AMSMQTP")
-    return stats, groups
+    return _mark_product(stats, "name", guard_warning(oof)), groups
 
 
 def _sm(path: str | PathLike, mask: np.ndarray, times: np.ndarray | None) -> xr.DataArray:
@@ -63,11 +78,17 @@ def _sm(path: str | PathLike, mask: np.ndarray, times: np.ndarray | None) -> xr.
 def scores_against_truth(truth: str | PathLike, products: Mapping[str, str | PathLike],
                          mask: np.ndarray) -> pd.DataFrame:
     """Per product and layer scores against the synthetic truth over all months of the truth,
-    and whether the bagged product's RMSE beats the ensemble mean's in each layer."""
+    whether the bagged product's RMSE beats the ensemble mean's in each layer, and the
+    collapse guard's verdict on the product's folds."""
     with xr.open_dataset(truth) as ds:
         times = ds["time"].values
     reference = _sm(truth, mask, None)
     predictions = {name: _sm(path, mask, times) for name, path in products.items()}
     scores = layer_scores(reference, predictions).drop(columns=["paper_R2", "paper_R"])
     verdict = compare_rmse(scores, PRODUCT, "ensemble_mean")
+    warning = ""
+    if PRODUCT in products:
+        with xr.open_dataset(products[PRODUCT]) as ds:
+            warning = guard_warning(ds)
+    scores = _mark_product(scores, "predictor", warning)
     return scores.merge(verdict[["layer", f"{PRODUCT}_beats_ensemble_mean"]], on="layer")

@@ -38,6 +38,16 @@ class FoldEnsemble:
     training_hash: str
     paths: tuple[Path, ...]
     test_months: tuple[tuple[str, ...], ...]  # per fold, "YYYY-MM"
+    guard_failures: tuple[str, ...] = ()  # "fold k: problems" of folds kept under guard: warn
+
+    @property
+    def guard_warning(self) -> str:
+        """What every output made from these folds must say when some failed the collapse
+        guard (trained with training.guard: warn); empty when all passed."""
+        if not self.guard_failures:
+            return ""
+        return ("made from fine-tuned folds that failed the collapse guard "
+                f"(training.guard: warn): {'; '.join(self.guard_failures)}")
 
     @property
     def n_layers(self) -> int:
@@ -90,7 +100,10 @@ def load_folds(paths: Sequence[str | PathLike], n_folds: int) -> FoldEnsemble:
                         models=tuple(first_meta["models"]), region=first_meta["region"],
                         training_hash=first_meta["training_hash"],
                         paths=tuple(p for p, _, _ in folds),
-                        test_months=tuple(tuple(m.get("test_months", ())) for _, _, m in folds))
+                        test_months=tuple(tuple(m.get("test_months", ())) for _, _, m in folds),
+                        guard_failures=tuple(
+                            f"fold {m['fold']}: {', '.join(m['guard']['problems'])}"
+                            for _, _, m in folds if not m.get("guard", {}).get("passed", True)))
 
 
 def bagged_predict(ensemble: FoldEnsemble, x: torch.Tensor, device: torch.device,

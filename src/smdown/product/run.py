@@ -102,7 +102,13 @@ def write_bagged_product(folds: Sequence[str | PathLike], n_folds: int,
         chunks = bagged_chunks(ensemble, stack, mask.values, resolve_device(device),
                                chunk_months, batch_size)
         _write(chunks, stack, path, model_grid(model_files[models[0]]),
-               replace(attrs, folds=n_folds))
+               replace(attrs, folds=n_folds, extra=_guard_record(ensemble, attrs.extra)))
+
+
+def _guard_record(ensemble: FoldEnsemble, extra: Mapping[str, str]) -> dict[str, str]:
+    """The product's extra attributes plus `guard_warning` when folds failed the guard."""
+    warning = ensemble.guard_warning
+    return {**extra, **({"guard_warning": warning} if warning else {})}
 
 
 def write_network_product(weights: str | PathLike, model_files: Mapping[str, str | PathLike],
@@ -230,7 +236,8 @@ def write_out_of_fold(folds: Sequence[str | PathLike], n_folds: int,
         attrs={"title": "Out-of-fold predictions of the fine-tuned UNet-GAN and the "
                         "quantile-mapped ensemble mean over the fine-tuning months, beside "
                         "AMSMQTP, the ensemble mean and each model (m3 m-3; NaN outside the "
-                        "region)", "quantile_mapping": f"nquantiles {nquantiles}, kind {kind}"})
+                        "region)", "quantile_mapping": f"nquantiles {nquantiles}, kind {kind}",
+               "guard_warning": ensemble.guard_warning})
     write_netcdf(ds, path, compressed_encoding(ds))
 
 

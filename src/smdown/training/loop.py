@@ -17,7 +17,7 @@ import logging
 import math
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
@@ -38,12 +38,17 @@ from smdown.nn import (
     tv_loss,
     vgg_loss,
 )
+from smdown.training.baselines import EnsembleMean
 
 log = logging.getLogger(__name__)
 
 LOSS_COLUMNS = ("mse", "vgg", "adv", "insitu", "tv", "total_g", "d_loss")
-HISTORY_COLUMNS = ("epoch", *LOSS_COLUMNS, "val_rmse", "lr_g", "lr_d", "seconds")
+HISTORY_COLUMNS = ("epoch", *LOSS_COLUMNS, "val_rmse", "val_rmse_ensemble_mean",
+                   "val_spatial_std_ratio", "lr_g", "lr_d", "seconds")
 LR_SCHEDULES = ("cosine", "constant")
+# what `evaluate` scores: the spatial spreads are means over months of each month's standard
+# deviation over the region's cells (the collapse guard compares the two)
+SCORES = ("rmse", "mae", "bias", "r", "spatial_std", "target_spatial_std")
 
 
 @dataclass
@@ -51,7 +56,8 @@ class TrainSettings:
     """Optimisation settings of the paper; device "auto" picks CUDA when available.
 
     `lr_schedule` "cosine" decays the rates over `epochs` (UNet-GAN); "constant" keeps them
-    (the CMIP6DL study's Adam at 1e-4).
+    (the CMIP6DL study's Adam at 1e-4). `warmup_epochs` > 0 raises both rates linearly per
+    step from near 0 over that many first epochs (the authors' scripts have the option, at 0).
     """
 
     epochs: int = 200
@@ -67,6 +73,7 @@ class TrainSettings:
     adversarial: bool = True
     symmetric_adversarial: bool = False
     lr_schedule: str = "cosine"
+    warmup_epochs: int = 0
 
 
 @dataclass
@@ -147,6 +154,7 @@ class _Session:
     data: TrainingData
     settings: TrainSettings
     device: torch.device
+    baseline_val_rmse: float
 
     def autocast(self) -> torch.autocast:
         """bf16 autocast on CUDA when asked for, a disabled one otherwise."""
@@ -318,16 +326,48 @@ def _train_batch(s: _Session, idx: Tensor) -> dict[str, Tensor]:
     return {**{k: v.detach() for k, v in terms.items()}, "total_g": total.detach(), **losses}
 
 
+def warmup_factor(epoch: int, batch: int, batches: int, warmup_epochs: int) -> float:
+    """The rate's factor at a batch (0-based) of an epoch (1-based): rising linearly per step to
+    1 over the first `warmup_epochs` epochs, 1 after (and always 1 without warm-up)."""
+    steps = warmup_epochs * batches
+    step = (epoch - 1) * batches + batch
+    return 1.0 if step >= steps else (step + 1) / steps
+
+
+@contextlib.contextmanager
+def _warming_up(s: _Session) -> Iterator[Callable[[int, int, int], None]]:
+    """A setter of both optimisers' rates to their epoch rate times the warm-up factor; the epoch
+    rates are restored on exit, so the epoch schedulers continue from them unchanged."""
+    optimisers = [opt for opt in (s.opt_g, s.opt_d) if opt is not None]
+    rates = [[group["lr"] for group in opt.param_groups] for opt in optimisers]
+
+    def set_step(epoch: int, batch: int, batches: int) -> None:
+        factor = warmup_factor(epoch, batch, batches, s.settings.warmup_epochs)
+        for opt, lrs in zip(optimisers, rates, strict=True):
+            for group, lr in zip(opt.param_groups, lrs, strict=True):
+                group["lr"] = lr * factor
+
+    try:
+        yield set_step
+    finally:
+        for opt, lrs in zip(optimisers, rates, strict=True):
+            for group, lr in zip(opt.param_groups, lrs, strict=True):
+                group["lr"] = lr
+
+
 def _train_epoch(s: _Session, epoch: int) -> dict[str, float]:
     """One pass over the shuffled train batches: each loss's sample-weighted mean (NaN: unused)."""
     s.generator.train()
     if s.discriminator is not None:
         s.discriminator.train()
     sums: dict[str, Tensor] = {}
-    for idx in batch_order(s.data.train, s.settings.batch_size, s.settings.seed, epoch):
-        losses = _train_batch(s, idx.to(s.device))
-        for name, value in losses.items():
-            sums[name] = sums.get(name, 0.0) + value * len(idx)
+    batches = batch_order(s.data.train, s.settings.batch_size, s.settings.seed, epoch)
+    with _warming_up(s) as set_step:
+        for i, idx in enumerate(batches):
+            set_step(epoch, i, len(batches))
+            losses = _train_batch(s, idx.to(s.device))
+            for name, value in losses.items():
+                sums[name] = sums.get(name, 0.0) + value * len(idx)
     means = {name: (value / len(s.data.train)).item() for name, value in sums.items()}
     return {name: means.get(name, math.nan) for name in LOSS_COLUMNS}
 
@@ -341,13 +381,17 @@ def _run_epoch(s: _Session, stopping: EarlyStopping, epoch: int) -> dict[str, fl
     s.sched_g.step()
     if s.settings.adversarial:  # an idle D keeps its rate (and torch's step-order warning away)
         s.sched_d.step()
-    val_rmse = float(evaluate(s.generator, s.data, s.data.val, s.device,
-                              s.settings.batch_size)["overall"]["rmse"])
+    val = evaluate(s.generator, s.data, s.data.val, s.device, s.settings.batch_size)["overall"]
+    val_rmse = float(val["rmse"])
     stopping.update(val_rmse, epoch, s.generator)
-    row = {"epoch": epoch, **losses, "val_rmse": val_rmse, "lr_g": lr_g, "lr_d": lr_d,
-           "seconds": time.perf_counter() - start}
-    log.info("epoch %d: total_g %.5g d_loss %.5g val_rmse %.5g (best %.5g at %d)", epoch,
-             row["total_g"], row["d_loss"], val_rmse, stopping.best_score, stopping.best_epoch)
+    row = {"epoch": epoch, **losses, "val_rmse": val_rmse,
+           "val_rmse_ensemble_mean": s.baseline_val_rmse,
+           "val_spatial_std_ratio": float(val["spatial_std"] / val["target_spatial_std"]),
+           "lr_g": lr_g, "lr_d": lr_d, "seconds": time.perf_counter() - start}
+    log.info("epoch %d of %d: total_g %.5g d_loss %.5g val_rmse %.5g (ensemble mean %.5g; best "
+             "%.5g at %d), spatial spread %.3g of the target's", epoch, s.settings.epochs,
+             row["total_g"], row["d_loss"], val_rmse, s.baseline_val_rmse, stopping.best_score,
+             stopping.best_epoch, row["val_spatial_std_ratio"])
     return row
 
 
@@ -383,9 +427,19 @@ def _session(generator: nn.Module, discriminator: nn.Module | None, vgg: nn.Modu
         opt_d = torch.optim.Adam(discriminator.parameters(), lr=settings.lr_discriminator)
     if vgg is not None:
         vgg.to(device)
+    data = data.to(device)
     return _Session(generator, discriminator, vgg, opt_g, opt_d, _scheduler(opt_g, settings),
                     None if opt_d is None else _scheduler(opt_d, settings),
-                    data.to(device), settings, device)
+                    data, settings, device, _baseline_val_rmse(data, device, settings))
+
+
+def _baseline_val_rmse(data: TrainingData, device: torch.device, settings: TrainSettings
+                       ) -> float:
+    """The plain ensemble mean's masked RMSE on the validation months (the guard's bar); the
+    mean is interpolated bilinearly when the targets are k times finer than the inputs."""
+    baseline = EnsembleMean(data.y.shape[1], data.y.shape[-1] // data.x.shape[-1])
+    return float(evaluate(baseline, data, data.val, device, settings.batch_size)
+                 ["overall"]["rmse"])
 
 
 def _state(module: nn.Module | torch.optim.Optimizer | LRScheduler | None) -> dict | None:
@@ -499,29 +553,49 @@ def train(generator: nn.Module, discriminator: nn.Module | None, data: TrainingD
 
 
 def _moments(pred: Tensor, target: Tensor, valid: Tensor) -> Tensor:
-    """Per layer (C, 9) float64 sums: n, e, |e|, e^2, y, p, y^2, p^2, y*p over valid cells."""
+    """Per layer (C, 12) float64 sums over valid cells: n, e, |e|, e^2, y, p, y^2, p^2, y*p;
+    then, over the months with at least two valid cells, their count and the sums of each
+    month's spatial standard deviation of p and of y."""
     pred = torch.where(valid, pred.double(), 0.0)
     target = torch.where(valid, target.double(), 0.0)
     error = pred - target
     parts = (valid.double(), error, error.abs(), error**2, target, pred, target**2, pred**2,
              target * pred)
-    return torch.stack([part.sum(dim=(0, 2, 3)) for part in parts], dim=1)
+    sums = [part.sum(dim=(0, 2, 3)) for part in parts]
+    n = parts[0].sum(dim=(2, 3))  # (N, C) cells per month and layer
+    spread = n >= 2
+    stds = [_spatial_std(field, n) for field in (pred, target)]
+    sums += [spread.double().sum(dim=0),
+             *(torch.where(spread, std, 0.0).sum(dim=0) for std in stds)]
+    return torch.stack(sums, dim=1)
+
+
+def _spatial_std(field: Tensor, n: Tensor) -> Tensor:
+    """(N, C) standard deviation over the cells of each month and layer (ddof 0); `field` is 0
+    outside the valid cells, `n` counts them."""
+    count = n.clamp(min=1)
+    mean = field.sum(dim=(2, 3)) / count
+    return (field.pow(2).sum(dim=(2, 3)) / count - mean**2).clamp(min=0).sqrt()
 
 
 def _scores(sums: np.ndarray) -> dict[str, np.float64]:
-    """RMSE, MAE, bias (prediction - target) and Pearson R from one row of `_moments`."""
-    n, e, abs_e, e2, y, p, y2, p2, yp = sums
+    """RMSE, MAE, bias (prediction - target), Pearson R, and the mean over months of the spatial
+    standard deviation of prediction and target, from one row of `_moments`."""
+    n, e, abs_e, e2, y, p, y2, p2, yp, months, std_p, std_y = sums
     if n == 0:
-        return {name: np.float64(np.nan) for name in ("rmse", "mae", "bias", "r")}
+        return {name: np.float64(np.nan) for name in SCORES}
     cov = yp / n - (y / n) * (p / n)
     var = (y2 / n - (y / n) ** 2) * (p2 / n - (p / n) ** 2)
     r = cov / np.sqrt(var) if n >= 3 and var > 0 else np.nan
-    return {"rmse": np.sqrt(e2 / n), "mae": abs_e / n, "bias": e / n, "r": np.float64(r)}
+    spread = (std_p / months, std_y / months) if months else (np.nan, np.nan)
+    return {"rmse": np.sqrt(e2 / n), "mae": abs_e / n, "bias": e / n, "r": np.float64(r),
+            "spatial_std": np.float64(spread[0]), "target_spatial_std": np.float64(spread[1])}
 
 
 def evaluate(generator: nn.Module, data: TrainingData, indices: Tensor, device: str | torch.device,
              batch_size: int = 100) -> dict:
-    """Masked RMSE, MAE, bias and R of G on `indices`: {"overall": {...}, "layers": [{...}]}.
+    """Masked RMSE, MAE, bias, R and spatial spread (`SCORES`) of G on `indices`:
+    {"overall": {...}, "layers": [{...}]}.
 
     Only cells inside the mask with a finite target count; batches are moved to `device` (where
     the generator must be) and reduced to float64 sums, so memory stays one batch.
@@ -529,7 +603,7 @@ def evaluate(generator: nn.Module, data: TrainingData, indices: Tensor, device: 
     device = torch.device(device)
     generator.eval()
     mask = data.mask.to(device)
-    sums = torch.zeros(data.y.shape[1], 9, dtype=torch.float64, device=device)
+    sums = torch.zeros(data.y.shape[1], 12, dtype=torch.float64, device=device)
     with torch.no_grad():
         for idx in indices.split(batch_size):
             target = data.y[idx.to(data.y.device)].to(device)

@@ -38,6 +38,7 @@ from smdown.training.data import (
     stack_models,
     year_indices,
 )
+from smdown.training.guard import Guard
 from smdown.training.loop import (
     TrainingData,
     TrainResult,
@@ -51,6 +52,9 @@ log = logging.getLogger(__name__)
 
 INSITU_REFERENCES = ("forest", "target")
 HEAD_BIAS = ("target_mean", "default")
+INPUT_NORMS = ("standardise", "none")
+RESIDUALS = {True: "ensemble_mean", False: "none"}  # the generator's flag by config value
+DEFAULT_GUARD = Guard()
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,8 @@ def settings_from_config(training: Mapping[str, Any], stage: str) -> TrainSettin
         patience=part["patience"], weights=weights, seed=training["seed"],
         device=training["device"], bf16=training["bf16"],
         channels_last=training["channels_last"], adversarial=weights.a2 != 0,
-        symmetric_adversarial=training["adversarial_loss"] == "symmetric")
+        symmetric_adversarial=training["adversarial_loss"] == "symmetric",
+        warmup_epochs=part["warmup_epochs"])
 
 
 def load_vgg(path: str | PathLike | None, b2: float) -> VGG16Features | None:
@@ -107,9 +112,16 @@ def _scores(generator: torch.nn.Module, data: TrainingData, device: torch.device
 
 
 def _finish(result: TrainResult, generator: torch.nn.Module, data: TrainingData,
-            settings: TrainSettings, files: JobFiles, meta: Mapping[str, Any],
-            scale: int = 1) -> dict:
-    """Save the best weights with their metadata and write the test metrics JSON; return them."""
+            settings: TrainSettings, files: JobFiles, meta: Mapping[str, Any], guard: Guard,
+            job: str, scale: int = 1, inherited: Sequence[str] = ()) -> dict:
+    """Judge the best epoch by the collapse guard (adding `inherited` problems, those of a
+    pretrained body), then save the best weights with their metadata and the verdict, and
+    write the test metrics JSON; return them. A failed verdict under "error" saves nothing."""
+    verdict = guard.verdict(result.history, result.best_epoch)
+    verdict["problems"] += list(inherited)
+    verdict["passed"] = not verdict["problems"]
+    guard.enforce(verdict, job)
+    meta = {**meta, "guard": verdict}
     generator.load_state_dict(result.best_state)
     save_generator(generator, files.weights, result.best_state, **meta)
     metrics = {**meta, "best_epoch": result.best_epoch, "best_val_rmse": result.best_val_rmse,
@@ -125,6 +137,39 @@ def _finish(result: TrainResult, generator: torch.nn.Module, data: TrainingData,
     return metrics
 
 
+def input_statistics(data: TrainingData) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-channel mean and standard deviation of the inputs over the training months and the
+    region's cells (float64 sums, one channel at a time, so no copy of the whole stack)."""
+    rows = [data.x[data.train, channel][:, data.mask].double()
+            for channel in range(data.x.shape[1])]
+    return (torch.stack([row.mean() for row in rows]).float(),
+            torch.stack([row.std() for row in rows]).float())
+
+
+def _residual(value: str) -> bool:
+    """Whether the generator adds to the ensemble mean (`training.network.residual`)."""
+    flags = {name: flag for flag, name in RESIDUALS.items()}
+    if value not in flags:
+        raise InputError("training.network.residual", f"unknown value {value!r}",
+                         " or ".join(flags))
+    return flags[value]
+
+
+def _standardise(generator: UNetGenerator, data: TrainingData, input_norm: str) -> None:
+    """Standardise the generator's inputs by the training months' statistics, or not."""
+    if input_norm not in INPUT_NORMS:
+        raise InputError("training.network.input_norm", f"unknown value {input_norm!r}",
+                         " or ".join(INPUT_NORMS))
+    if input_norm == "standardise":
+        mean, std = input_statistics(data)
+        if (std <= 0).any():
+            raise InputError("training.network.input_norm", "an input model is constant over "
+                             "the training months and the region", "models that vary")
+        generator.standardise_inputs(mean, std)
+        log.info("inputs standardised per model: means %s, deviations %s",
+                 np.round(mean.numpy(), 4).tolist(), np.round(std.numpy(), 4).tolist())
+
+
 def _start(generator: UNetGenerator, data: TrainingData, head_bias: str) -> None:
     """Optionally start the head at the training targets' per-layer mean inside the region."""
     if head_bias not in HEAD_BIAS:
@@ -132,7 +177,9 @@ def _start(generator: UNetGenerator, data: TrainingData, head_bias: str) -> None
                          " or ".join(HEAD_BIAS))
     if head_bias == "target_mean":
         y = data.y[data.train]
-        generator.start_at_mean(torch.nanmean(y.transpose(0, 1).flatten(1), dim=1))
+        inputs = data.x[data.train].mean(dim=1)[:, data.mask] if generator.residual else None
+        generator.start_at_mean(torch.nanmean(y.transpose(0, 1).flatten(1), dim=1),
+                                None if inputs is None else inputs.mean())
 
 
 def training_hash(network: Mapping[str, Any], settings: TrainSettings,
@@ -158,22 +205,29 @@ def pretrain(model_files: Mapping[str, str | PathLike], models: Sequence[str],
              era5land: str | PathLike, regions: str | PathLike, region: str,
              splits: Mapping[str, Sequence[int]], network: Mapping[str, int],
              settings: TrainSettings, vgg_path: str | PathLike | None,
-             files: JobFiles) -> dict:
-    """Train the generator on ERA5-Land's 3 layers; `splits` holds train/val/test year ranges."""
+             files: JobFiles, guard: Guard = DEFAULT_GUARD) -> dict:
+    """Train the generator on ERA5-Land's 3 layers; `splits` holds train/val/test year ranges.
+
+    With `network["input_norm"]` "standardise" the inputs are standardised per model by the
+    training months' statistics, which the saved generator keeps for fine-tuning and inference.
+    """
     vgg = load_vgg(vgg_path, settings.weights.b2)
     mask = load_mask(regions, region)
     x = split_months(stack_models(model_files, models, mask), splits, "training.pretrain")
     data = _year_split_data(x, load_target(era5land, x.time.values, mask), mask, splits)
     n_layers = data.y.shape[1]
     torch.manual_seed(settings.seed)
-    generator = UNetGenerator(len(models), n_layers, network["base_channels"], network["depth"])
+    generator = UNetGenerator(len(models), n_layers, network["base_channels"], network["depth"],
+                              residual=_residual(network["residual"]))
+    _standardise(generator, data, network["input_norm"])
     _start(generator, data, network["head_bias"])
     discriminator = Discriminator(n_layers, network["discriminator_channels"])
     result = train(generator, discriminator, data, settings, checkpoint=files.checkpoint,
                    history_csv=files.history, vgg=vgg)
     meta = {"stage": "pretrain", "models": list(models), "region": region,
+            "input_norm": network["input_norm"],
             "splits": {k: list(v) for k, v in splits.items()}}
-    return _finish(result, generator, data, settings, files, meta)
+    return _finish(result, generator, data, settings, files, meta, guard, "pretrain")
 
 
 def split_months(x: xr.DataArray, splits: Mapping[str, Sequence[int]], key: str
@@ -245,7 +299,8 @@ def static_field(kind: str, era5land: str | PathLike, layer: int,
 
 def train_ynet(model_files: Mapping[str, str | PathLike], models: Sequence[str],
                era5land: str | PathLike, regions: str | PathLike, region: str,
-               ynet: Mapping[str, Any], settings: TrainSettings, files: JobFiles) -> dict:
+               ynet: Mapping[str, Any], settings: TrainSettings, files: JobFiles,
+               guard: Guard = DEFAULT_GUARD) -> dict:
     """Train the YNet from the coarse model fields to ERA5-Land's layer on the target grid, the
     region mask being the loss mask. `ynet` is the config's `training.ynet` (network, static
     field, target layer and year splits)."""
@@ -270,7 +325,7 @@ def train_ynet(model_files: Mapping[str, str | PathLike], models: Sequence[str],
                    history_csv=files.history)
     meta = {"stage": "ynet", "models": list(models), "region": region,
             "target_layer": target_layer, "splits": {k: list(v) for k, v in splits.items()}}
-    return _finish(result, generator, data, settings, files, meta, scale)
+    return _finish(result, generator, data, settings, files, meta, guard, "train_ynet", scale)
 
 
 def _insitu(path: str | PathLike | None, times: np.ndarray, mask: xr.DataArray,
@@ -289,18 +344,21 @@ def _insitu(path: str | PathLike | None, times: np.ndarray, mask: xr.DataArray,
 def finetune(model_files: Mapping[str, str | PathLike], models: Sequence[str],
              amsmqtp: str | PathLike, insitu: str | PathLike | None, regions: str | PathLike,
              region: str, pretrained: str | PathLike, fold: int, folds: Mapping[str, Any],
-             network: Mapping[str, int], settings: TrainSettings,
-             vgg_path: str | PathLike | None, files: JobFiles) -> dict:
+             network: Mapping[str, Any], settings: TrainSettings,
+             vgg_path: str | PathLike | None, files: JobFiles,
+             guard: Guard = DEFAULT_GUARD) -> dict:
     """Fine-tune fold `fold` on AMSMQTP's 5 layers, early stopping on an inner validation split.
 
     `folds` holds years, n_folds, scheme, val_fraction, split_seed and insitu_reference; the
     generator is the pretrained one (its body) with a fresh 5-layer head.
     """
     vgg = load_vgg(vgg_path, settings.weights.b2)
-    body, _ = load_generator(pretrained)
-    for key in ("base_channels", "depth"):
-        if body.architecture[key] != network[key]:
-            raise InputError(pretrained, f"{key} is {body.architecture[key]}",
+    body, body_meta = load_generator(pretrained)
+    built = {**body.architecture, "input_norm": body_meta.get("input_norm", "none"),
+             "residual": RESIDUALS[body.architecture.get("residual", False)]}
+    for key in ("base_channels", "depth", "input_norm", "residual"):
+        if built[key] != network[key]:
+            raise InputError(pretrained, f"{key} is {built[key]}",
                              f"training.network.{key} = {network[key]} (pretrain again)")
     mask = load_mask(regions, region)
     x = stack_models(model_files, models, mask)
@@ -334,4 +392,7 @@ def finetune(model_files: Mapping[str, str | PathLike], models: Sequence[str],
             "training_hash": training_hash(network, settings, folds, pretrained),
             "scheme": folds["scheme"], "insitu_reference": folds["insitu_reference"],
             "test_months": _months(times, test), "validation_months": _months(times, val)}
-    return _finish(result, generator, data, settings, files, meta)
+    inherited = ([] if body_meta.get("guard", {}).get("passed", True)
+                 else [f"its pretrained body ({pretrained}) failed the guard"])
+    return _finish(result, generator, data, settings, files, meta, guard,
+                   f"finetune fold {fold}", inherited=inherited)
