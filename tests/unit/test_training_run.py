@@ -12,11 +12,17 @@ import torch
 import xarray as xr
 
 from smdown.errors import InputError, TrainingFailed
-from smdown.nn.saved import load_generator
+from smdown.nn.saved import load_generator, save_generator
 from smdown.training.guard import Guard
 from smdown.training.loop import TrainSettings
 from smdown.training.report import fold_table
-from smdown.training.run import JobFiles, finetune, pretrain, settings_from_config
+from smdown.training.run import (
+    JobFiles,
+    finetune,
+    pretrain,
+    settings_from_config,
+    training_hash,
+)
 
 MODELS = ["A", "B", "C"]
 MONTHS = np.arange("2000-01", "2005-01", dtype="datetime64[M]").astype("datetime64[ns]")
@@ -313,3 +319,17 @@ def test_inputs_are_standardised_by_the_training_months_and_kept(prepared, tmp_p
         _finetune(prepared, tmp_path / "plain", tmp_path / "pre" / "generator.pt", network=PLAIN)
     with pytest.raises(InputError, match="training.network.residual"):
         _pretrain(prepared, tmp_path / "bad", network={**NETWORK, "residual": "yes"})
+
+
+def test_the_folds_training_hash_covers_the_recipe_and_the_pretrained_statistics(prepared,
+                                                                                 tmp_path):
+    _pretrain(prepared, tmp_path / "pre")
+    pretrained = tmp_path / "pre" / "generator.pt"
+    base = training_hash(NETWORK, SETTINGS, FOLDS, pretrained)
+    assert training_hash({**NETWORK, "input_norm": "none"}, SETTINGS, FOLDS, pretrained) != base
+    assert training_hash({**NETWORK, "residual": "none"}, SETTINGS, FOLDS, pretrained) != base
+    assert training_hash(NETWORK, replace(SETTINGS, warmup_epochs=1), FOLDS, pretrained) != base
+    generator, meta = load_generator(pretrained)
+    generator.standardise_inputs(generator.input_mean + 0.01, generator.input_std)
+    save_generator(generator, tmp_path / "other.pt", **meta)  # other statistics, same weights
+    assert training_hash(NETWORK, SETTINGS, FOLDS, tmp_path / "other.pt") != base
