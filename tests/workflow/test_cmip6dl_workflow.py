@@ -67,6 +67,11 @@ def test_products_are_one_layer_on_the_target_grid(dl_run):
             sm = ds["sm"].isel(time=slice(0, 12)).values
             assert np.isfinite(sm[..., inside]).all() and np.isnan(sm[..., ~inside]).all()
             assert ds.attrs["title"].startswith(f"{'CMIP6DL' if not spread else 'ensemble'}")
+    guard = json.loads((dl_run / RESULTS / "training/ynet/test_metrics.json").read_text())["guard"]
+    with xr.open_dataset(dl_run / RESULTS / "product/CMIP6DL_historical.nc") as ds:
+        warning = ds.attrs.get("guard_warning", "")  # tiny_cmip6dl.yaml's guard warns
+    assert (warning == "") == guard["passed"]
+    assert all(problem in warning for problem in guard["problems"])
 
 
 def test_table2_agrees_with_the_training_jobs_own_test_scores(dl_run):

@@ -117,17 +117,22 @@ def write_network_product(weights: str | PathLike, model_files: Mapping[str, str
                           device: str = "auto", chunk_months: int = 120,
                           batch_size: int = 16) -> None:
     """The product of one trained network (the YNet) from coarse inputs: `sm` only, on the
-    grid of the region it learned, layers with `layers` bounds (m)."""
+    grid of the region it learned, layers with `layers` bounds (m); a `guard_warning`
+    attribute when the network failed the collapse guard."""
     generator, meta = load_generator(weights)
     if list(models) != list(meta["models"]):
         raise InputError(model_files[models[0]], f"models {list(models)}",
                          f"the models {meta['models']} of {weights}")
     mask = load_mask(regions, meta["region"])
+    guard = meta.get("guard", {"passed": True})
+    extra = attrs.extra if guard["passed"] else {
+        **attrs.extra, "guard_warning": "made from a network that failed the collapse guard "
+        f"(training.guard: warn): {', '.join(guard['problems'])}"}
     with ModelStack(model_files, models) as stack:
         chunks = prediction_chunks(generator, stack, mask.values, resolve_device(device),
                                    chunk_months, batch_size)
-        _write(chunks, stack, path, model_grid(regions), replace(attrs, folds=1), layers,
-               spread=False)
+        _write(chunks, stack, path, model_grid(regions), replace(attrs, folds=1, extra=extra),
+               layers, spread=False)
 
 
 def _on_grid(values: np.ndarray, src: RectilinearGrid, dst: RectilinearGrid) -> np.ndarray:
