@@ -355,7 +355,14 @@ DL_PRODUCT = "CMIP6DL"
 
 def ynet_params():
     """Everything that changes the YNet's result (so a change reruns exactly it)."""
-    keys = ("seed", "device", "bf16", "channels_last", "guard", "guard_min_spatial_std_ratio")
+    keys = (
+        "seed",
+        "device",
+        "bf16",
+        "channels_last",
+        "guard",
+        "guard_min_spatial_std_ratio",
+    )
     return {**{k: TRAIN[k] for k in keys}, "ynet": YNET}
 
 
