@@ -12,6 +12,7 @@ from smdown import __version__
 from smdown.catalog import EXPERIMENTS
 from smdown.grid.grids import RectilinearGrid, grid_from_dataset, regular_grid
 from smdown.grid.regrid import regrid
+from smdown.qc import QCLog
 from smdown.sources.amsmqtp import read_amsmqtp_monthly
 from smdown.sources.cmip6 import read_mrsos
 from smdown.sources.era5land import read_era5land
@@ -47,14 +48,16 @@ def on_target(da: xr.DataArray, dst: RectilinearGrid, source: str | PathLike,
 
 def prepare_cmip6(paths: Sequence[str | PathLike], model: str, experiment: str,
                   dst: RectilinearGrid, *, method: str = "conservative", backend: str = "exact",
-                  margin_cells: int = 2, min_valid_fraction: float = 0.5) -> xr.Dataset:
+                  margin_cells: int = 2, min_valid_fraction: float = 0.5,
+                  qc: QCLog | None = None) -> xr.Dataset:
     """One model's experiment regridded to `dst` as `mrsos(time, lat, lon)` in m3 m-3.
 
-    `paths` are CMOR files or download manifests listing them.
+    `paths` are CMOR files or download manifests listing them; `qc` records what quality
+    control drops from them.
     """
     exp = EXPERIMENTS[experiment]
     paths = resolve_inputs(paths)
-    data, src = read_mrsos(paths, exp.first_year, exp.last_year, model=model)
+    data, src = read_mrsos(paths, exp.first_year, exp.last_year, model=model, qc=qc)
     label = paths[0] if len(paths) == 1 else f"{model} {experiment} files"
     out = regrid(data, src, dst, method=method, backend=backend, margin_cells=margin_cells,
                  min_valid_fraction=min_valid_fraction, source_name=str(label))
@@ -80,17 +83,18 @@ def _layered(da: xr.DataArray, dst: RectilinearGrid, name: str, source: str,
 
 
 def prepare_era5land(paths: Sequence[str | PathLike], dst: RectilinearGrid, first_year: int,
-                     last_year: int) -> xr.Dataset:
+                     last_year: int, qc: QCLog | None = None) -> xr.Dataset:
     """ERA5-Land swvl1..3 as `sm(time, layer, lat, lon)` on `dst` (the pretraining target)."""
     paths = resolve_inputs(paths)
-    da = read_era5land(paths, first_year, last_year)
+    da = read_era5land(paths, first_year, last_year, qc)
     return _layered(da, dst, "ERA5-Land", str(paths[0]), {"years": f"{first_year}-{last_year}"})
 
 
 def prepare_amsmqtp(paths: Sequence[str | PathLike], dst: RectilinearGrid, first_year: int,
                     last_year: int, variable: str = "SM",
-                    dims: Mapping[str, str] | None = None) -> xr.Dataset:
+                    dims: Mapping[str, str] | None = None,
+                    qc: QCLog | None = None) -> xr.Dataset:
     """AMSMQTP monthly means as `sm(time, layer, lat, lon)` on `dst` (the fine-tuning target)."""
     paths = resolve_inputs(paths)
-    da = read_amsmqtp_monthly(paths, first_year, last_year, variable=variable, dims=dims)
+    da = read_amsmqtp_monthly(paths, first_year, last_year, variable=variable, dims=dims, qc=qc)
     return _layered(da, dst, "AMSMQTP", str(paths[0]), {"years": f"{first_year}-{last_year}"})

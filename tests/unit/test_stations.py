@@ -24,7 +24,7 @@ from smdown.synthetic import TruthWorld, write_cma, write_ismn
 from smdown.synthetic.stations import SENSOR_NOISE
 from tests.conftest import ISMN_SDIST_DATA
 
-LOGGER = "smdown.insitu.stations"
+LOGGER = "smdown.insitu"
 COSMOS_COLLECTION = "Data_seperate_files_header_20170810_20180809"
 MAQU_ZIP = "zip_archives/multinetwork/header_values/Data_header_values.zip"
 DEMO_NETWORKS = ("NAQU", "MAQU")
@@ -44,7 +44,7 @@ def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
 
 def _warnings(caplog) -> list[str]:
     return [r.getMessage() for r in caplog.records
-            if r.name == LOGGER and r.levelno == logging.WARNING]
+            if r.name.startswith(LOGGER) and r.levelno == logging.WARNING]
 
 
 # ------------------------------------------------------------------------------ layer_of_depth
@@ -138,7 +138,7 @@ def test_ismn_sample_maqu_without_flag_g_is_refused(ismn_testdata, caplog):
     messages = _warnings(caplog)
     assert len(messages) == 2
     for station, message in zip(("CST-01", "CST-02"), messages, strict=True):
-        assert f"MAQU station {station}" in message and "no values flagged G" in message
+        assert f"MAQU station {station}" in message and "no value flagged G passes quality control" in message
 
 
 def test_ismn_missing_network_lists_what_was_found(ismn_testdata):
@@ -165,7 +165,7 @@ def demo(tmp_path, world) -> dict:
 
 def test_station_table_of_demo_files(demo):
     before = _snapshot(demo["ismn"])
-    table = station_table(demo["ismn"], demo["cma"], DEMO_NETWORKS, min_days=5)
+    table, qc = station_table(demo["ismn"], demo["cma"], DEMO_NETWORKS, min_days=5)
 
     assert _snapshot(demo["ismn"]) == before
     assert not (demo["ismn"] / "python_metadata").exists()
@@ -220,7 +220,7 @@ def test_demo_monthly_means_match_the_truth(demo, world):
 
 
 def test_written_table_round_trips(demo, tmp_path):
-    table = station_table(None, demo["cma"], [], min_days=20)
+    table, _ = station_table(None, demo["cma"], [], min_days=20)
     path = tmp_path / "out" / "stations.parquet"
     write_station_table(table, path)
     back = pd.read_parquet(path)
@@ -264,7 +264,7 @@ def test_station_without_flag_g_is_warned_and_skipped(demo, caplog):
     assert sorted(daily["station"].unique()) == ["NQ-01", "NQ-03", "NQ-04", "NQ-05"]
     messages = _warnings(caplog)
     assert len(messages) == 5
-    assert all("NAQU station NQ-02" in m and "no values flagged G" in m for m in messages)
+    assert all("NAQU station NQ-02" in m and "no value flagged G passes quality control" in m for m in messages)
     assert any("sensor at 0.8-0.8 m" in m for m in messages)
 
 
@@ -368,9 +368,10 @@ def test_cma_header_only_is_refused(tmp_path):
 
 @pytest.mark.parametrize(("text", "problem"), [
     ("", "empty file"),
-    ("station_id,lat,lon,date,sm\n52000,33,95,2015-01-01,0.2\n", r"missing columns \['depth_cm'\]"),
+    ("station_id,lat,lon,date,sm\n52000,33,95,2015-01-01,0.2\n",
+     r"missing columns \['elevation_m', 'depth_cm'\]"),
     ("station_id,lat,lon,elevation_m,date,depth_cm,sm\n52000,33,95,4000,2015-13-01,10,0.2\n",
-     "bad value"),
+     "line 2: date '2015-13-01' is not a valid YYYY-MM-DD date"),
 ])
 def test_cma_bad_file_is_refused(tmp_path, text, problem):
     path = tmp_path / "cma.csv"

@@ -3,6 +3,8 @@ import glob
 from pathlib import Path
 
 from smdown.catalog import AMSMQTP_LAYERS, ERA5LAND_LAYERS, EXPERIMENTS, MODELS
+from smdown.errors import InputError
+from smdown.sources.cmip6_files import find_cmor_files
 from smdown.synthetic import amsmqtp_filenames, cmip6_filenames
 
 RUN = config["run"]
@@ -11,6 +13,7 @@ RESULTS = f"results/{RUN}"
 PREP = f"{RESULTS}/prepared"
 LOGS = f"{RESULTS}/logs"
 BENCH = f"{RESULTS}/benchmarks"
+QC_PARTS = f"{RESULTS}/qc/parts"
 SRC = config["sources"]
 SYN = config["synthetic"]
 TRAIN = config["training"]
@@ -49,10 +52,11 @@ def cmip6_inputs(wildcards):
             for n in cmip6_filenames(wildcards.model, wildcards.experiment)
         ]
     member = MODELS[wildcards.model].member
-    pattern = f"mrsos_Lmon_{wildcards.model}_{wildcards.experiment}_{member}_*.nc"
-    return _local_files(
-        folder, pattern, f"CMIP6 {wildcards.model} {wildcards.experiment}"
-    )
+    try:
+        files = find_cmor_files(folder, wildcards.model, wildcards.experiment, member)
+    except InputError as exc:
+        raise WorkflowError(f"CMIP6 {wildcards.model} {wildcards.experiment}: {exc}")
+    return [str(f) for f in files]
 
 
 def era5land_inputs(wildcards=None):
@@ -106,12 +110,23 @@ def product_layers():
     return [list(ERA5LAND_LAYERS[TRAIN["ynet"]["target_layer"] - 1])]
 
 
+def sidecar_folders():
+    """Where jobs write sidecars: the run's results and the folders of downloaded sources."""
+    folders = [RESULTS]
+    for name, src in SRC.items():
+        if src.get("provider") not in (None, "local") and "path" in src:
+            path = Path(src["path"])
+            folders.append(path.parent if path.suffix else path)
+    return folders
+
+
 def all_targets():
     """The default targets (all): the configured study's inputs, products, tables, figures."""
     if STUDY == "cmip6dl":
-        return [*all_prepared(), *cmip6dl_targets()]
+        return [*all_prepared(), f"{RESULTS}/qc/sources.csv", *cmip6dl_targets()]
     return [
         *all_prepared(),
+        f"{RESULTS}/qc/sources.csv",
         *all_sources(),
         *all_insitu(),
         *all_training(),
@@ -119,6 +134,19 @@ def all_targets():
         *all_evaluation(),
         *all_trends(),
     ]
+
+
+def qc_parts():
+    """The QC tables of the configured study's sources, one per preparing job."""
+    parts = expand(
+        f"{QC_PARTS}/cmip6/{{experiment}}/{{model}}.csv",
+        experiment=config["experiments"],
+        model=config["models"],
+    )
+    parts.append(f"{QC_PARTS}/era5land.csv")
+    if STUDY == "trsr":
+        parts += [f"{QC_PARTS}/amsmqtp.csv", f"{QC_PARTS}/stations.csv"]
+    return parts
 
 
 def all_insitu():

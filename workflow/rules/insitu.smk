@@ -6,7 +6,8 @@ rule station_table:
     input:
         unpack(lambda wildcards: station_inputs()),
     output:
-        f"{RESULTS}/insitu/stations.parquet",
+        table=f"{RESULTS}/insitu/stations.parquet",
+        qc=f"{QC_PARTS}/stations.csv",
     log:
         f"{LOGS}/station_table.log",
     benchmark:
@@ -20,6 +21,8 @@ rule station_table:
         ismn=SRC["ismn"]["path"],
         cma=SRC["cma"]["path"],
         networks=SRC["ismn"]["networks"],
+        keep_flags=SRC["ismn"]["keep_flags"],
+        qc=config["qc"],
         min_days=config["insitu"]["min_days_per_month"],
         grid=config["grid"],
     script:

@@ -7,6 +7,7 @@ rule regrid_cmip6:
         cmip6_inputs,
     output:
         f"{PREP}/cmip6/{{experiment}}/{{model}}.nc",
+        qc=f"{QC_PARTS}/cmip6/{{experiment}}/{{model}}.csv",
     log:
         f"{LOGS}/regrid_cmip6/{{experiment}}/{{model}}.log",
     benchmark:
@@ -19,6 +20,7 @@ rule regrid_cmip6:
     params:
         grid=input_grid(),
         regrid=regrid_params(),
+        qc=config["qc"],
     script:
         "../scripts/regrid_cmip6.py"
 
@@ -28,6 +30,7 @@ rule prepare_era5land:
         era5land_inputs(),
     output:
         f"{PREP}/era5land.nc",
+        qc=f"{QC_PARTS}/era5land.csv",
     log:
         f"{LOGS}/prepare_era5land.log",
     benchmark:
@@ -41,6 +44,7 @@ rule prepare_era5land:
         grid=config["grid"],
         first_year=SRC["era5land"]["first_year"],
         last_year=SRC["era5land"]["last_year"],
+        qc=config["qc"],
     script:
         "../scripts/prepare_era5land.py"
 
@@ -50,6 +54,7 @@ rule prepare_amsmqtp:
         amsmqtp_inputs(),
     output:
         f"{PREP}/amsmqtp.nc",
+        qc=f"{QC_PARTS}/amsmqtp.csv",
     log:
         f"{LOGS}/prepare_amsmqtp.log",
     benchmark:
@@ -65,6 +70,7 @@ rule prepare_amsmqtp:
         last_year=SRC["amsmqtp"]["last_year"],
         variable=SRC["amsmqtp"]["variable"],
         dims=SRC["amsmqtp"]["dims"],
+        qc=config["qc"],
     script:
         "../scripts/prepare_amsmqtp.py"
 
@@ -88,3 +94,23 @@ rule prepare_regions:
         regions=config["regions"],
     script:
         "../scripts/prepare_regions.py"
+
+
+rule qc_table:
+    input:
+        qc_parts(),
+    output:
+        report(
+            f"{RESULTS}/qc/sources.csv",
+            caption="../report/qc_sources.rst",
+            category="Quality control",
+        ),
+    log:
+        f"{LOGS}/qc_table.log",
+    conda:
+        "../../envs/prepare.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+    script:
+        "../scripts/qc_table.py"

@@ -18,13 +18,15 @@ from smdown.errors import InputError
 from smdown.grid.calendar import check_complete, decode_times
 from smdown.grid.units import check_volumetric
 from smdown.io import open_netcdf
+from smdown.qc import QCLog
 from smdown.sources.common import ascending, require_variable
 
 DEFAULT_DIMS = {"time": "time", "layer": "depth", "lat": "lat", "lon": "lon"}
 
 
-def _monthly_sums(path: Path, variable: str, dims: Mapping[str, str]) -> xr.Dataset:
-    """Per-month sums and counts of the valid days in one file (so split months recombine)."""
+def _monthly_sums(path: Path, variable: str, dims: Mapping[str, str], qc: QCLog) -> xr.Dataset:
+    """Per-month sums and counts of the valid days in one file (so split months recombine);
+    the daily values are quality-controlled first (a day without any value is allowed)."""
     what = (f"AMSMQTP daily NetCDF with variable {variable!r} on dims "
             f"({dims['time']}, {dims['layer']}, {dims['lat']}, {dims['lon']})")
     ds = open_netcdf(path, what=what)
@@ -40,6 +42,7 @@ def _monthly_sums(path: Path, variable: str, dims: Mapping[str, str]) -> xr.Data
     months = np.array([f"{d.year:04d}-{d.month:02d}" for d in times], dtype="datetime64[M]")
     ds = ascending(ds, dims["lat"], dims["lon"])
     values = ds[variable].transpose(dims["time"], dims["layer"], dims["lat"], dims["lon"]).values
+    values = qc.screen_field(values, path, every_step=False)
     uniq, index = np.unique(months, return_inverse=True)
     sums = np.zeros((uniq.size,) + values.shape[1:])
     counts = np.zeros_like(sums)
@@ -60,15 +63,19 @@ def _monthly_sums(path: Path, variable: str, dims: Mapping[str, str]) -> xr.Data
 
 def read_amsmqtp_monthly(paths: Sequence[str | PathLike], first_year: int, last_year: int,
                          variable: str = "SM",
-                         dims: Mapping[str, str] | None = None) -> xr.DataArray:
+                         dims: Mapping[str, str] | None = None,
+                         qc: QCLog | None = None) -> xr.DataArray:
     """Monthly means `sm(time, layer, lat, lon)` of the daily files for the requested years.
 
-    A month split across two files is averaged over all its days.
+    A month split across two files is averaged over all its days; values are quality-controlled
+    per file (`QCLog.screen_field`).
     """
     dims = {**DEFAULT_DIMS, **(dims or {})}
     if not paths:
         raise InputError("amsmqtp", "no files given", "AMSMQTP daily NetCDF files")
-    parts = [_monthly_sums(Path(p), variable, dims) for p in sorted(map(str, paths))]
+    qc = qc if qc is not None else QCLog("amsmqtp")
+    parts = [_monthly_sums(Path(p), variable, dims, qc) for p in sorted(map(str, paths))]
+    qc.refuse_if_too_much()
     try:
         totals = xr.concat(parts, dim="time", join="exact")
     except ValueError as exc:

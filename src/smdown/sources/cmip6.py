@@ -13,12 +13,14 @@ from smdown.grid.calendar import decode_times, to_month_starts
 from smdown.grid.grids import RectilinearGrid, grid_from_dataset
 from smdown.grid.units import mrsos_factor
 from smdown.io import open_netcdf
+from smdown.qc import QCLog
 from smdown.sources.common import ascending, join_chunks, require_variable
 
 VARIABLE = "mrsos"
 
 
-def _read_one(path: str | PathLike, model: str | None) -> tuple[xr.DataArray, RectilinearGrid]:
+def _read_one(path: str | PathLike, model: str | None,
+              qc: QCLog) -> tuple[xr.DataArray, RectilinearGrid]:
     ds = open_netcdf(path, what="a CMIP6 CMOR NetCDF file with variable 'mrsos'")
     if model and ds.attrs.get("source_id", model) != model:
         raise InputError(path, f"file is for model {ds.attrs['source_id']!r}",
@@ -31,11 +33,14 @@ def _read_one(path: str | PathLike, model: str | None) -> tuple[xr.DataArray, Re
     times = decode_times(t.values, t.attrs.get("units"), t.attrs.get("calendar"), path)
     ds = ascending(ds, *_latlon_names(ds, path))
     grid, lat, lon = grid_from_dataset(ds, path)
-    values = ds[VARIABLE].transpose("time", lat, lon).values.astype(np.float64) * factor
+    months = to_month_starts(times, path)
+    raw = ds[VARIABLE].transpose("time", lat, lon).values.astype(np.float64)
+    values = qc.screen_field(np.where(qc.is_sentinel(raw), raw, raw * factor),
+                             path, months)
     out = xr.DataArray(
         values,
         dims=("time", "lat", "lon"),
-        coords={"time": to_month_starts(times, path), "lat": grid.lat, "lon": grid.lon},
+        coords={"time": months, "lat": grid.lat, "lon": grid.lon},
         attrs={"units": "m3 m-3", "long_name": "volumetric soil moisture, top 10 cm"},
     )
     return out, grid
@@ -50,19 +55,24 @@ def _latlon_names(ds: xr.Dataset, path: str | PathLike) -> tuple[str, str]:
 
 
 def read_mrsos(paths: Sequence[str | PathLike], first_year: int, last_year: int,
-               model: str | None = None) -> tuple[xr.DataArray, RectilinearGrid]:
+               model: str | None = None,
+               qc: QCLog | None = None) -> tuple[xr.DataArray, RectilinearGrid]:
     """Read one model's `mrsos` files (chunks of one experiment) as m3 m-3 on month starts.
 
     Returns the data (time, lat, lon) for the requested years and the native grid with its bounds.
-    Files must share one grid; every month of the years must be present exactly once.
+    Files must share one grid; every month of the years must be present exactly once. Values are
+    quality-controlled per file (`QCLog.screen_field`; sentinels are matched before the unit
+    conversion, as the file stores them).
     """
+    qc = qc if qc is not None else QCLog("cmip6")
     if not paths:
         raise InputError(model or "cmip6", "no files given", "at least one mrsos file")
     parts, grid = [], None
     for path in sorted(map(str, paths)):
-        da, g = _read_one(path, model)
+        da, g = _read_one(path, model, qc)
         if grid is not None and not g.equals(grid):
             raise InputError(path, "grid differs from the model's other files", "one grid")
         grid = g
         parts.append(da)
+    qc.refuse_if_too_much()
     return join_chunks(parts, list(paths), first_year, last_year, model or "mrsos"), grid

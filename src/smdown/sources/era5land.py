@@ -21,6 +21,7 @@ from smdown.errors import InputError
 from smdown.grid.calendar import decode_times, to_month_starts
 from smdown.grid.units import check_volumetric
 from smdown.io import file_kind, open_netcdf
+from smdown.qc import QCLog
 from smdown.sources.common import ascending, join_chunks, require_variable
 
 VARIABLES = ("swvl1", "swvl2", "swvl3")
@@ -45,7 +46,7 @@ def _open_any(path: Path) -> xr.Dataset:
     return xr.merge(parts, compat="override", join="exact")
 
 
-def _normalise(ds: xr.Dataset, path: Path) -> xr.DataArray:
+def _normalise(ds: xr.Dataset, path: Path, qc: QCLog) -> xr.DataArray:
     """One file -> (time, layer, lat, lon) in m3 m-3 on month starts, ascending lat/lon."""
     tname = "valid_time" if "valid_time" in ds.variables else "time"
     if tname not in ds.variables:
@@ -60,14 +61,15 @@ def _normalise(ds: xr.Dataset, path: Path) -> xr.DataArray:
     lat = "latitude" if "latitude" in ds.variables else "lat"
     lon = "longitude" if "longitude" in ds.variables else "lon"
     ds = ascending(ds, lat, lon)
-    stacked = np.stack(
+    months = to_month_starts(times, path)
+    stacked = qc.screen_field(np.stack(
         [ds[v].transpose(tname, lat, lon).values.astype(np.float64) for v in VARIABLES], axis=1
-    )
+    ), path, months)
     return xr.DataArray(
         stacked,
         dims=("time", "layer", "lat", "lon"),
         coords={
-            "time": to_month_starts(times, path),
+            "time": months,
             "layer": np.arange(1, len(VARIABLES) + 1),
             "lat": np.round(ds[lat].values.astype(float), 6),
             "lon": np.round(ds[lon].values.astype(float), 6),
@@ -77,14 +79,17 @@ def _normalise(ds: xr.Dataset, path: Path) -> xr.DataArray:
 
 
 def read_era5land(paths: Sequence[str | PathLike], first_year: int,
-                  last_year: int) -> xr.DataArray:
+                  last_year: int, qc: QCLog | None = None) -> xr.DataArray:
     """Read ERA5-Land chunks as `sm(time, layer, lat, lon)` for the requested years.
 
-    Layer depth bounds (0-7, 7-28, 28-100 cm) are attached as `layer_top`/`layer_bottom`.
+    Layer depth bounds (0-7, 7-28, 28-100 cm) are attached as `layer_top`/`layer_bottom`;
+    values are quality-controlled per file (`QCLog.screen_field`).
     """
     if not paths:
         raise InputError("era5land", "no files given", WHAT)
-    parts = [_normalise(_open_any(Path(p)), Path(p)) for p in sorted(map(str, paths))]
+    qc = qc if qc is not None else QCLog("era5land")
+    parts = [_normalise(_open_any(Path(p)), Path(p), qc) for p in sorted(map(str, paths))]
+    qc.refuse_if_too_much()
     lat0, lon0 = parts[0].lat.values, parts[0].lon.values
     for p, part in zip(sorted(map(str, paths)), parts, strict=False):
         if part.lat.size != lat0.size or part.lon.size != lon0.size or not (

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from os import PathLike
 from pathlib import Path
 
-import pandas as pd
-
 from smdown.errors import InputError
+from smdown.sources.cma import CMA_COLUMNS, read_cma_csv
+from smdown.sources.ismn import check_archive
 
 WHERE = {
     "amsmqtp": ("AMSMQTP (daily 0.1 degree, 5 layers, 2000-2021) is distributed after "
@@ -24,7 +24,6 @@ WHERE = {
     "cma": ("CMA station soil moisture is not public; obtain it from the China Meteorological "
             "Administration and write it as CSV"),
 }
-CMA_COLUMNS = ("station_id", "lat", "lon", "elevation_m", "date", "depth_cm", "sm")
 
 
 def check_amsmqtp(folder: str | PathLike, pattern: str) -> list[Path]:
@@ -37,7 +36,8 @@ def check_amsmqtp(folder: str | PathLike, pattern: str) -> list[Path]:
 
 
 def check_ismn(path: str | PathLike, networks: Sequence[str]) -> list[Path]:
-    """The station files of an unpacked ISMN archive; each network must have a folder."""
+    """The station files of an unpacked ISMN archive; each network must have a folder, and every
+    station file is checked line by line as rule station_table will read it."""
     path = Path(path)
     if not path.is_dir():
         raise InputError(path, "ISMN archive folder not found",
@@ -49,17 +49,16 @@ def check_ismn(path: str | PathLike, networks: Sequence[str]) -> list[Path]:
     files = sorted(p for n in networks for p in (path / n).rglob("*") if p.is_file())
     if not any(p.suffix == ".stm" for p in files):
         raise InputError(path, "no .stm station files", f"'header values' files; {WHERE['ismn']}")
+    for network in networks:
+        check_archive(path / network)
     return files
 
 
 def check_cma(path: str | PathLike) -> list[Path]:
-    """The CMA CSV, whose header must hold the documented columns."""
+    """The CMA CSV, parsed as rule station_table will parse it (every line checked)."""
     path = Path(path)
     if not path.is_file():
         raise InputError(path, "CMA station CSV not found",
                          f"a CSV with columns {','.join(CMA_COLUMNS)}; {WHERE['cma']}")
-    header = pd.read_csv(path, nrows=0).columns
-    missing = [c for c in CMA_COLUMNS if c not in header]
-    if missing:
-        raise InputError(path, f"columns {missing} missing", f"columns {','.join(CMA_COLUMNS)}")
+    read_cma_csv(path)
     return [path]
