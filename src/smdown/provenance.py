@@ -12,7 +12,9 @@ when a figure is copied without its sidecar.
 deliberately not rule parameters, so a new commit or an unrelated config change does not rerun
 finished jobs.
 
-Command line: `python -m smdown.provenance FILE [--depth N] [--json]` prints a file's lineage.
+Command line: `python -m smdown.provenance FILE [--depth N] [--json] [--no-verify]` prints a
+file's lineage and checks every file in it against the sha256 its sidecar recorded (exit 1 when
+one changed or is missing).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
 from os import PathLike
@@ -426,6 +429,21 @@ def record_job(smk: Any) -> list[Path]:
     return written
 
 
+def remove_orphan_sidecars(folders: Iterable[PathArg]) -> list[Path]:
+    """Delete the sidecars below `folders` whose file no longer exists (Snakemake removed the
+    outputs of a job that failed or is rerun, not their sidecars); returns what was deleted."""
+    removed = []
+    for folder in map(Path, folders):
+        if not folder.is_dir():
+            continue
+        for sidecar in folder.rglob(f"*{SIDECAR_SUFFIX}"):
+            data = sidecar.with_name(sidecar.name[:-len(SIDECAR_SUFFIX)])
+            if not data.exists():
+                sidecar.unlink(missing_ok=True)
+                removed.append(sidecar)
+    return sorted(removed)
+
+
 def _embed_png(path: Path, text: Mapping[str, str]) -> None:
     """Rewrite a PNG with `text` in its text chunks, keeping its pixels and other chunks' text."""
     from PIL import Image, PngImagePlugin
@@ -479,7 +497,8 @@ def _origin_summary(origin: Any) -> str:
 
 
 def _label(path: str, node: Mapping[str, Any]) -> str:
-    """One tree line: path, what made it, short hash, STALE when the file has changed since."""
+    """One tree line: path, what made it, short hash, STALE when the file had changed after its
+    sidecar was written by the time a later job read it (as recorded then)."""
     if not node:
         what = "[not in the recorded lineage]"
     elif "origin" in node:
@@ -497,21 +516,119 @@ def _label(path: str, node: Mapping[str, Any]) -> str:
     return "  ".join(parts)
 
 
-def lineage_tree(path: PathArg, max_depth: int | None = None) -> str:
+def _data_path(path: PathArg) -> Path:
+    """The data file of a path given as the file or as its sidecar."""
+    path = Path(path)
+    if path.name.endswith(SIDECAR_SUFFIX):
+        return path.with_name(path.name[:-len(SIDECAR_SUFFIX)])
+    return path
+
+
+@dataclass(frozen=True)
+class Check:
+    """One file of a lineage against its recorded sha256; `actual` is None when it is gone."""
+
+    path: str  # as recorded in the sidecar
+    recorded: str
+    actual: str | None
+
+    @property
+    def status(self) -> str:
+        """Whether the file is "ok" (unchanged), "changed" or "missing"."""
+        if self.actual is None:
+            return "missing"
+        return "ok" if self.actual == self.recorded else "changed"
+
+    @property
+    def mark(self) -> str:
+        """The tree's mark: none when unchanged, CHANGED with both short hashes, or MISSING."""
+        if self.actual is None:
+            return "MISSING"
+        if self.actual != self.recorded:
+            return f"CHANGED (recorded {self.recorded[:12]}, now {self.actual[:12]})"
+        return ""
+
+    def as_json(self) -> dict[str, str | None]:
+        """The `verification` entry of `--json`: status, recorded and actual sha256."""
+        return {"status": self.status, "recorded": self.recorded, "actual": self.actual}
+
+
+def _workdir(data: Path, recorded: str) -> Path:
+    """The directory the workflow ran in: `data` less its recorded relative path, else the cwd.
+
+    Recorded paths are relative to that directory, so the lineage of a file given from
+    elsewhere (an absolute path, another cwd) is still found.
+    """
+    rel = Path(recorded)
+    full = data.absolute().parts
+    if rel.parts and not rel.is_absolute() and full[-len(rel.parts):] == rel.parts:
+        return Path(*full[:-len(rel.parts)])
+    return Path.cwd()
+
+
+def _current_sha256(path: Path, cache: dict[Path, str | None]) -> str | None:
+    """sha256 of a file or directory as it is now, None when it is gone; each path hashed once."""
+    key = path.absolute()
+    if key not in cache:
+        cache[key] = sha256_path(key) if key.exists() else None
+    return cache[key]
+
+
+def _shown_paths(record: Mapping[str, Any], max_depth: int | None) -> list[str]:
+    """The recorded paths `lineage_tree` shows down to `max_depth` levels, nearest first, once."""
+    lineage = record["lineage"]
+    seen = {record["file"]}
+    level = [entry["path"] for entry in record["inputs"]]
+    found: list[str] = []
+    depth = 1
+    while level and (max_depth is None or depth <= max_depth):
+        level = [key for key in dict.fromkeys(level) if key not in seen]
+        seen.update(level)
+        found += level
+        level = [child for key in level for child in lineage.get(key, {}).get("inputs") or []]
+        depth += 1
+    return found
+
+
+def verify_lineage(path: PathArg, max_depth: int | None = None) -> list[Check]:
+    """Every file of a lineage, as `lineage_tree` shows it, checked against its recorded sha256.
+
+    The file itself comes first, then the lineage's files nearest first, each once (nodes
+    without a recorded sha256 are skipped). Recorded paths are found as the workflow wrote them:
+    relative ones from the directory it ran in (see `_workdir`), `~` as the home directory. Each
+    distinct file is hashed once.
+    """
+    record = read_sidecar(path)
+    data = _data_path(path)
+    base = _workdir(data, record["file"])
+    hashes: dict[Path, str | None] = {}
+    checks = [Check(record["file"], record["sha256"], _current_sha256(data, hashes))]
+    for key in _shown_paths(record, max_depth):
+        recorded = record["lineage"].get(key, {}).get("sha256")
+        if recorded:
+            on_disk = base / Path(key).expanduser()
+            checks.append(Check(key, recorded, _current_sha256(on_disk, hashes)))
+    return checks
+
+
+def lineage_tree(path: PathArg, max_depth: int | None = None,
+                 checks: Iterable[Check] = ()) -> str:
     """A file's lineage as a text tree, from its sidecar: the file, then its inputs, recursively.
 
     A node already shown in full is referenced again as `<path>  (see above)`; `max_depth`
-    limits how many levels of inputs are shown (0: the file alone).
+    limits how many levels of inputs are shown (0: the file alone). A node with a `checks`
+    entry (see `verify_lineage`) ends with its mark, CHANGED or MISSING; nothing is hashed here.
     """
     record = read_sidecar(path)
-    data = Path(path)
-    if data.name.endswith(SIDECAR_SUFFIX):
-        data = data.with_name(data.name[:-len(SIDECAR_SUFFIX)])
+    marks = {check.path: check.mark for check in checks}
     root = {**record, "inputs": [entry["path"] for entry in record["inputs"]]}  # as a node
-    if data.exists() and sha256_path(data) != record["sha256"]:
-        root["stale"] = True
     lineage = record["lineage"]
-    lines = [_label(record["file"], root)]
+
+    def label(key: str, node: Mapping[str, Any]) -> str:
+        """`_label` of a node, with its verification mark if it has one."""
+        return "  ".join(part for part in (_label(key, node), marks.get(key)) if part)
+
+    lines = [label(record["file"], root)]
     shown = {record["file"]}
 
     def add(node: Mapping[str, Any], prefix: str, depth: int) -> bool:
@@ -526,7 +643,7 @@ def lineage_tree(path: PathArg, max_depth: int | None = None) -> str:
             if child in shown:
                 lines.append(f"{prefix}{branch}{child}  (see above)")
                 continue
-            lines.append(prefix + branch + _label(child, lineage.get(child, {})))
+            lines.append(prefix + branch + label(child, lineage.get(child, {})))
             shown.add(child)  # before descending, so even a cyclic record ends
             if not add(lineage.get(child, {}), prefix + ("    " if last else "│   "), depth + 1):
                 shown.discard(child)  # cut by max_depth: a later, shallower mention expands it
@@ -536,26 +653,55 @@ def lineage_tree(path: PathArg, max_depth: int | None = None) -> str:
     return "\n".join(lines)
 
 
+def _json_text(path: PathArg, checks: list[Check]) -> str:
+    """The sidecar as JSON; with `checks`, a `verification` entry on the file and on each
+    checked lineage node."""
+    record = read_sidecar(path)
+    if checks:
+        root, *nodes = checks
+        record["verification"] = root.as_json()
+        for check in nodes:
+            record["lineage"][check.path]["verification"] = check.as_json()
+    return json.dumps(record, indent=2)
+
+
+def _summary(checks: list[Check]) -> str:
+    """`lineage verified: N files, K changed, M missing`."""
+    statuses = [check.status for check in checks]
+    return (f"lineage verified: {len(checks)} files, {statuses.count('changed')} changed, "
+            f"{statuses.count('missing')} missing")
+
+
 def main(argv: list[str] | None = None) -> int:
-    """`python -m smdown.provenance FILE [--depth N] [--json]`: print a file's lineage."""
+    """`python -m smdown.provenance FILE [--depth N] [--json] [--no-verify]`: print a file's
+    lineage, checked; exit 0, 1 when a file in it changed or is missing, 2 on an error."""
     parser = argparse.ArgumentParser(
         prog="python -m smdown.provenance",
         description="Show where a file written by the workflow came from: its lineage back to "
-                    "the raw sources, read from its .prov.json sidecar.")
+                    "the raw sources, read from its .prov.json sidecar, with every file in it "
+                    "checked against its recorded sha256. Exit status: 0 all unchanged, 1 a file "
+                    "changed or is missing, 2 error.")
     parser.add_argument("file", help="a file or directory the workflow wrote, or its sidecar")
     parser.add_argument("--depth", type=int, metavar="N", help="show at most N levels of inputs")
     parser.add_argument("--json", action="store_true", help="print the sidecar as JSON instead")
+    parser.add_argument("--no-verify", dest="verify", action="store_false",
+                        help="print the lineage as recorded, without hashing any file")
     args = parser.parse_args(argv)
     if args.depth is not None and args.depth < 0:
         parser.error("--depth must be 0 or more")
     try:
-        text = (json.dumps(read_sidecar(args.file), indent=2) if args.json
-                else lineage_tree(args.file, args.depth))
+        depth = None if args.json else args.depth  # --json prints the whole lineage
+        checks = verify_lineage(args.file, depth) if args.verify else []
+        text = (_json_text(args.file, checks) if args.json
+                else lineage_tree(args.file, args.depth, checks))
     except (InputError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(text)
-    return 0
+    if not checks:
+        return 0
+    print(_summary(checks), file=sys.stderr if args.json else sys.stdout)
+    return 1 if any(check.status != "ok" for check in checks) else 0
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Provenance: sidecar naming, hashing, redaction, git state, job records and their lineage
-through a small chain of fake workflow jobs, PNG text chunks, the lineage tree and the CLI."""
+through a small chain of fake workflow jobs, PNG text chunks, the lineage tree, its
+verification against the recorded checksums and the CLI."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ from smdown.provenance import (
     sha256_path,
     sidecar_path,
     software_versions,
+    verify_lineage,
 )
 from smdown.sources.manifest import write_manifest
 
@@ -400,7 +402,7 @@ def test_cli(chain, capsys):
     assert captured.out == ""
     assert str(chain.raw) in captured.err and "sidecar" in captured.err
     assert "written by the smdown workflow" in captured.err and "Traceback" not in captured.err
-    assert main([str(chain.png), "--json"]) == 0
+    assert main([str(chain.png), "--json", "--no-verify"]) == 0
     assert json.loads(capsys.readouterr().out) == read_sidecar(chain.png)
     assert main([str(sidecar_path(chain.png)), "--depth", "1"]) == 0
     assert capsys.readouterr().out.startswith("figs/fig08_layer1.png  [figure_layer layer=1]")
@@ -494,3 +496,125 @@ def test_download_and_synthetic_jobs_are_sources(fake_env):
     assert lineage[str(truth)]["source"] == "synthetic"
     assert read_sidecar(out)["sources"] == sorted([str(truth), str(manifest)])
     assert "[download manifest: provider=esgf facets.source_id=m]" in lineage_tree(out)
+
+
+SUMMARY = "lineage verified: {} files, {} changed, {} missing"
+
+
+def test_untouched_lineage_is_verified_without_marks(chain, capsys, monkeypatch):
+    hashed = []
+    real = provenance.sha256_path
+    monkeypatch.setattr(provenance, "sha256_path", lambda path: hashed.append(path) or real(path))
+    assert main([str(chain.png)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:-1] == lineage_tree(chain.png).splitlines()  # no mark on any node
+    assert lines[-1] == SUMMARY.format(6, 0, 0)
+    # the figure and the five distinct files upstream, each hashed once though a.nc shows twice
+    assert len(hashed) == len(set(hashed)) == 6
+    checks = verify_lineage(chain.png)
+    assert [c.path for c in checks] == [
+        "figs/fig08_layer1.png", "results/a/stations.nc", "results/b/era5_layer1.nc",
+        "resources/raw/stations.csv", "~/data/mask.txt", "resources/downloads/era5.manifest.json"]
+    assert {(c.status, c.mark) for c in checks} == {("ok", "")}
+    assert checks[0].recorded == checks[0].actual == sha(chain.png)
+
+
+def test_lineage_is_found_from_another_directory(chain, capsys, monkeypatch):
+    monkeypatch.chdir(chain.work.parent)  # recorded paths are relative to the workflow's cwd
+    assert main([str(chain.work / chain.png)]) == 0
+    assert capsys.readouterr().out.endswith(SUMMARY.format(6, 0, 0) + "\n")
+
+
+def test_changed_source_and_figure_are_marked(chain, capsys):
+    recorded = sha(chain.raw)
+    write(chain.raw, "station,lat,lon\nMaqu,34.0,102.1\n")
+    assert main([str(chain.png)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    changed = [line for line in lines if "CHANGED" in line]
+    assert changed == [f"│   └── resources/raw/stations.csv  [source]  sha256:{recorded[:12]}  "
+                       f"CHANGED (recorded {recorded[:12]}, now {sha(chain.raw)[:12]})"]
+    assert lines[-1] == SUMMARY.format(6, 1, 0)
+    [check] = [c for c in verify_lineage(chain.png) if c.status != "ok"]
+    assert (check.path, check.recorded, check.actual) == ("resources/raw/stations.csv", recorded,
+                                                          sha(chain.raw))
+    figure = sha(chain.png)
+    with chain.png.open("ab") as fig:
+        fig.write(b"trailing bytes")
+    assert main([str(chain.png)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].endswith(f"CHANGED (recorded {figure[:12]}, now {sha(chain.png)[:12]})")
+    assert lines[-1] == SUMMARY.format(6, 2, 0)
+
+
+def test_deleted_source_is_missing(chain, capsys):
+    recorded = sha(chain.mask)
+    chain.mask.unlink()
+    assert main([str(chain.png)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert [line for line in lines if "MISSING" in line or "CHANGED" in line] == [
+        f"    ├── ~/data/mask.txt  [source]  sha256:{recorded[:12]}  MISSING"]
+    assert lines[-1] == SUMMARY.format(6, 0, 1)
+    [check] = [c for c in verify_lineage(chain.png) if c.status != "ok"]
+    assert (check.path, check.status, check.actual) == ("~/data/mask.txt", "missing", None)
+
+
+def test_depth_limits_what_is_verified(chain, capsys):
+    write(chain.raw, "changed beyond the shown levels")
+    assert main([str(chain.png), "--depth", "1"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == SUMMARY.format(3, 0, 0)
+    assert main([str(chain.png), "--depth", "2"]) == 1
+
+
+def test_no_verify_hashes_nothing(chain, capsys, monkeypatch):
+    write(chain.raw, "changed")
+    chain.mask.unlink()
+
+    def fail(path):
+        raise AssertionError(f"hashed {path}")
+
+    monkeypatch.setattr(provenance, "sha256_path", fail)
+    monkeypatch.setattr(provenance, "sha256_of", fail)
+    assert main([str(chain.png), "--no-verify"]) == 0
+    out = capsys.readouterr().out
+    assert out == lineage_tree(chain.png) + "\n"
+    assert "CHANGED" not in out and "MISSING" not in out and "verified" not in out
+    assert main([str(chain.png), "--json", "--no-verify", "--depth", "1"]) == 0
+    assert json.loads(capsys.readouterr().out) == read_sidecar(chain.png)
+
+
+def test_json_carries_the_verification(chain, capsys):
+    recorded = sha(chain.raw)
+    write(chain.raw, "changed")
+    chain.mask.unlink()
+    assert main([str(chain.png), "--json", "--depth", "1"]) == 1  # JSON checks the whole lineage
+    captured = capsys.readouterr()
+    assert captured.err == SUMMARY.format(6, 1, 1) + "\n"
+    data = json.loads(captured.out)
+    assert data["verification"] == {"status": "ok", "recorded": sha(chain.png),
+                                    "actual": sha(chain.png)}
+    lineage = data["lineage"]
+    assert lineage["resources/raw/stations.csv"]["verification"] == {
+        "status": "changed", "recorded": recorded, "actual": sha(chain.raw)}
+    assert lineage["~/data/mask.txt"]["verification"]["status"] == "missing"
+    assert lineage["~/data/mask.txt"]["verification"]["actual"] is None
+    assert lineage["results/a/stations.nc"]["verification"]["status"] == "ok"
+    assert all("verification" in node for node in lineage.values())
+    for node in lineage.values():
+        node.pop("verification")
+    data.pop("verification")
+    assert data == read_sidecar(chain.png)
+
+
+def test_orphan_sidecars_are_removed_and_others_kept(tmp_path):
+    kept, gone = tmp_path / "a" / "kept.nc", tmp_path / "b" / "c" / "gone.nc"
+    folder = tmp_path / "dir_output"
+    for path in (kept, gone):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x")
+        provenance.sidecar_path(path).write_text("{}")
+    folder.mkdir()
+    provenance.sidecar_path(folder).write_text("{}")
+    gone.unlink()
+    removed = provenance.remove_orphan_sidecars([tmp_path, tmp_path / "absent"])
+    assert removed == [provenance.sidecar_path(gone)]
+    assert provenance.sidecar_path(kept).exists() and provenance.sidecar_path(folder).exists()
