@@ -4,6 +4,7 @@ import os
 import sys
 from pathlib import Path
 
+from snakemake.common.configfile import load_configfile
 from snakemake.utils import min_version, validate
 
 # The library in src/ is importable by the workflow and by every job, also in conda envs.
@@ -22,6 +23,19 @@ report: "workflow/report/workflow.rst"
 configfile: str(Path(workflow.basedir) / "config" / "demo.yaml")
 
 
+# The config checked before anything runs, its error in a few lines (key, file, what is allowed)
+from smdown.configuration import ConfigError, check_config
+from smdown.preflight import preflight, report as preflight_report
+from smdown.provenance import remove_orphan_sidecars
+
+try:
+    check_config(
+        config,
+        load_configfile(str(Path(workflow.basedir) / "config" / "schema.yaml")),
+        [Path(workflow.basedir) / "config" / "demo.yaml", *workflow.overwrite_configfiles],
+    )
+except ConfigError as exc:
+    raise WorkflowError(str(exc)) from None
 validate(config, str(Path(workflow.basedir) / "config" / "schema.yaml"))
 
 
@@ -37,6 +51,37 @@ include: "workflow/rules/cmip6dl.smk"
 
 
 check_training_config()
+
+
+# What the config needs that is not there (credentials, registration-only data, outlines),
+# listed before any job runs; `snakemake check` fails on it. Jobs do not repeat it.
+if workflow.is_main_process:
+    PREFLIGHT = preflight(config)
+    if PREFLIGHT:
+        print(preflight_report(PREFLIGHT), file=sys.stderr)
+
+
+localrules:
+    check,
+
+
+rule check:
+    log:
+        f"{LOGS}/check.log",
+    conda:
+        "envs/prepare.yaml"
+    script:
+        "workflow/scripts/check.py"
+
+
+# No sidecar outlives its output: Snakemake removes the outputs of a failed or rerun job, not
+# the .prov.json beside them.
+onstart:
+    remove_orphan_sidecars(sidecar_folders())
+
+
+onerror:
+    remove_orphan_sidecars(sidecar_folders())
 
 
 rule all:

@@ -22,6 +22,8 @@ import yaml
 
 from smdown.configuration import ConfigError, check_config
 from smdown.errors import InputError
+from smdown.grid.grids import regular_grid
+from smdown.grid.masks import read_region_masks
 from smdown.insitu import station_table, write_station_table
 from smdown.qc import QCLog, QCSettings, write_qc_table
 from smdown.sources.amsmqtp import read_amsmqtp_monthly
@@ -367,7 +369,21 @@ def era5land_html_error_page(stage):
     return (lambda: era5land(stage), [str(path), "neither NetCDF nor zip", "ERA5-Land"])
 
 
-REFUSED = [ismn_nul_line, ismn_html_line, ismn_impossible_date, ismn_value_not_a_number,
+def region_mask_with_sentinels(stage):
+    grid = regular_grid(31.0, 38.0, 89.0, 104.0, 0.1)
+    values = np.where(np.arange(grid.lon.size) < 40, 1.0, -9999.0)[None, :].repeat(grid.lat.size, 0)
+    path = stage.root / "yellow_0.1.nc"
+    xr.Dataset({"Band1": (("lat", "lon"), values)},
+               coords={"lat": grid.lat, "lon": grid.lon}).to_netcdf(path)
+
+    def run():
+        masks = read_region_masks(grid, netcdf={"yellow": path})
+        masks.to_netcdf(stage.out.mkdir(parents=True) or stage.out / "regions.nc")
+    return (run, [str(path), "mask values -9999", "1 inside the region, 0 or missing outside"])
+
+
+REFUSED = [region_mask_with_sentinels, ismn_nul_line, ismn_html_line, ismn_impossible_date,
+           ismn_value_not_a_number,
            ismn_duplicated_station_file, ismn_empty_zip, ismn_all_outside_the_grid,
            ismn_mostly_sentinels, cma_impossible_date, cma_empty_csv, cma_header_only,
            cma_not_a_number, cma_missing_coordinate, cma_html_page, cmip6_all_nan,

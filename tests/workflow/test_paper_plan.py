@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
-from tests.workflow.conftest import REPO, job_counts, snakemake
+import pytest
+import yaml
+
+from smdown.catalog import MODELS
+from tests.workflow.conftest import REPO, TINY, job_counts, snakemake
 
 pytestmark = pytest.mark.workflow
 PAPER = REPO / "config" / "config.yaml"
@@ -31,3 +35,63 @@ def test_missing_amsmqtp_stops_with_where_to_get_it(tmp_path):
     log = (tmp_path / "results/paper/logs/ingest_amsmqtp.log").read_text()
     assert "resources/amsmqtp/*.nc: no AMSMQTP files found" in log and "registration" in log
     assert not (tmp_path / "results/paper/ingest/amsmqtp.manifest.json").exists()
+
+
+def test_the_paper_dry_run_lists_what_is_missing_first(tmp_path):
+    proc = snakemake(tmp_path, "-n", configfile=PAPER, env={"HOME": str(tmp_path)})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    preflight = proc.stderr[proc.stderr.index("preflight:"):].split("\n\n")[0]
+    assert "preflight: 4 thing(s) missing" in preflight
+    for need in ("[MISSING] CDS credentials", "[check] the CDS licence of cmip6",
+                 "[MISSING] AMSMQTP", "[MISSING] ISMN archive", "[MISSING] CMA station CSV"):
+        assert need in preflight
+
+
+def test_the_check_target_fails_on_what_is_missing(tmp_path):
+    proc = snakemake(tmp_path, "check", configfile=PAPER, env={"HOME": str(tmp_path)})
+    assert proc.returncode != 0
+    log = (tmp_path / "results/paper/logs/check.log").read_text()
+    assert "4 thing(s) missing" in log and "ncdc.ac.cn" in log
+
+
+def _drs_tree(root: Path, models: list[str], experiments: list[str], version: str) -> None:
+    """Empty CMOR files in ESGF's DRS layout (a dry run reads only their names)."""
+    for model in models:
+        member = MODELS[model].member
+        for experiment in experiments:
+            years = "185001-201412" if experiment == "historical" else "201501-210012"
+            folder = (root / "CMIP6" / "ScenarioMIP" / "INST" / model / experiment / member /
+                      "Lmon" / "mrsos" / "gn" / version)
+            folder.mkdir(parents=True)
+            (folder / f"mrsos_Lmon_{model}_{experiment}_{member}_gn_{years}.nc").touch()
+
+
+def _local_cmip6(tmp_path: Path, drs: Path) -> Path:
+    config = yaml.safe_load(TINY.read_text())
+    config["sources"]["cmip6"] = {"provider": "local", "path": str(drs)}
+    path = tmp_path / "local.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+def test_local_cmip6_files_are_found_in_a_drs_tree(tmp_path):
+    config = yaml.safe_load(TINY.read_text())
+    _drs_tree(tmp_path / "drs", config["models"], config["experiments"], "v20190101")
+    proc = snakemake(tmp_path, "-n", "--forceall", *(
+        f"results/tiny/prepared/cmip6/{e}/{m}.nc" for m in config["models"]
+        for e in config["experiments"]), configfile=_local_cmip6(tmp_path, tmp_path / "drs"))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert job_counts(proc.stdout)["regrid_cmip6"] == 6
+    assert "v20190101/mrsos_Lmon_CESM2_ssp585" in proc.stdout
+
+
+def test_two_versions_of_a_local_cmip6_file_are_refused_naming_both(tmp_path):
+    config = yaml.safe_load(TINY.read_text())
+    for version in ("v20190101", "v20200101"):
+        _drs_tree(tmp_path / "drs", config["models"][:1], ["historical"], version)
+    proc = snakemake(tmp_path, "-n", "results/tiny/prepared/cmip6/historical/"
+                     f"{config['models'][0]}.nc",
+                     configfile=_local_cmip6(tmp_path, tmp_path / "drs"))
+    assert proc.returncode != 0
+    assert "v20190101/mrsos_Lmon_" in proc.stderr and "v20200101/mrsos_Lmon_" in proc.stderr
+    assert "two versions" in proc.stderr

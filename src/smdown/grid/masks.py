@@ -68,7 +68,8 @@ def rasterize_geojson(path: str | PathLike, grid: RectilinearGrid,
 
 def read_mask_netcdf(path: str | PathLike, grid: RectilinearGrid,
                      variable: str | None = None) -> np.ndarray:
-    """A mask NetCDF (1/nonzero inside; 0 or NaN outside) matched to `grid` by coordinates."""
+    """A mask NetCDF (1 inside; 0 or missing outside) matched to `grid` by coordinates; any
+    other value (a -9999 left undecoded, a category code) is refused."""
     what = "a mask NetCDF with one 2-D variable on lat/lon coordinates"
     ds = open_netcdf(path, what=what)
     lat = next((n for n in ("lat", "latitude") if n in ds.variables), None)
@@ -88,7 +89,13 @@ def read_mask_netcdf(path: str | PathLike, grid: RectilinearGrid,
         raise InputError(path, "mask coordinates do not match the target grid",
                          f"{grid.shape[0]} x {grid.shape[1]} cells at the target centres") from exc
     values = matched.values
-    return np.isfinite(values) & (values != 0)
+    inside = np.isfinite(values) & (values != 0)
+    odd = np.unique(values[inside & (values != 1)])
+    if odd.size:
+        shown = ", ".join(f"{v:g}" for v in odd[:5])
+        raise InputError(path, f"mask values {shown} (a sentinel or a category, not a mask)",
+                         "1 inside the region, 0 or missing outside")
+    return inside
 
 
 def read_region_masks(grid: RectilinearGrid, *, geojson: str | PathLike | None = None,

@@ -1,0 +1,88 @@
+"""The preflight: what a config needs before any job runs, listed with where to get it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from snakemake.utils import validate
+
+from smdown.errors import InputError
+from smdown.preflight import check, preflight, report
+from smdown.synthetic import TruthWorld
+from smdown.synthetic.era5land import write_era5land
+
+CONFIG = Path(__file__).resolve().parents[2] / "config"
+
+
+def _config(*names: str) -> dict:
+    """The shipped configs laid over one another, as Snakemake would."""
+    config: dict = {}
+    for name in names:
+        for key, value in yaml.safe_load((CONFIG / name).read_text()).items():
+            if isinstance(value, dict) and isinstance(config.get(key), dict):
+                config[key] = {**config[key], **value}
+            else:
+                config[key] = value
+    validate(config, str(CONFIG / "schema.yaml"))  # fills in the schema's defaults
+    return config
+
+
+def _missing(needs) -> list[str]:
+    return [need.what for need in needs if need.missing]
+
+
+def test_the_demo_needs_nothing():
+    assert preflight(_config("demo.yaml"), env={}, home=Path("/nonexistent")) == []
+
+
+def test_the_paper_lists_credentials_licences_and_registration_only_data(tmp_path,
+                                                                           monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    needs = preflight(_config("demo.yaml", "config.yaml"), env={}, home=tmp_path)
+    assert _missing(needs) == ["CDS credentials", "AMSMQTP", "ISMN archive", "CMA station CSV"]
+    reminders = [need for need in needs if not need.missing]
+    assert [need.what for need in reminders] == ["the CDS licence of cmip6",
+                                                 "the CDS licence of era5land"]
+    text = report(needs)
+    assert text.startswith("preflight: 4 thing(s) missing")
+    assert "ncdc.ac.cn" in text and "ismn.earth" in text and "~/.cdsapirc" in text
+
+
+def test_credentials_in_the_environment_are_enough(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    env = {"CDSAPI_URL": "https://cds.example", "CDSAPI_KEY": "0123-4567"}
+    needs = preflight(_config("demo.yaml", "config.yaml"), env=env, home=tmp_path)
+    assert "CDS credentials" not in _missing(needs)
+
+
+def test_the_cmip6dl_outline_is_the_users_to_supply(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".cdsapirc").write_text("url: x\nkey: y\n")
+    needs = preflight(_config("demo.yaml", "cmip6dl.yaml"), env={}, home=tmp_path)
+    assert _missing(needs) == ["region outline"]
+    assert "resources/regions/china.geojson not found" in report(needs)
+    with pytest.raises(InputError, match="region outline"):
+        check(_config("demo.yaml", "cmip6dl.yaml"))
+
+
+def test_local_era5land_that_ends_early_is_counted(tmp_path):
+    folder = tmp_path / "era5land"
+    folder.mkdir()
+    write_era5land(TruthWorld(seed=1), folder / "a.nc", 2000, 2001)
+    config = _config("demo.yaml")
+    config["sources"]["era5land"] = {"provider": "local", "path": str(folder),
+                                     "first_year": 2000, "last_year": 2003}
+    needs = preflight(config, env={}, home=tmp_path)
+    assert _missing(needs) == ["ERA5-Land months"]
+    assert "24 months of 2000-2003" in needs[0].where and "first 2002-01" in needs[0].where
+
+
+def test_local_cmip6_names_each_missing_model(tmp_path):
+    config = _config("demo.yaml")
+    config["models"] = ["ACCESS-CM2"]
+    config["experiments"] = ["historical", "ssp585"]
+    config["sources"]["cmip6"] = {"provider": "local", "path": str(tmp_path)}
+    needs = preflight(config, env={}, home=tmp_path)
+    assert _missing(needs) == ["CMIP6 ACCESS-CM2 historical", "CMIP6 ACCESS-CM2 ssp585"]
