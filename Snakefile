@@ -32,7 +32,10 @@ try:
     check_config(
         config,
         load_configfile(str(Path(workflow.basedir) / "config" / "schema.yaml")),
-        [Path(workflow.basedir) / "config" / "demo.yaml", *workflow.overwrite_configfiles],
+        [
+            Path(workflow.basedir) / "config" / "demo.yaml",
+            *workflow.overwrite_configfiles,
+        ],
     )
 except ConfigError as exc:
     raise WorkflowError(str(exc)) from None

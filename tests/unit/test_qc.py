@@ -46,8 +46,9 @@ def test_a_clean_source_has_one_row_saying_so():
     qc = QCLog("era5land")
     qc.count("e.nc", 10)
     qc.screen(np.full(10, 0.3), "e.nc")
-    assert qc.table().to_dict("records") == [{"source": "era5land", "file": "1 file(s)", "check": "none",
-                                             "dropped": 0, "of": 10, "kind": ""}]
+    assert qc.table().to_dict("records") == [{"source": "era5land", "file": "1 file(s)",
+                                              "check": "none", "dropped": 0, "of": 10,
+                                              "kind": ""}]
     assert list(qc_table([qc, QCLog("cma")])["source"]) == ["era5land", "cma"]
 
 

@@ -21,7 +21,7 @@ from ismn.interface import ISMN_Interface
 from smdown.errors import InputError
 from smdown.insitu.sensors import TARGET_BOX, Box, in_box, layer_of_depth, tidy_daily
 from smdown.qc import QCLog
-from smdown.sources.ismn import ARCHIVE_EXPECTED, check_archive, flag_kept
+from smdown.sources.ismn import ARCHIVE_EXPECTED, STM_EXPECTED, check_archive, flag_kept
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +123,12 @@ class _Reader:
 
     def sensor_daily(self, sensor: Sensor, where: str) -> tuple[int, pd.Series] | None:
         """The sensor's layer and daily means of its values that pass quality control."""
-        data, file = sensor.read_data(), _file(sensor)
+        file = _file(sensor)
+        try:
+            data = sensor.read_data()
+        except Exception as exc:  # the ismn reader fails with many types on damaged files
+            raise InputError(file, f"cannot be read by ismn ({type(exc).__name__}: {exc})",
+                             STM_EXPECTED) from exc
         self.qc.count(file, len(data))
         try:
             layer = layer_of_depth(sensor.depth.start, sensor.depth.end, where)
