@@ -301,3 +301,49 @@ def test_saved_weights_are_the_same_bytes_whatever_the_file_name(tmp_path):
     write_random_vgg16(tmp_path / "a.pth", seed=1)
     write_random_vgg16(tmp_path / "b.pth", seed=1)
     assert (tmp_path / "a.pth").read_bytes() == (tmp_path / "b.pth").read_bytes()
+
+
+@pytest.mark.parametrize(("larger_first", "pads"), [(False, (4, 4)), (True, (5, 5))])
+def test_odd_pads_put_their_larger_half_where_asked(larger_first, pads):
+    x = torch.arange(71 * 151, dtype=torch.float32).view(1, 1, 71, 151)
+    padded, (top, left) = pad_to_multiple(x, 16, larger_first)
+    assert padded.shape[-2:] == (80, 160) and (top, left) == pads
+    assert torch.equal(padded[..., top:top + 71, left:left + 151], x)
+
+
+def test_the_pad_split_travels_with_the_weights(tmp_path):
+    net = UNetGenerator(3, 2, base_channels=4, depth=2, pad_larger_first=True).eval()
+    save_generator(net, tmp_path / "g.pt", stage="pretrain")
+    loaded, _ = load_generator(tmp_path / "g.pt")
+    assert loaded.pad_larger_first and loaded.architecture["pad_larger_first"]
+    x = torch.rand(1, 3, 9, 11)
+    assert torch.equal(loaded(x), net(x))
+
+
+def _authors_tv(x: torch.Tensor) -> torch.Tensor:
+    """The total variation of the authors' loss.py, written out independently: twice the
+    per-sample mean of squared vertical plus horizontal differences, averaged over the batch."""
+    b, c, h, w = x.shape
+    vertical = ((x[:, :, 1:, :] - x[:, :, :-1, :]) ** 2).sum() / (c * (h - 1) * w)
+    horizontal = ((x[:, :, :, 1:] - x[:, :, :, :-1]) ** 2).sum() / (c * h * (w - 1))
+    return 2 * (vertical + horizontal) / b
+
+
+def test_tv_mean_is_the_authors_total_variation():
+    x = torch.rand(3, 5, 8, 10, dtype=torch.float64)
+    everywhere = torch.ones(8, 10, dtype=torch.bool)
+    assert torch.allclose(tv_loss(x, everywhere, "mean"), _authors_tv(x))
+    sums = (((x[:, :, 1:] - x[:, :, :-1]) ** 2).sum()
+            + ((x[..., 1:] - x[..., :-1]) ** 2).sum()) / 3
+    assert torch.allclose(tv_loss(x, everywhere, "sum"), sums)
+    with pytest.raises(ValueError, match="not one of"):
+        tv_loss(x, everywhere, "median")
+
+
+def test_raw_vgg_input_skips_the_imagenet_normalisation():
+    torch.manual_seed(0)
+    normalised, raw = VGG16Features(), VGG16Features(normalise=False)
+    raw.load_state_dict(normalised.state_dict())
+    x = torch.rand(1, 3, 32, 32)
+    assert torch.equal(raw(x), raw.features(x))
+    assert not torch.allclose(raw(x), normalised(x))

@@ -29,7 +29,7 @@ MONTHS = np.arange("2000-01", "2005-01", dtype="datetime64[M]").astype("datetime
 LAT = np.round(np.arange(31.05, 32.2, 0.1), 2)  # 12
 LON = np.round(np.arange(89.05, 91.0, 0.1), 2)  # 20
 NETWORK = {"base_channels": 4, "depth": 2, "discriminator_channels": 4, "head_bias": "target_mean",
-           "input_norm": "standardise", "residual": "ensemble_mean"}
+           "input_norm": "standardise", "residual": "ensemble_mean", "pad_first": "smaller"}
 SPLITS = {"train": [2000, 2002], "val": [2003, 2003], "test": [2004, 2004]}
 FOLDS = {"years": [2000, 2004], "n_folds": 5, "scheme": "year_blocked", "val_fraction": 0.25,
          "split_seed": 0, "insitu_reference": "forest"}
@@ -108,7 +108,8 @@ def test_pretrain_then_finetune_one_fold(prepared, tmp_path):
     metrics = _pretrain(prepared, tmp_path / "pre")
     generator, meta = load_generator(tmp_path / "pre" / "generator.pt")
     assert generator.architecture == {"in_channels": 3, "out_channels": 3, "base_channels": 4,
-                                      "depth": 2, "residual": True}
+                                      "depth": 2, "residual": True,
+                                      "pad_larger_first": False}
     assert meta["stage"] == "pretrain" and meta["splits"] == SPLITS
     assert len(pd.read_csv(tmp_path / "pre" / "history.csv")) == 2
     written = json.loads((tmp_path / "pre" / "test_metrics.json").read_text())
@@ -193,7 +194,7 @@ def test_pretrained_network_must_match_the_config(prepared, tmp_path):
 def test_settings_from_config():
     training = {"loss_weights": {"b1": 1, "b2": 0, "a1": 1, "a2": 0, "a3": 0.01, "a4": 4e-8},
                 "seed": 3, "device": "cpu", "bf16": False, "channels_last": False,
-                "adversarial_loss": "symmetric",
+                "adversarial_loss": "symmetric", "tv_reduction": "mean", "vgg_input": "raw",
                 "finetune": {"epochs": 7, "batch_size": 4, "lr_generator": 1e-4,
                              "lr_discriminator": 1e-6, "patience": 2, "warmup_epochs": 1}}
     settings = settings_from_config(training, "finetune")
@@ -202,6 +203,7 @@ def test_settings_from_config():
     assert not settings.adversarial  # a2 = 0: no discriminator steps
     assert settings.symmetric_adversarial
     assert settings.weights.a3 == 0.01
+    assert (settings.tv_reduction, settings.vgg_input) == ("mean", "raw")
 
 
 def test_finetune_years_must_be_present(prepared, tmp_path):

@@ -18,16 +18,20 @@ def double_conv(in_channels: int, out_channels: int) -> nn.Sequential:
     )
 
 
-def pad_to_multiple(x: Tensor, multiple: int) -> tuple[Tensor, tuple[int, int]]:
+def pad_to_multiple(x: Tensor, multiple: int,
+                    larger_first: bool = False) -> tuple[Tensor, tuple[int, int]]:
     """Pad (H, W) up to the next multiple, split between both sides; return the (top, left) pads.
 
-    Reflection padding keeps the border free of artificial edges; it needs every pad smaller than
-    the side it reflects, so a too small input falls back to replicate padding.
+    An odd pad puts its larger half at the bottom and right, or with `larger_first` at the top
+    and left (the authors' 71 x 151 -> 80 x 160 is (5, 4, 5, 4)). Reflection padding keeps the
+    border free of artificial edges; it needs every pad smaller than the side it reflects, so a
+    too small input falls back to replicate padding.
     """
     height, width = x.shape[-2:]
     pad_h = math.ceil(height / multiple) * multiple - height
     pad_w = math.ceil(width / multiple) * multiple - width
-    top, left = pad_h // 2, pad_w // 2
+    split = math.ceil if larger_first else math.floor
+    top, left = split(pad_h / 2), split(pad_w / 2)
     pads = (left, pad_w - left, top, pad_h - top)
     reflect_ok = pad_h - top < height and pad_w - left < width
     return F.pad(x, pads, mode="reflect" if reflect_ok else "replicate"), (top, left)
@@ -54,14 +58,15 @@ class UNetGenerator(nn.Module):
     family = "unet_gan"
 
     def __init__(self, in_channels: int, out_channels: int, base_channels: int = 64,
-                 depth: int = 4, residual: bool = False):
+                 depth: int = 4, residual: bool = False, pad_larger_first: bool = False):
         super().__init__()
         self.architecture = {"in_channels": in_channels, "out_channels": out_channels,
                              "base_channels": base_channels, "depth": depth,
-                             "residual": residual}
+                             "residual": residual, "pad_larger_first": pad_larger_first}
         widths = [base_channels * 2**k for k in range(depth + 1)]
         self.depth = depth
         self.residual = residual
+        self.pad_larger_first = pad_larger_first
         self.encoders = nn.ModuleList(
             double_conv(cin, cout)
             for cin, cout in zip([in_channels, *widths[:-1]], widths, strict=True)
@@ -90,7 +95,7 @@ class UNetGenerator(nn.Module):
         height, width = x.shape[-2:]
         raw = x
         x = (x - self.input_mean[:, None, None]) / self.input_std[:, None, None]
-        x, (top, left) = pad_to_multiple(x, 2**self.depth)
+        x, (top, left) = pad_to_multiple(x, 2**self.depth, self.pad_larger_first)
         skips = []
         for level, encoder in enumerate(self.encoders):
             x = encoder(x if level == 0 else self.pool(x))

@@ -31,14 +31,16 @@ def vgg16_features() -> nn.Sequential:
 
 
 class VGG16Features(nn.Module):
-    """ImageNet-normalise a (N, 3, H, W) triplet, then run VGG16 `features[0:31]`.
+    """Run VGG16 `features[0:31]` on a (N, 3, H, W) triplet, ImageNet-normalised first.
 
     Soil-moisture values in [0, 1] (m3/m3) are treated like image intensities in [0, 1], so the
-    ImageNet mean and std the weights were trained with apply unchanged.
+    ImageNet mean and std the weights were trained with apply unchanged; `normalise=False`
+    feeds the fields raw, as the authors' code (for which their b2 = 0.006 was tuned).
     """
 
-    def __init__(self):
+    def __init__(self, normalise: bool = True):
         super().__init__()
+        self.normalise = normalise
         self.features = vgg16_features()
         self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1),
                              persistent=False)
@@ -47,10 +49,10 @@ class VGG16Features(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         """Feature maps (N, 512, H // 32, W // 32) of a triplet with values in [0, 1]."""
-        return self.features((x - self.mean) / self.std)
+        return self.features((x - self.mean) / self.std if self.normalise else x)
 
     @classmethod
-    def from_state_dict_file(cls, path: str | PathLike) -> VGG16Features:
+    def from_state_dict_file(cls, path: str | PathLike, normalise: bool = True) -> VGG16Features:
         """Load the `features.*` keys of a VGG16 state dict file, frozen and in eval mode.
 
         The file is checked by `check_vgg16_state_dict` (InputError naming it when keys are
@@ -58,7 +60,7 @@ class VGG16Features(nn.Module):
         """
         check_vgg16_state_dict(path)
         state = torch.load(path, map_location="cpu", weights_only=True)
-        model = cls()
+        model = cls(normalise)
         features = {k: v for k, v in state.items() if k.startswith("features.")}
         try:
             model.load_state_dict(features)

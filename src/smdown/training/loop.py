@@ -58,6 +58,8 @@ class TrainSettings:
     `lr_schedule` "cosine" decays the rates over `epochs` (UNet-GAN); "constant" keeps them
     (the CMIP6DL study's Adam at 1e-4). `warmup_epochs` > 0 raises both rates linearly per
     step from near 0 over that many first epochs (the authors' scripts have the option, at 0).
+    `tv_reduction` and `vgg_input` select how eq. 10 is reduced and what VGG sees (see
+    `losses.tv_loss` and `VGG16Features`).
     """
 
     epochs: int = 200
@@ -74,6 +76,8 @@ class TrainSettings:
     symmetric_adversarial: bool = False
     lr_schedule: str = "cosine"
     warmup_epochs: int = 0
+    tv_reduction: str = "sum"
+    vgg_input: str = "imagenet"
 
 
 @dataclass
@@ -306,7 +310,7 @@ def _generator_terms(s: _Session, fake: Tensor, real: Tensor, idx: Tensor) -> di
         terms["adv"] = _adversarial_term(s, fake, real)
     if s.data.s is not None and s.data.p is not None:
         terms["insitu"] = insitu_loss(fake, s.data.s[idx], s.data.p[idx], mask)
-    terms["tv"] = tv_loss(fake, mask)
+    terms["tv"] = tv_loss(fake, mask, s.settings.tv_reduction)
     return terms
 
 

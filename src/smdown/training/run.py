@@ -87,11 +87,14 @@ def settings_from_config(training: Mapping[str, Any], stage: str) -> TrainSettin
         device=training["device"], bf16=training["bf16"],
         channels_last=training["channels_last"], adversarial=weights.a2 != 0,
         symmetric_adversarial=training["adversarial_loss"] == "symmetric",
-        warmup_epochs=part["warmup_epochs"])
+        warmup_epochs=part["warmup_epochs"], tv_reduction=training["tv_reduction"],
+        vgg_input=training["vgg_input"])
 
 
-def load_vgg(path: str | PathLike | None, b2: float) -> VGG16Features | None:
-    """The frozen VGG16 features of the perceptual loss, or None when its weight b2 is 0."""
+def load_vgg(path: str | PathLike | None, b2: float,
+             vgg_input: str = "imagenet") -> VGG16Features | None:
+    """The frozen VGG16 features of the perceptual loss, or None when its weight b2 is 0;
+    `vgg_input` "raw" feeds the fields as they are (the authors), "imagenet" normalised."""
     if b2 == 0:
         return None
     if path is None or not Path(path).is_file():
@@ -99,7 +102,7 @@ def load_vgg(path: str | PathLike | None, b2: float) -> VGG16Features | None:
                          f"loss weight b2 is {b2}",
                          "the file from the vgg16_weights rule (vgg.provider url or local), "
                          "or loss_weights.b2: 0")
-    return VGG16Features.from_state_dict_file(path)
+    return VGG16Features.from_state_dict_file(path, normalise=vgg_input == "imagenet")
 
 
 def _scores(generator: torch.nn.Module, data: TrainingData, device: torch.device,
@@ -211,14 +214,15 @@ def pretrain(model_files: Mapping[str, str | PathLike], models: Sequence[str],
     With `network["input_norm"]` "standardise" the inputs are standardised per model by the
     training months' statistics, which the saved generator keeps for fine-tuning and inference.
     """
-    vgg = load_vgg(vgg_path, settings.weights.b2)
+    vgg = load_vgg(vgg_path, settings.weights.b2, settings.vgg_input)
     mask = load_mask(regions, region)
     x = split_months(stack_models(model_files, models, mask), splits, "training.pretrain")
     data = _year_split_data(x, load_target(era5land, x.time.values, mask), mask, splits)
     n_layers = data.y.shape[1]
     torch.manual_seed(settings.seed)
     generator = UNetGenerator(len(models), n_layers, network["base_channels"], network["depth"],
-                              residual=_residual(network["residual"]))
+                              residual=_residual(network["residual"]),
+                              pad_larger_first=network["pad_first"] == "larger")
     _standardise(generator, data, network["input_norm"])
     _start(generator, data, network["head_bias"])
     discriminator = Discriminator(n_layers, network["discriminator_channels"])
@@ -352,7 +356,7 @@ def finetune(model_files: Mapping[str, str | PathLike], models: Sequence[str],
     `folds` holds years, n_folds, scheme, val_fraction, split_seed and insitu_reference; the
     generator is the pretrained one (its body) with a fresh 5-layer head.
     """
-    vgg = load_vgg(vgg_path, settings.weights.b2)
+    vgg = load_vgg(vgg_path, settings.weights.b2, settings.vgg_input)
     body, body_meta = load_generator(pretrained)
     built = {**body.architecture, "input_norm": body_meta.get("input_norm", "none"),
              "residual": RESIDUALS[body.architecture.get("residual", False)]}
