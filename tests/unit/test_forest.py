@@ -195,3 +195,28 @@ def test_regressor_refuses_bad_tables(table):
         fit_regressor(table.drop(columns="sm"), OPTIONS)
     with pytest.raises(ValueError, match="layers outside"):
         fit_regressor(table.assign(layer=6), OPTIONS)
+
+
+@pytest.mark.parametrize(("where", "outside"), [("domain", True), ("region", False)])
+def test_unlabelled_samples_come_from_the_domain_or_the_region(table, monkeypatch, where,
+                                                               outside):
+    import smdown.insitu.forest as forest
+
+    seen = []
+    original = forest._unlabelled_samples
+
+    def spy(n, mask, grid, months, seed):
+        drawn = original(n, mask, grid, months, seed)
+        seen.append(drawn)
+        return drawn
+    monkeypatch.setattr(forest, "_unlabelled_samples", spy)
+    options = ForestOptions(n_estimators_classifier=5, seed=3, unlabelled_from=where)
+    fit_classifier(table, ellipse_mask(), GRID, MONTHS[96:120], options)
+    iy, ix = cell_index(seen[0][:, 1], seen[0][:, 2])
+    assert (~ellipse_mask()[iy, ix]).any() == outside
+
+
+def test_an_unknown_sampling_domain_is_refused(table):
+    with pytest.raises(ValueError, match="unlabelled_from 'box' is not one of"):
+        fit_classifier(table, ellipse_mask(), GRID, MONTHS[96:120],
+                       ForestOptions(unlabelled_from="box"))

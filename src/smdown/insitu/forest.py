@@ -30,6 +30,7 @@ FEATURES = ("layer", "lat", "lon", "year", "month")
 TABLE_COLUMNS = ("station", "network", "lat", "lon", "layer", "month", "sm")
 CHUNK_ROWS = 1 << 17  # (month, layer, cell) rows per prediction task: a few MiB of work memory
 
+UNLABELLED_FROM = ("domain", "region")
 Forest = TypeVar("Forest", RandomForestRegressor, RandomForestClassifier)
 
 
@@ -51,6 +52,7 @@ class ForestOptions:
     max_depth: int | None = None
     seed: int = 0
     n_jobs: int = 2
+    unlabelled_from: str = "domain"  # the paper's "spatial domain", or "region" (the mask)
 
 
 def features(layer, lat, lon, year, month) -> np.ndarray:
@@ -153,14 +155,21 @@ def fit_classifier(table: pd.DataFrame, mask: np.ndarray, grid: RectilinearGrid,
                    options: ForestOptions) -> RandomForestClassifier:
     """The forest telling station samples (class 1) from unlabelled ones (class 0).
 
-    Class 1 holds the table's rows within `months`; class 0 as many seeded draws over
-    (month in `months`, layer 1..5, cell inside `mask`). Its class-1 probability is P.
+    Class 1 holds the table's rows within `months` (every station in the grid's box); class 0
+    as many seeded draws over (month in `months`, layer 1..5, cell): cells of the whole grid
+    with `unlabelled_from` "domain" (the paper's Algorithm 1), of `mask` with "region" (then
+    location alone tells stations outside the region from the background). Its class-1
+    probability is P.
     """
+    if options.unlabelled_from not in UNLABELLED_FROM:
+        raise ValueError(f"unlabelled_from {options.unlabelled_from!r} is not one of "
+                         f"{UNLABELLED_FROM}")
     _check_table(table)
     months = _as_months(months)
     stations = _station_samples(table, grid, months)
-    background = _unlabelled_samples(len(stations), _check_mask(mask, grid), grid, months,
-                                     options.seed)
+    where = (_check_mask(mask, grid) if options.unlabelled_from == "region"
+             else np.ones(grid.shape, dtype=bool))
+    background = _unlabelled_samples(len(stations), where, grid, months, options.seed)
     labels = np.r_[np.ones(len(stations)), np.zeros(len(background))].astype(int)
     model = RandomForestClassifier(
         n_estimators=options.n_estimators_classifier, max_features=float(options.max_features),
