@@ -210,6 +210,22 @@ def test_period_rates_fill_marks_significance(tmp_path):
     _assert_png(tmp_path / "fig15.png")
 
 
+def test_period_rates_can_leave_the_non_significant_out_as_the_paper():
+    table = _rates()
+    fig = draw_period_rates(table, "Fig. 15", non_significant="omit")
+    for ax, region in zip(fig.axes, ("Layer 1", "Layer 2"), strict=True):
+        panel = table[table["region"] == region]
+        for scenario in SCENARIOS:
+            rows = panel[panel["scenario"] == scenario]
+            patches = _bars(ax)[SCENARIO_STYLE[scenario]["label"]]
+            assert [p.get_visible() for p in patches] == list(rows["p"] < 0.05)
+            assert all(p.get_fill() for p in patches if p.get_visible())
+    assert any("are left out, as in the paper" in t.get_text() for t in fig.texts)
+    plt.close(fig)
+    with pytest.raises(ValueError, match="non_significant 'faded'"):
+        draw_period_rates(table, "Fig. 15", non_significant="faded")
+
+
 def test_period_rates_by_layer_at_the_configured_level():
     table = _rates().rename(columns={"region": "layer"})
     table["layer"] = table["layer"].map({"Layer 1": 1, "Layer 2": 2})

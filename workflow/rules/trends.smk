@@ -248,5 +248,6 @@ rule figure_periods:
         periods=figure_periods(),
         region=config["regions"]["names"][0],
         alpha=TREND_CFG["alpha"],
+        non_significant=config["plots"]["period_rates"]["non_significant"],
     script:
         "../scripts/figure_periods.py"

@@ -17,6 +17,6 @@ period_means(means, o.means, f"Fig. 13 ({p.run}): mean soil moisture of {p.regio
              "season, scenario and period (CMIP6_UNet-Gan)")
 period_rates(rates, o.rates, f"Fig. 15 ({p.run}): Sen's slope of {p.region}'s soil moisture "
              f"per layer,\nseason, scenario and period (filled: Mann-Kendall p < {p.alpha})",
-             panel_by="layer", alpha=p.alpha)
+             panel_by="layer", alpha=p.alpha, non_significant=p.non_significant)
 log.info("wrote %s and %s", o.means, o.rates)
 record_job(snakemake)

@@ -233,23 +233,32 @@ def draw_period_means(table: pd.DataFrame, title: str, units: str = SM_UNITS) ->
     return fig
 
 
+NON_SIGNIFICANT = ("hollow", "omit")
+
+
 def _mark_significance(containers: dict[str, BarContainer], panel: pd.DataFrame,
-                       alpha: float) -> None:
-    """Fill the bars with p < alpha; leave the others hollow (edge only). NaN p is hollow."""
+                       alpha: float, non_significant: str) -> None:
+    """Fill the bars with p < alpha; leave the others hollow (edge only) or hide them ("omit").
+    NaN p counts as not significant."""
     for scenario, container in containers.items():
         p = panel.loc[panel["scenario"] == scenario, "p"].to_numpy(float)
         for patch, p_value in zip(container.patches, p, strict=True):
             patch.set_fill(bool(p_value < alpha))
+            patch.set_visible(bool(p_value < alpha) or non_significant == "hollow")
 
 
 def draw_period_rates(table: pd.DataFrame, title: str, units: str = f"{SM_UNITS} per year",
-                      panel_by: str = "region", alpha: float = 0.05) -> Figure:
+                      panel_by: str = "region", alpha: float = 0.05,
+                      non_significant: str = "hollow") -> Figure:
     """Fig. 15: a panel per `panel_by` value (a region, or a layer), and a row per season when
     the table has one; bars per period.
 
-    Bars whose p value is below `alpha` are filled, the others hollow, so every rate stays
-    visible while the significant ones stand out (the paper leaves the others out).
+    Bars whose p value is below `alpha` are filled; the others are hollow, so every rate stays
+    visible while the significant ones stand out, or with `non_significant` "omit" not drawn,
+    as the paper's figure. The footnote says which.
     """
+    if non_significant not in NON_SIGNIFICANT:
+        raise ValueError(f"non_significant {non_significant!r} is not one of {NON_SIGNIFICANT}")
     keys = (panel_by, "scenario", "period") + (("season",) if "season" in table else ())
     check_table(table, keys, ("rate", "p"), "period rates")
     regions, periods = list(dict.fromkeys(table[panel_by])), list(dict.fromkeys(table["period"]))
@@ -262,7 +271,8 @@ def draw_period_rates(table: pd.DataFrame, title: str, units: str = f"{SM_UNITS}
             ax, panel = axes[r, c], table[table[panel_by] == region]
             if season is not None:
                 panel = panel[panel["season"] == season]
-            _mark_significance(_bar_panel(ax, panel, "rate", layout, styles), panel, alpha)
+            _mark_significance(_bar_panel(ax, panel, "rate", layout, styles), panel, alpha,
+                               non_significant)
             _period_axis(ax, periods)
             ax.axhline(0.0, color="0.3", linewidth=0.8)
             name = _panel_name(region)
@@ -270,7 +280,10 @@ def draw_period_rates(table: pd.DataFrame, title: str, units: str = f"{SM_UNITS}
     fig.supylabel(f"Trend ({units})", fontsize=9)
     _scenario_legend(fig, styles)
     fig.suptitle(title, fontsize=11)
-    _footnote(fig, f"Filled: p < {alpha:g}; hollow (edge only): p >= {alpha:g}, not significant.")
+    _footnote(fig, f"Filled: p < {alpha:g}; hollow (edge only): p >= {alpha:g}, not significant."
+              if non_significant == "hollow" else
+              f"Only rates with p < {alpha:g} are drawn; the others are left out, as in the "
+              "paper (the table lists them).")
     return fig
 
 
@@ -288,6 +301,6 @@ def period_means(table: pd.DataFrame, path: str | PathLike, title: str,
 
 def period_rates(table: pd.DataFrame, path: str | PathLike, title: str,
                  units: str = f"{SM_UNITS} per year", panel_by: str = "region",
-                 alpha: float = 0.05) -> None:
+                 alpha: float = 0.05, non_significant: str = "hollow") -> None:
     """Draw Fig. 15 (see `draw_period_rates`) and write it to `path` as PNG."""
-    save_png(draw_period_rates(table, title, units, panel_by, alpha), path)
+    save_png(draw_period_rates(table, title, units, panel_by, alpha, non_significant), path)
