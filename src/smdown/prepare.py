@@ -14,7 +14,7 @@ from smdown.grid.grids import RectilinearGrid, grid_from_dataset, regular_grid
 from smdown.grid.regrid import regrid
 from smdown.qc import QCLog
 from smdown.sources.amsmqtp import read_amsmqtp_monthly
-from smdown.sources.cmip6 import read_mrsos
+from smdown.sources.cmip6 import IDENTITY, read_mrsos
 from smdown.sources.era5land import read_era5land
 from smdown.sources.manifest import resolve_inputs
 
@@ -71,6 +71,7 @@ def prepare_cmip6(paths: Sequence[str | PathLike], model: str, experiment: str,
         "regrid_method": method, "regrid_backend": backend,
         "regrid_margin_cells": margin_cells, "regrid_min_valid_fraction": min_valid_fraction,
         "source_files": " ".join(sorted(str(p).rsplit("/", 1)[-1] for p in paths)),
+        **{key: data.attrs[key] for key in IDENTITY},
     })
 
 

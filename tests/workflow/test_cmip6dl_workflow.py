@@ -36,6 +36,14 @@ def dl_run(tmp_path_factory) -> Path:
     return workdir
 
 
+def test_table1_holds_the_studys_models_as_run(dl_run):
+    models = yaml.safe_load(TINY_CMIP6DL[1].read_text()).get("models") or \
+        yaml.safe_load(TINY_CMIP6DL[0].read_text())["models"]
+    table = pd.read_csv(dl_run / RESULTS / "evaluation" / "table1_models.csv")
+    assert table["model"].tolist() == models
+    assert table["member"].str.fullmatch(r"r\d+i\d+p\d+f\d+").all()
+
+
 def test_every_figure_of_the_study_is_drawn(dl_run):
     for name in FIGURES:
         path = dl_run / RESULTS / "figures" / f"{name}.png"
@@ -136,3 +144,11 @@ def test_the_study_config_plans_its_downloads_and_no_trsr_stage(tmp_path):
     assert counts["download_era5land"] == 3
     assert counts["train_ynet"] == 1 and counts["product_ynet"] == 5
     assert not {"pretrain", "finetune", "product", "insitu_grids", "vgg16_weights"} & set(counts)
+
+
+def test_fig2_draws_the_ynets_loss_curves(dl_run):
+    figure = dl_run / RESULTS / "figures" / "fig02_loss_curves.png"
+    assert Image.open(figure).size[0] > 500
+    sidecar = json.loads((figure.parent / (figure.name + ".prov.json")).read_text())
+    assert [entry["path"] for entry in sidecar["inputs"]] == [
+        str(RESULTS / "training" / "ynet" / "history.csv")]

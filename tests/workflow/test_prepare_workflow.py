@@ -118,3 +118,20 @@ def test_insitu_stage_outputs(tiny_run):
     assert (table["R"] > 0.5).all()
     png = tiny_run / "results/tiny/figures/fig05_reference_boxplots.png"
     assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_table1_lists_the_models_as_their_files_say(tiny_run):
+    import pandas as pd
+    import yaml
+
+    from smdown.catalog import MODELS
+    from tests.workflow.conftest import TINY
+
+    models = yaml.safe_load(TINY.read_text())["models"]
+    table = pd.read_csv(tiny_run / "results/tiny/evaluation/table1_models.csv")
+    assert table["model"].tolist() == models
+    assert table["member"].tolist() == [MODELS[m].member for m in models]
+    assert table["institution"].tolist() == [MODELS[m].institution for m in models]
+    # tiny.yaml's three models: regular 360_day, regular noleap, Gaussian proleptic_gregorian
+    assert table["calendar"].tolist() == ["360_day", "noleap", "proleptic_gregorian"]
+    assert table["native grid"].str.endswith("degrees (lat x lon)").all()

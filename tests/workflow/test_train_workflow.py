@@ -120,3 +120,12 @@ def test_vgg_loss_without_weights_is_refused_before_anything_runs(tmp_path):
     assert proc.returncode != 0
     assert "vgg.provider is none" in proc.stderr
     assert not (tmp_path / "results").exists()
+
+
+def test_training_curves_are_drawn_from_every_jobs_history(tiny_run):
+    figure = tiny_run / "results/tiny/figures/training_curves.png"
+    assert figure.read_bytes()[:4] == b"\x89PNG"
+    sidecar = json.loads((figure.parent / (figure.name + ".prov.json")).read_text())
+    histories = sorted(entry["path"] for entry in sidecar["inputs"])
+    assert histories == [f"{TRAINED}/finetune/fold{k}/history.csv" for k in range(3)] + [
+        f"{TRAINED}/pretrain/history.csv"]

@@ -248,3 +248,28 @@ rule figure_portrait:
         style=config["plots"]["portrait"],
     script:
         "../scripts/figure_portrait.py"
+
+
+rule figure_02:
+    input:
+        f"{TRAINED}/ynet/history.csv",
+    output:
+        report(
+            f"{RESULTS}/figures/fig02_loss_curves.png",
+            caption="../report/training_curves.rst",
+            category="Figures",
+            subcategory="Training",
+        ),
+    log:
+        f"{LOGS}/figures/fig02_loss_curves.log",
+    conda:
+        "../../envs/analysis.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+    params:
+        labels=["YNet"],
+        columns=["mse", "val_rmse"],
+        title=f"Fig. 2 ({RUN}): the YNet's training loss and validation RMSE per epoch",
+    script:
+        "../scripts/figure_training_curves.py"

@@ -123,10 +123,10 @@ def sidecar_folders():
 def all_targets():
     """The default targets (all): the configured study's inputs, products, tables, figures."""
     if STUDY == "cmip6dl":
-        return [*all_prepared(), f"{RESULTS}/qc/sources.csv", *cmip6dl_targets()]
+        return [*all_prepared(), *all_tables(), *cmip6dl_targets()]
     return [
         *all_prepared(),
-        f"{RESULTS}/qc/sources.csv",
+        *all_tables(),
         *all_sources(),
         *all_insitu(),
         *all_training(),
@@ -134,6 +134,11 @@ def all_targets():
         *all_evaluation(),
         *all_trends(),
     ]
+
+
+def all_tables():
+    """The tables every study has: quality control and Table 1 (the models as run)."""
+    return [f"{RESULTS}/qc/sources.csv", f"{RESULTS}/evaluation/table1_models.csv"]
 
 
 def qc_parts():
@@ -277,6 +282,7 @@ def all_training():
             fold=range(TRAIN["finetune"]["n_folds"]),
         ),
         f"{RESULTS}/evaluation/finetune_vs_ensemble_mean.csv",
+        f"{RESULTS}/figures/training_curves.png",
     ]
 
 
@@ -410,6 +416,7 @@ def cmip6dl_targets():
             experiment=config["experiments"],
         ),
         f"{RESULTS}/evaluation/table2_skill.csv",
+        f"{figures}/fig02_loss_curves.png",
         f"{figures}/fig03_mae_maps.png",
         f"{figures}/fig04_point_series.png",
         f"{figures}/fig05_taylor.png",

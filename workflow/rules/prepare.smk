@@ -114,3 +114,29 @@ rule qc_table:
         mem_mb=1000,
     script:
         "../scripts/qc_table.py"
+
+
+rule table1_models:
+    input:
+        expand(
+            f"{PREP}/cmip6/{config['experiments'][0]}/{{model}}.nc",
+            model=config["models"],
+        ),
+    output:
+        report(
+            f"{RESULTS}/evaluation/table1_models.csv",
+            caption="../report/table1_models.rst",
+            category="Tables",
+            subcategory="Inputs",
+        ),
+    log:
+        f"{LOGS}/table1_models.log",
+    conda:
+        "../../envs/prepare.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+    params:
+        models=config["models"],
+    script:
+        "../scripts/table1_models.py"

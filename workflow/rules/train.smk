@@ -89,3 +89,33 @@ rule finetune_summary:
         mem_mb=1000,
     script:
         "../scripts/finetune_summary.py"
+
+
+rule figure_training_curves:
+    input:
+        f"{TRAINED}/pretrain/history.csv",
+        expand(
+            f"{TRAINED}/finetune/fold{{fold}}/history.csv",
+            fold=range(TRAIN["finetune"]["n_folds"]),
+        ),
+    output:
+        report(
+            f"{RESULTS}/figures/training_curves.png",
+            caption="../report/training_curves.rst",
+            category="Figures",
+            subcategory="Training",
+        ),
+    log:
+        f"{LOGS}/figures/training_curves.log",
+    conda:
+        "../../envs/analysis.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+    params:
+        labels=["pretraining"]
+        + [f"fold {k}" for k in range(TRAIN["finetune"]["n_folds"])],
+        columns=["total_g", "d_loss", "val_rmse"],
+        title=f"Training curves ({RUN}): UNet-GAN pretraining on ERA5-Land and fine-tuning folds",
+    script:
+        "../scripts/figure_training_curves.py"

@@ -41,9 +41,29 @@ def _read_one(path: str | PathLike, model: str | None,
         values,
         dims=("time", "lat", "lon"),
         coords={"time": months, "lat": grid.lat, "lon": grid.lon},
-        attrs={"units": "m3 m-3", "long_name": "volumetric soil moisture, top 10 cm"},
+        attrs={"units": "m3 m-3", "long_name": "volumetric soil moisture, top 10 cm",
+               **identity(ds, t.attrs.get("calendar"), grid)},
     )
     return out, grid
+
+
+IDENTITY = ("institution_id", "member_id", "grid_label", "nominal_resolution",
+            "source_calendar", "source_grid")
+
+
+def identity(ds: xr.Dataset, calendar: str | None, grid: RectilinearGrid) -> dict[str, str]:
+    """What a CMOR file says about its model run: institution, member, grid label, nominal
+    resolution, calendar and native grid (cells and spacing), for Table 1 as run."""
+    lat_step = float(np.median(np.abs(np.diff(grid.lat)))) if grid.lat.size > 1 else 0.0
+    lon_step = float(np.median(np.abs(np.diff(grid.lon)))) if grid.lon.size > 1 else 0.0
+    return {
+        "institution_id": str(ds.attrs.get("institution_id", "")),
+        "member_id": str(ds.attrs.get("variant_label") or ds.attrs.get("member_id", "")),
+        "grid_label": str(ds.attrs.get("grid_label", "")),
+        "nominal_resolution": str(ds.attrs.get("nominal_resolution", "")),
+        "source_calendar": str(calendar or "standard"),
+        "source_grid": f"{lat_step:.4g} x {lon_step:.4g} degrees (lat x lon)",
+    }
 
 
 def _latlon_names(ds: xr.Dataset, path: str | PathLike) -> tuple[str, str]:
@@ -75,4 +95,5 @@ def read_mrsos(paths: Sequence[str | PathLike], first_year: int, last_year: int,
         grid = g
         parts.append(da)
     qc.refuse_if_too_much()
-    return join_chunks(parts, list(paths), first_year, last_year, model or "mrsos"), grid
+    data = join_chunks(parts, list(paths), first_year, last_year, model or "mrsos")
+    return data.assign_attrs({key: parts[0].attrs[key] for key in IDENTITY}), grid
