@@ -263,6 +263,8 @@ def training_params(stage):
     keys = (
         "loss_weights",
         "adversarial_loss",
+        "tv_reduction",
+        "vgg_input",
         "seed",
         "device",
         "bf16",
