@@ -220,3 +220,29 @@ def test_an_unknown_sampling_domain_is_refused(table):
     with pytest.raises(ValueError, match="unlabelled_from 'box' is not one of"):
         fit_classifier(table, ellipse_mask(), GRID, MONTHS[96:120],
                        ForestOptions(unlabelled_from="box"))
+
+
+def test_held_out_months_train_neither_forest(table):
+    """Per-fold grids: fitted as if the held-out months' station rows did not exist."""
+    mask = np.zeros(GRID.shape, dtype=bool)
+    mask[20:40, 10:80] = True
+    small = ForestOptions(n_estimators_regressor=10, n_estimators_classifier=10, seed=5)
+    held = GRID_MONTHS[6:12]
+    blind = insitu_grids(table, GRID, mask, GRID_MONTHS, small, held_out=held)
+    seen = table[~np.isin(table["month"].to_numpy(dtype="datetime64[M]"), held)]
+    regressor = fit_regressor(seen, small)
+    x = features(1, GRID.lat[30], GRID.lon[40], 2008, np.arange(1, 13))
+    np.testing.assert_allclose(blind["insitu_sm"].values[:12, 0, 30, 40],
+                               regressor.predict(x).astype(np.float32), rtol=1e-6)
+    shared = insitu_grids(table, GRID, mask, GRID_MONTHS, small)
+    assert not np.array_equal(blind["insitu_sm"].values[:, :, mask],
+                              shared["insitu_sm"].values[:, :, mask])
+    assert blind.attrs["held_out_months"] == "2008-07,2008-08,2008-09,2008-10,2008-11,2008-12"
+    assert shared.attrs["held_out_months"] == ""
+    assert blind.attrs["station_samples"] == len(seen) < len(table)
+    assert np.isfinite(blind["insitu_sm"].values[6:12][:, :, mask]).all()  # still predicted
+
+
+def test_holding_out_every_station_month_is_refused(table):
+    with pytest.raises(ValueError, match="held-out"):
+        insitu_grids(table, GRID, ellipse_mask(), GRID_MONTHS, OPTIONS, held_out=MONTHS)

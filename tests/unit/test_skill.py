@@ -143,3 +143,11 @@ def test_point_series_refuses_a_cell_without_data():
         point_series({"ERA5-Land": field}, {"sea": (100.7, 30.45)})
     with pytest.raises(InputError, match="no fields or no points"):
         point_series({"ERA5-Land": field}, {})
+
+
+def test_point_series_refuses_a_point_on_a_cell_border():
+    """A point midway between two centres has no nearest cell: it is refused, not tie-broken."""
+    with pytest.raises(InputError, match="point corner: lon 100.375 lies on the border of two"):
+        point_series({"ERA5-Land": _random(0)}, {"corner": (100.375, 30.1)})
+    with pytest.raises(InputError, match="lat 30.125 lies on the border"):
+        point_series({"ERA5-Land": _random(0)}, {"corner": (100.3, 30.125)})

@@ -46,10 +46,10 @@ def _area_km2(mask: np.ndarray) -> float:
 def test_china_grid_is_the_quarter_degree_grid_of_the_box(china):
     grid = china.target_grid()
     assert grid.shape == (144, 264) and grid.equals(CHINA)
-    assert grid.lat[0] == 18.125 and grid.lat[-1] == 53.875
-    assert grid.lon[0] == 71.125 and grid.lon[-1] == 136.875
-    assert grid.lat_bnds.min() == 18.0 and grid.lat_bnds.max() == 54.0
-    assert grid.lon_bnds.min() == 71.0 and grid.lon_bnds.max() == 137.0
+    assert grid.lat[0] == 18.0 and grid.lat[-1] == 53.75
+    assert grid.lon[0] == 71.0 and grid.lon[-1] == 136.75
+    assert grid.lat_bnds.min() == 17.875 and grid.lat_bnds.max() == 53.875
+    assert grid.lon_bnds.min() == 70.875 and grid.lon_bnds.max() == 136.875
 
 
 def test_default_world_is_the_trsr_one():
@@ -120,7 +120,7 @@ def test_china_era5land_at_quarter_degree_swvl1_only(china, tmp_path):
     assert attrs["GRIB_iDirectionIncrementInDegrees"] == 0.25 == attrs[
         "GRIB_jDirectionIncrementInDegrees"]
     assert (attrs["GRIB_Nx"], attrs["GRIB_Ny"], attrs["GRIB_paramId"]) == (264, 144, 39)
-    assert attrs["GRIB_latitudeOfFirstGridPointInDegrees"] == 53.875
+    assert attrs["GRIB_latitudeOfFirstGridPointInDegrees"] == 53.75
     values = raw["swvl1"].values
     assert np.isfinite(values).all() and values.min() > 0.02 and values.max() < 0.7
     # swvl1 does not depend on which other layers were asked for

@@ -9,6 +9,7 @@ import xarray as xr
 from smdown.errors import InputError
 from smdown.training.data import (
     fold_indices,
+    fold_test_months,
     inner_split,
     land_cells,
     stack_models,
@@ -122,3 +123,16 @@ def test_static_field_land_sea_or_the_region_outline(tmp_path):
     assert int(static_field("land_sea", path, 1, region).sum()) == 10
     with pytest.raises(InputError, match="land_sea or region"):
         static_field("elevation", path, 1, region)
+
+
+@pytest.mark.parametrize("scheme", ["year_blocked", "shuffled_months"])
+def test_fold_test_months_are_the_folds_of_the_prepared_files_months(scheme):
+    """The in-situ rule's held-out months equal the test months finetune finds in the files."""
+    mid_month = (np.arange("2000-01", "2015-01", dtype="datetime64[M]").astype("datetime64[D]")
+                 + np.timedelta64(14, "D")).astype("datetime64[ns]")
+    for fold, test in enumerate(fold_indices(mid_month, 5, scheme, 3)):
+        expected = mid_month[test].astype("datetime64[M]")
+        np.testing.assert_array_equal(fold_test_months([2000, 2014], 5, scheme, 3, fold),
+                                      expected)
+    with pytest.raises(ValueError, match="fold 5 does not exist"):
+        fold_test_months([2000, 2014], 5, scheme, 3, 5)

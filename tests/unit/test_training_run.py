@@ -335,3 +335,23 @@ def test_the_folds_training_hash_covers_the_recipe_and_the_pretrained_statistics
     generator.standardise_inputs(generator.input_mean + 0.01, generator.input_std)
     save_generator(generator, tmp_path / "other.pt", **meta)  # other statistics, same weights
     assert training_hash(NETWORK, SETTINGS, FOLDS, tmp_path / "other.pt") != base
+
+
+def _with_held_out(prepared, tmp_path, months: str):
+    """A copy of the in-situ grids that says they were fitted without `months`."""
+    grids = xr.load_dataset(prepared["insitu"])
+    grids.attrs["held_out_months"] = months
+    grids.to_netcdf(tmp_path / "insitu_fold.nc")
+    return tmp_path / "insitu_fold.nc"
+
+
+def test_per_fold_grids_must_be_blind_to_this_folds_test_months(prepared, tmp_path):
+    _pretrain(prepared, tmp_path / "pre")
+    pretrained = tmp_path / "pre" / "generator.pt"
+    fold1 = ",".join(f"2001-{m:02d}" for m in range(1, 13))  # fold 1 of 5 over 2000-2004
+    _finetune(prepared, tmp_path / "own", pretrained,
+              insitu=_with_held_out(prepared, tmp_path, fold1))
+    other = _with_held_out(prepared, tmp_path, fold1.replace("2001", "2002"))
+    with pytest.raises(InputError, match="insitu_fold.nc.*2002-01..2002-12.*2001-01..2001-12"):
+        _finetune(prepared, tmp_path / "other", pretrained, insitu=other)
+    assert _nothing_written(tmp_path / "other")

@@ -106,11 +106,16 @@ def test_insitu_stage_outputs(tiny_run):
     assert list(stations.columns) == ["station", "network", "lat", "lon", "layer", "month", "sm",
                                       "n_days"]
     assert set(stations["network"]) == {"CTP_SMTMN", "MAQU", "NAQU", "CMA"}
-    grids = xr.open_dataset(tiny_run / "results/tiny/insitu/insitu_grids.nc")
     regions = xr.open_dataset(tiny_run / PREP / "regions.nc")["mask"].sel(region="TRSR")
-    assert grids["insitu_sm"].shape == (36, 5, 71, 151)
-    inside = grids["insitu_prob"].isel(time=0, layer=0).notnull()
-    np.testing.assert_array_equal(inside.values, regions.values.astype(bool))
+    assert not (tiny_run / "results/tiny/insitu/all").exists()  # per-fold grids only
+    for fold in range(3):  # each fold's grids never saw its test year (one year per fold)
+        grids = xr.open_dataset(tiny_run / f"results/tiny/insitu/fold{fold}/insitu_grids.nc")
+        assert grids["insitu_sm"].shape == (36, 5, 71, 151)
+        inside = grids["insitu_prob"].isel(time=0, layer=0).notnull()
+        np.testing.assert_array_equal(inside.values, regions.values.astype(bool))
+        year = 2011 + fold
+        assert grids.attrs["held_out_months"] == ",".join(f"{year}-{m:02d}" for m in range(1, 13))
+        assert grids.attrs["station_samples"] < len(stations)
     skill = pd.read_csv(tiny_run / "results/tiny/insitu/insitu_skill.csv")
     assert skill["forest_beats_climatology"].all()
     table = pd.read_csv(tiny_run / "results/tiny/evaluation/table_s1_reference_medians.csv")

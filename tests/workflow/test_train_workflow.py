@@ -97,6 +97,22 @@ def test_changed_finetune_parameter_reruns_only_the_folds(tiny_run, tmp_path):
     assert "regrid_cmip6" not in counts and "insitu_grids" not in counts
 
 
+def test_in_situ_grids_follow_the_folds(tiny_run, tmp_path):
+    """Other folds refit every fold's grids; shared grids are one job that every fold uses."""
+    shuffled = {"split_seed": 1, "scheme": "shuffled_months"}
+    proc = snakemake(tiny_run, "-n", configfile=_config(tmp_path, finetune=shuffled))
+    assert proc.returncode == 0, proc.stderr
+    counts = job_counts(proc.stdout)
+    assert counts["insitu_grids"] == 3 and counts["finetune"] == 3
+    assert "insitu_skill" not in counts and "station_table" not in counts
+    shared = {"insitu_grids": "shared"}
+    proc = snakemake(tiny_run, "-n", configfile=_config(tmp_path, finetune=shared))
+    assert proc.returncode == 0, proc.stderr
+    counts = job_counts(proc.stdout)
+    assert counts["insitu_grids"] == 1 and counts["finetune"] == 3
+    assert "results/tiny/insitu/all/insitu_grids.nc" in proc.stdout
+
+
 def test_lost_outputs_come_back_from_the_finished_checkpoint(scratch_copy):
     fold = scratch_copy / TRAINED / "finetune/fold1"
     before = torch.load(fold / "generator.pt", weights_only=True)["state_dict"]

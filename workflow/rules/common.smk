@@ -6,6 +6,7 @@ from smdown.catalog import AMSMQTP_LAYERS, ERA5LAND_LAYERS, EXPERIMENTS, MODELS
 from smdown.errors import InputError
 from smdown.sources.cmip6_files import find_cmor_files
 from smdown.synthetic import amsmqtp_filenames, cmip6_filenames
+from smdown.training.data import fold_test_months
 
 RUN = config["run"]
 STUDY = config["study"]
@@ -24,6 +25,7 @@ wildcard_constraints:
     experiment="|".join(config["experiments"]),
     fold=r"\d+",
     layer=r"[1-5]",
+    split=r"all|fold\d+",
 
 
 def existing_files(folder, pattern):
@@ -156,7 +158,8 @@ def qc_parts():
 
 def all_insitu():
     return [
-        f"{RESULTS}/insitu/insitu_grids.nc",
+        *insitu_grids_files(),
+        f"{RESULTS}/insitu/insitu_skill.csv",
         f"{RESULTS}/evaluation/table_s1_reference_medians.csv",
         f"{RESULTS}/figures/fig05_reference_boxplots.png",
     ]
@@ -251,11 +254,36 @@ def training_inputs(experiment):
     return inputs
 
 
-def insitu_grids_input():
-    """The random-forest grids S and P, needed whenever the in-situ loss weight is not 0."""
-    return (
-        f"{RESULTS}/insitu/insitu_grids.nc" if TRAIN["loss_weights"]["a3"] > 0 else []
+def insitu_split(fold):
+    """Which in-situ grids fold `fold` trains with: its own (per_fold) or the shared ones."""
+    per_fold = TRAIN["finetune"]["insitu_grids"] == "per_fold"
+    return f"fold{fold}" if per_fold else "all"
+
+
+def held_out_months(split):
+    """The months ('YYYY-MM') the `split` grids must not learn from: its fold's test months."""
+    if split == "all":
+        return []
+    ft = TRAIN["finetune"]
+    months = fold_test_months(
+        ft["years"], ft["n_folds"], ft["scheme"], ft["split_seed"], int(split[4:])
     )
+    return [str(m) for m in months]
+
+
+def insitu_grids_files():
+    """Every in-situ grids file the fine-tuning folds use (none without the in-situ loss)."""
+    if TRAIN["loss_weights"]["a3"] == 0:
+        return []
+    splits = sorted({insitu_split(k) for k in range(TRAIN["finetune"]["n_folds"])})
+    return [f"{RESULTS}/insitu/{split}/insitu_grids.nc" for split in splits]
+
+
+def insitu_grids_input(wildcards):
+    """The random-forest grids S and P of a finetune job, when the in-situ loss weight is not 0."""
+    if TRAIN["loss_weights"]["a3"] == 0:
+        return []
+    return f"{RESULTS}/insitu/{insitu_split(wildcards.fold)}/insitu_grids.nc"
 
 
 def training_params(stage):

@@ -34,17 +34,11 @@ rule insitu_grids:
         stations=f"{RESULTS}/insitu/stations.parquet",
         regions=f"{PREP}/regions.nc",
     output:
-        grids=f"{RESULTS}/insitu/insitu_grids.nc",
-        skill=report(
-            f"{RESULTS}/insitu/insitu_skill.csv",
-            caption="../report/insitu_skill.rst",
-            category="Tables",
-            subcategory="In-situ grids",
-        ),
+        f"{RESULTS}/insitu/{{split}}/insitu_grids.nc",
     log:
-        f"{LOGS}/insitu_grids.log",
+        f"{LOGS}/insitu_grids/{{split}}.log",
     benchmark:
-        f"{BENCH}/insitu_grids.tsv"
+        f"{BENCH}/insitu_grids/{{split}}.tsv"
     conda:
         "../../envs/insitu.yaml"
     threads: 2
@@ -55,9 +49,35 @@ rule insitu_grids:
         region=config["regions"]["names"][0],
         period=config["insitu"]["period"],
         forest=config["insitu"]["forest"],
-        folds=config["insitu"]["skill_folds"],
+        held_out=lambda wildcards: held_out_months(wildcards.split),
     script:
         "../scripts/insitu_grids.py"
+
+
+rule insitu_skill:
+    input:
+        f"{RESULTS}/insitu/stations.parquet",
+    output:
+        report(
+            f"{RESULTS}/insitu/insitu_skill.csv",
+            caption="../report/insitu_skill.rst",
+            category="Tables",
+            subcategory="In-situ grids",
+        ),
+    log:
+        f"{LOGS}/insitu_skill.log",
+    benchmark:
+        f"{BENCH}/insitu_skill.tsv"
+    conda:
+        "../../envs/insitu.yaml"
+    threads: 2
+    resources:
+        mem_mb=4000,
+    params:
+        forest=config["insitu"]["forest"],
+        folds=config["insitu"]["skill_folds"],
+    script:
+        "../scripts/insitu_skill.py"
 
 
 rule reference_metrics:

@@ -38,7 +38,7 @@ rule finetune:
     input:
         unpack(lambda wildcards: training_inputs("historical")),
         amsmqtp=f"{PREP}/amsmqtp.nc",
-        insitu=insitu_grids_input(),
+        insitu=insitu_grids_input,
         pretrained=f"{TRAINED}/pretrain/generator.pt",
     output:
         weights=f"{TRAINED}/finetune/fold{{fold}}/generator.pt",

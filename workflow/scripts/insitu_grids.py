@@ -1,12 +1,12 @@
-"""Random-forest in-situ grids S and P, and their leave-stations-out skill (rule insitu_grids)."""
+"""In-situ grids S and P: shared, or blind to one fold's test months (rule insitu_grids)."""
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 from smdown.grid.calendar import month_range
-from smdown.insitu.forest import ForestOptions, insitu_grids, leave_stations_out_skill
-from smdown.io import atomic_path, compressed_encoding, write_netcdf
+from smdown.insitu.forest import ForestOptions, insitu_grids
+from smdown.io import compressed_encoding, write_netcdf
 from smdown.logs import route_to
 from smdown.prepare import target_grid
 from smdown.provenance import record_job
@@ -17,10 +17,10 @@ table = pd.read_parquet(snakemake.input.stations)
 with xr.open_dataset(snakemake.input.regions) as regions:
     mask = regions["mask"].sel(region=p.region).values.astype(bool)
 options = ForestOptions(**p.forest, n_jobs=snakemake.threads)
-grids = insitu_grids(table, target_grid(p.grid), mask, month_range(*p.period), options)
-write_netcdf(grids, snakemake.output.grids, encoding=compressed_encoding(grids))
-skill = leave_stations_out_skill(table, options, n_folds=p.folds)
-with atomic_path(snakemake.output.skill) as tmp:
-    skill.to_csv(tmp, index=False)
-log.info("S and P over %d cells; skill:\n%s", int(np.sum(mask)), skill.to_string())
+held_out = np.array(p.held_out, dtype="datetime64[M]")
+grids = insitu_grids(table, target_grid(p.grid), mask, month_range(*p.period), options,
+                     held_out=held_out)
+write_netcdf(grids, snakemake.output[0], encoding=compressed_encoding(grids))
+log.info("S and P over %d cells from %d station samples; %d months held out",
+         int(np.sum(mask)), grids.attrs["station_samples"], held_out.size)
 record_job(snakemake)

@@ -261,17 +261,32 @@ def grids_dataset(sm: np.ndarray, prob: np.ndarray, grid: RectilinearGrid, month
 
 
 def insitu_grids(table: pd.DataFrame, grid: RectilinearGrid, mask: np.ndarray, months,
-                 options: ForestOptions) -> xr.Dataset:
+                 options: ForestOptions, held_out=None) -> xr.Dataset:
     """`insitu_sm` (S) and `insitu_prob` (P) on (time=months, layer 1..5, lat, lon).
 
     Both are float32 and NaN outside `mask`. Table rows outside `months` train the regressor
-    only. Deterministic for `options.seed`.
+    only. Months in `held_out` (a fold's test months) are predicted but no station sample of
+    them trains either forest, nor are unlabelled samples drawn in them, so S and P at the
+    other months carry nothing of the held-out years. Deterministic for `options.seed`.
     """
     months = _as_months(months)
-    regressor = fit_regressor(table, options)
-    classifier = fit_classifier(table, mask, grid, months, options)
+    held = (np.zeros(0, dtype="datetime64[M]") if held_out is None
+            else np.asarray(held_out, dtype="datetime64[M]"))
+    seen = table[~np.isin(table["month"].to_numpy(dtype="datetime64[M]"), held)]
+    if seen.empty:
+        raise ValueError("every station sample falls in the held-out months")
+    training_months = months[~np.isin(months, held)]
+    regressor = fit_regressor(seen, options)
+    classifier = fit_classifier(seen, mask, grid, training_months, options)
     sm, prob = predict_grids(regressor, classifier, grid, mask, months, options.n_jobs)
-    return grids_dataset(sm, prob, grid, months, options, table)
+    ds = grids_dataset(sm, prob, grid, months, options, seen)
+    ds.attrs["held_out_months"] = _month_list(held)
+    return ds
+
+
+def _month_list(months: np.ndarray) -> str:
+    """'YYYY-MM,...' of `months` in order ('' when none): the months held out."""
+    return ",".join(str(m)[:7] for m in np.sort(months))
 
 
 def _climatology(train: pd.DataFrame, test: pd.DataFrame) -> np.ndarray:

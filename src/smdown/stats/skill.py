@@ -112,11 +112,24 @@ def _check_inside(field: xr.DataArray, dataset: str, point: str, lon: float,
                              f"{dim} within [{edges.min():g}, {edges.max():g}]")
 
 
+def _check_one_cell(field: xr.DataArray, dataset: str, point: str, lon: float,
+                    lat: float) -> None:
+    """Refuse a point as near to two cell centres as to one: "nearest" would pick by tie-break."""
+    for dim, value in (("lon", lon), ("lat", lat)):
+        distance = np.sort(np.abs(np.asarray(field[dim], dtype=float) - value))
+        if distance.size > 1 and np.isclose(distance[0], distance[1], rtol=0, atol=1e-9):
+            raise InputError(f"point {point}",
+                             f"{dim} {value:g} lies on the border of two of {dataset}'s cells",
+                             "a point inside one cell (the cells' centres are its grid's "
+                             f"{dim} values)")
+
+
 def _at_point(field: xr.DataArray, dataset: str, point: str, lon: float,
               lat: float) -> pd.DataFrame:
     """The series of the field's cell nearest (lon, lat), with that cell's centre."""
     _check_dims(field, dataset)
     _check_inside(field, dataset, point, lon, lat)
+    _check_one_cell(field, dataset, point, lon, lat)
     cell = field.sel(lon=lon, lat=lat, method="nearest")
     values = np.asarray(cell, dtype=np.float64)
     centre = float(cell["lon"]), float(cell["lat"])
@@ -133,7 +146,8 @@ def point_series(fields: Mapping[str, xr.DataArray],
     """Long table (point, dataset, time, value, lon, lat) of every field at the cell nearest each
     named (lon, lat) point, for the study's Fig. 4; lon and lat are that cell's centre.
 
-    A point outside a field's grid, or whose nearest cell is NaN throughout, is refused.
+    A point outside a field's grid, on the border of two cells, or whose nearest cell is NaN
+    throughout, is refused.
     """
     if not fields or not points:
         raise InputError("point_series", "no fields or no points", "at least one of each")

@@ -25,7 +25,7 @@ Box = tuple[float, float, float, float]  # lat_min, lat_max, lon_min, lon_max of
 TARGET_BOX: Box = (31.0, 38.0, 89.0, 104.0)
 TARGET_RESOLUTION = 0.1
 # The CMIP6DL study's box: centres of the 0.25 degree cells spanning 18-54 N, 71-137 E (144 x 264).
-CHINA_BOX: Box = (18.125, 53.875, 71.125, 136.875)
+CHINA_BOX: Box = (18.0, 53.75, 71.0, 136.75)
 CHINA_RESOLUTION = 0.25
 
 # Trend of layer 1 (m3 m-3 per year, pixel mean) in each experiment; SSPs start in 2015.

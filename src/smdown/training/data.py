@@ -16,6 +16,7 @@ import numpy as np
 import xarray as xr
 
 from smdown.errors import InputError
+from smdown.grid.calendar import month_range
 
 SCHEMES = ("year_blocked", "shuffled_months")
 
@@ -191,6 +192,20 @@ def fold_indices(times: np.ndarray, n_folds: int, scheme: str, seed: int
     if unique.size < n_folds:
         raise ValueError(f"{unique.size} years cannot make {n_folds} year-blocked folds")
     return [np.flatnonzero(np.isin(years, block)) for block in np.array_split(unique, n_folds)]
+
+
+def fold_test_months(years: Sequence[int], n_folds: int, scheme: str, seed: int, fold: int
+                     ) -> np.ndarray:
+    """The month starts that fine-tuning fold `fold` tests on (of every month of `years`).
+
+    The same split as `fold_indices` on the prepared files' months, which hold every month of
+    the fine-tuning years; the fold-aware in-situ grids leave these months out.
+    """
+    times = month_range(*years)
+    tests = fold_indices(times, n_folds, scheme, seed)
+    if not 0 <= fold < len(tests):
+        raise ValueError(f"fold {fold} does not exist: folds 0..{len(tests) - 1}")
+    return times[tests[fold]].astype("datetime64[M]")
 
 
 def inner_split(train: np.ndarray, times: np.ndarray, val_fraction: float, scheme: str,

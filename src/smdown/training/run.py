@@ -333,13 +333,25 @@ def train_ynet(model_files: Mapping[str, str | PathLike], models: Sequence[str],
 
 
 def _insitu(path: str | PathLike | None, times: np.ndarray, mask: xr.DataArray,
-            y: np.ndarray, reference: str) -> tuple[torch.Tensor | None, torch.Tensor | None]:
-    """S and P for eq. 9: the forest grid S (paper) or the target itself (authors' code)."""
+            y: np.ndarray, reference: str, test: np.ndarray
+            ) -> tuple[torch.Tensor | None, torch.Tensor | None]:
+    """S and P for eq. 9: the forest grid S (paper) or the target itself (authors' code).
+
+    Grids fitted without some months (per-fold grids) must have left out exactly this fold's
+    test months: grids of another fold would train on this fold's test years.
+    """
     if path is None:
         return None, None
     if reference not in INSITU_REFERENCES:
         raise InputError("training.finetune.insitu_reference", f"unknown value {reference!r}",
                          " or ".join(INSITU_REFERENCES))
+    with xr.open_dataset(path) as ds:
+        held_out = ds.attrs.get("held_out_months", "")
+    expected = _months(times, test)
+    if held_out and held_out.split(",") != expected:
+        raise InputError(path, f"grids fitted without months {held_out[:7]}..{held_out[-7:]}",
+                         f"the grids of this fold, fitted without its test months "
+                         f"{expected[0]}..{expected[-1]}")
     p = load_target(path, times, mask, "insitu_prob")
     s = load_target(path, times, mask, "insitu_sm") if reference == "forest" else y
     return torch.from_numpy(s), torch.from_numpy(p)
@@ -380,7 +392,7 @@ def finetune(model_files: Mapping[str, str | PathLike], models: Sequence[str],
         raise InputError("training.finetune", f"fold {fold} leaves {fit.size} months to fit and "
                          f"{val.size} to validate", "more years, fewer folds or another "
                          "val_fraction, so both are non-empty")
-    s, p = _insitu(insitu, times, mask, y, folds["insitu_reference"])
+    s, p = _insitu(insitu, times, mask, y, folds["insitu_reference"], test)
     data = TrainingData(x=torch.from_numpy(x.values.astype(np.float32)), y=torch.from_numpy(y),
                         mask=torch.from_numpy(mask.values), train=_indices(fit),
                         val=_indices(val), test=_indices(test), s=s, p=p)
