@@ -63,7 +63,7 @@ def preflight(config: Mapping[str, Any], env: Mapping[str, str] | None = None,
     if src["cmip6"]["provider"] == "local":
         needs += _local_cmip6(src["cmip6"]["path"], config["models"], config["experiments"])
     if src["era5land"]["provider"] == "local":
-        needs += _local_era5land(src["era5land"])
+        needs += _local_era5land(src["era5land"], config["study"])
     if config["study"] == "trsr":
         needs += _registration_only(src)
     needs += _regions(config["regions"])
@@ -97,17 +97,25 @@ def _local_cmip6(folder: str, models: Sequence[str], experiments: Sequence[str])
     return needs
 
 
-def _local_era5land(src: Mapping[str, Any]) -> list[Need]:
-    files = sorted(glob.glob(str(Path(src["path"]) / "*.nc")))
+def _local_era5land(src: Mapping[str, Any], study: str) -> list[Need]:
+    folder = Path(src["path"])
+    needs = []
+    if study == "trsr" and not (folder / src["geopotential"]).is_file():
+        needs.append(Need("ERA5-Land geopotential (Fig. 1's elevation)",
+                          f"no {src['geopotential']} in {folder}",
+                          "place ERA5-Land's invariant geopotential z (m2 s-2) there, or "
+                          "choose provider cds"))
+    files = [f for f in sorted(glob.glob(str(folder / "*.nc")))
+             if Path(f).name != src["geopotential"]]
     if not files:
-        return [Need("ERA5-Land files", f"no *.nc in {src['path']}",
-                     "place the monthly-means files there or choose provider cds")]
+        return [*needs, Need("ERA5-Land files", f"no *.nc in {src['path']}",
+                             "place the monthly-means files there or choose provider cds")]
     months = np.concatenate([_months(Path(f)) for f in files])
     wanted = month_range(src["first_year"], src["last_year"]).astype("datetime64[M]")
     absent = np.setdiff1d(wanted, months)
     if not absent.size:
-        return []
-    return [Need("ERA5-Land months", f"{absent.size} months of {src['first_year']}-"
+        return needs
+    return [*needs, Need("ERA5-Land months", f"{absent.size} months of {src['first_year']}-"
                  f"{src['last_year']} are in none of the files in {src['path']} (first "
                  f"{absent[0]}, last {absent[-1]})",
                  "add the missing years, or set sources.era5land.first_year/last_year to what "

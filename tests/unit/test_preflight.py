@@ -12,6 +12,7 @@ from smdown.errors import InputError
 from smdown.preflight import check, preflight, report
 from smdown.synthetic import TruthWorld
 from smdown.synthetic.era5land import write_era5land
+from smdown.synthetic.orography import write_geopotential
 
 CONFIG = Path(__file__).resolve().parents[2] / "config"
 
@@ -73,10 +74,15 @@ def test_local_era5land_that_ends_early_is_counted(tmp_path):
     write_era5land(TruthWorld(seed=1), folder / "a.nc", 2000, 2001)
     config = _config("demo.yaml")
     config["sources"]["era5land"] = {"provider": "local", "path": str(folder),
-                                     "first_year": 2000, "last_year": 2003}
+                                     "first_year": 2000, "last_year": 2003,
+                                     "geopotential": "geopotential.nc"}
+    needs = preflight(config, env={}, home=tmp_path)
+    assert _missing(needs) == ["ERA5-Land geopotential (Fig. 1's elevation)", "ERA5-Land months"]
+    assert "no geopotential.nc in" in needs[0].where
+    assert "24 months of 2000-2003" in needs[1].where and "first 2002-01" in needs[1].where
+    write_geopotential(TruthWorld(seed=1), folder / "geopotential.nc")  # not read as months
     needs = preflight(config, env={}, home=tmp_path)
     assert _missing(needs) == ["ERA5-Land months"]
-    assert "24 months of 2000-2003" in needs[0].where and "first 2002-01" in needs[0].where
 
 
 def test_local_cmip6_names_each_missing_model(tmp_path):

@@ -140,3 +140,20 @@ def test_table1_lists_the_models_as_their_files_say(tiny_run):
     # tiny.yaml's three models: regular 360_day, regular noleap, Gaussian proleptic_gregorian
     assert table["calendar"].tolist() == ["360_day", "noleap", "proleptic_gregorian"]
     assert table["native grid"].str.endswith("degrees (lat x lon)").all()
+
+
+def test_fig01_draws_every_station_of_the_station_table(tiny_run):
+    import pandas as pd
+    from PIL import Image
+
+    stations = pd.read_parquet(tiny_run / "results/tiny/insitu/stations.parquet")
+    drawn = pd.read_csv(tiny_run / "results/tiny/figures/fig01_stations.csv")
+    expected = stations.groupby(["network", "station"]).agg(lat=("lat", "first"),
+                                                             lon=("lon", "first"))
+    drawn = drawn.astype({"station": str}).set_index(["network", "station"]).sort_index()
+    expected.index = expected.index.set_levels(expected.index.levels[1].astype(str), level=1)
+    assert drawn.index.equals(expected.sort_index().index)
+    np.testing.assert_allclose(drawn[["lat", "lon"]], expected.sort_index()[["lat", "lon"]])
+    assert drawn["in_TRSR"].any() and {"in_yangtze", "in_yellow", "in_lancang"} <= set(drawn)
+    with Image.open(tiny_run / "results/tiny/figures/fig01_study_area.png") as image:
+        assert image.format == "PNG"

@@ -18,6 +18,7 @@ QC_PARTS = f"{RESULTS}/qc/parts"
 SRC = config["sources"]
 SYN = config["synthetic"]
 TRAIN = config["training"]
+GEOPOTENTIAL = f"{SRC['era5land']['path']}/{SRC['era5land']['geopotential']}"
 
 
 wildcard_constraints:
@@ -64,8 +65,9 @@ def cmip6_inputs(wildcards):
 def era5land_inputs(wildcards=None):
     """One file per configured year chunk (one CDS request each; its manifest for cds)."""
     src = SRC["era5land"]
-    if src["provider"] == "local":
-        return _local_files(src["path"], "*.nc", "ERA5-Land")
+    if src["provider"] == "local":  # every NetCDF there but the geopotential (Fig. 1)
+        files = _local_files(src["path"], "*.nc", "ERA5-Land")
+        return [f for f in files if Path(f).name != src["geopotential"]]
     suffix = ".manifest.json" if src["provider"] == "cds" else ".nc"
     return [f"{src['path']}/era5land_{a}-{b}{suffix}" for a, b in src["chunks"]]
 
@@ -158,6 +160,8 @@ def qc_parts():
 
 def all_insitu():
     return [
+        f"{RESULTS}/figures/fig01_study_area.png",
+        f"{RESULTS}/figures/fig01_stations.csv",
         *insitu_grids_files(),
         f"{RESULTS}/insitu/insitu_skill.csv",
         f"{RESULTS}/evaluation/table_s1_reference_medians.csv",

@@ -193,6 +193,53 @@ if SRC["cmip6"]["provider"] in ("cds", "esgf"):
             "../scripts/download_cmip6.py"
 
 
+if SRC["era5land"]["provider"] == "synthetic" and STUDY == "trsr":
+
+    rule synthesize_geopotential:
+        output:
+            GEOPOTENTIAL,
+        log:
+            f"{LOGS}/synthesize_geopotential.log",
+        benchmark:
+            f"{BENCH}/synthesize_geopotential.tsv"
+        conda:
+            "../../envs/prepare.yaml"
+        threads: 1
+        resources:
+            mem_mb=1000,
+        params:
+            seed=SYN["seed"],
+            world=SYN["world"],
+            grid=config["grid"],
+            resolution=SRC["era5land"]["resolution"],
+        script:
+            "../scripts/synthesize_geopotential.py"
+
+
+if SRC["era5land"]["provider"] == "cds" and STUDY == "trsr":
+
+    rule download_geopotential:
+        output:
+            data=GEOPOTENTIAL,
+            manifest=f"{GEOPOTENTIAL}.manifest.json",
+        log:
+            f"{LOGS}/download_geopotential.log",
+        benchmark:
+            f"{BENCH}/download_geopotential.tsv"
+        localrule: True
+        conda:
+            "../../envs/download.yaml"
+        threads: 1
+        resources:
+            mem_mb=1000,
+        params:
+            area=SRC["era5land"]["area"],
+            resolution=SRC["era5land"]["resolution"],
+            download=config["download"],
+        script:
+            "../scripts/download_geopotential.py"
+
+
 if SRC["era5land"]["provider"] == "cds":
 
     rule download_era5land:

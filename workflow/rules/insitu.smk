@@ -136,3 +136,37 @@ rule figure_05:
         run=RUN,
     script:
         "../scripts/figure_05.py"
+
+
+rule figure_01:
+    input:
+        stations=f"{RESULTS}/insitu/stations.parquet",
+        regions=f"{PREP}/regions.nc",
+        geopotential=GEOPOTENTIAL,
+    output:
+        figure=report(
+            f"{RESULTS}/figures/fig01_study_area.png",
+            caption="../report/fig01.rst",
+            category="Figures",
+            subcategory="Fig. 1",
+        ),
+        sites=report(
+            f"{RESULTS}/figures/fig01_stations.csv",
+            caption="../report/fig01_stations.rst",
+            category="Tables",
+            subcategory="Stations",
+        ),
+    log:
+        f"{LOGS}/figure_01.log",
+    benchmark:
+        f"{BENCH}/figure_01.tsv"
+    conda:
+        "../../envs/analysis.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+    params:
+        grid=config["grid"],
+        title=f"Fig. 1 ({RUN}): the study area, its basins and the stations used",
+    script:
+        "../scripts/figure_01.py"

@@ -81,7 +81,7 @@ def _layout(count: int, ncols: int | None, aspect: float) -> tuple[int, int, tup
     return nrows, ncols, (ncols * width + 0.8, nrows * (width / aspect + 0.45) + 1.6)
 
 
-def _gridlines(ax: GeoAxes, left: bool, bottom: bool) -> None:
+def draw_gridlines(ax: GeoAxes, left: bool, bottom: bool) -> None:
     """Dashed lat/lon lines; degree labels only on the left column and the bottom row."""
     gl = ax.gridlines(crs=PLATE, draw_labels=True, **GRID_STYLE)
     gl.xlocator = MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10])
@@ -104,14 +104,14 @@ def _style(k: int) -> dict:
     return UNION_STYLE if k == 0 else REGION_STYLE
 
 
-def _outlines(ax: GeoAxes, outlines: xr.DataArray) -> None:
+def draw_outlines(ax: GeoAxes, outlines: xr.DataArray) -> None:
     """Each region's boundary as the 0.5 contour of its mask on the cell centres."""
     lat, lon = np.asarray(outlines["lat"]), np.asarray(outlines["lon"])
     for k, mask in enumerate(np.asarray(outlines.transpose("region", "lat", "lon"), dtype=bool)):
         ax.contour(*_padded(mask, lat, lon), levels=[0.5], transform=PLATE, **_style(k))
 
 
-def _outline_handles(outlines: xr.DataArray) -> list[Line2D]:
+def outline_handles(outlines: xr.DataArray) -> list[Line2D]:
     """Legend lines naming the outlined regions, styled like their contours."""
     return [Line2D([], [], color=_style(k)["colors"], linewidth=_style(k)["linewidths"],
                    label=str(name))
@@ -161,7 +161,7 @@ def _legend_and_note(fig: Figure, outlines: xr.DataArray | None, stipple_every: 
                      alpha: float) -> None:
     """The outline legend and the stippling footnote, under the colourbar."""
     if outlines is not None:
-        fig.legend(handles=_outline_handles(outlines), loc="outside lower left", fontsize=8,
+        fig.legend(handles=outline_handles(outlines), loc="outside lower left", fontsize=8,
                    ncols=min(outlines.sizes["region"], 4), frameon=False)
     if stipple_every is not None:
         fig.supxlabel(f"dots: p < {alpha:g} (every {_ordinal(stipple_every)} cell shown)",
@@ -199,8 +199,8 @@ def draw_map_panels(values: xr.DataArray, title: str, colorbar_label: str,
         if flags is not None:
             _stipple(ax, flags[k], lat, lon, stipple_every, dot)
         if outlines is not None:
-            _outlines(ax, outlines)
-        _gridlines(ax, left=k % ncols == 0, bottom=k + ncols >= len(data))
+            draw_outlines(ax, outlines)
+        draw_gridlines(ax, left=k % ncols == 0, bottom=k + ncols >= len(data))
         ax.set_title(str(name), fontsize=9)
     _colorbar(fig, mesh, axes, colorbar_label, symmetric)
     _legend_and_note(fig, outlines, None if significant is None else stipple_every, alpha)

@@ -69,6 +69,23 @@ def era5land_from_cds(first_year: int, last_year: int, target: str | PathLike,
                                                "request": request})
 
 
+def geopotential_from_cds(target: str | PathLike, manifest: str | PathLike, *,
+                          area: Sequence[float], retries: int, backoff_s: float,
+                          resolution: float | None = None,
+                          client_factory: Callable[[], object] = cds.default_client) -> Path:
+    """Retrieve ERA5-Land's invariant geopotential (Fig. 1's elevation) and write its manifest."""
+    if not cds.credentials_available():
+        raise cds.CredentialsError(cds.CREDENTIALS_HELP)
+    request = cds.geopotential_request(area, resolution)
+    with_retries(lambda: cds.retrieve(cds.GEOPOTENTIAL_DATASET, request, target,
+                                      client_factory=client_factory),
+                 retries=retries, backoff_s=backoff_s, retry_on=RETRYABLE,
+                 what=f"CDS {cds.GEOPOTENTIAL_DATASET} geopotential")
+    return write_manifest(manifest, [target], {"provider": "cds",
+                                               "dataset": cds.GEOPOTENTIAL_DATASET,
+                                               "request": request})
+
+
 def from_url(url: str, sha256: str, target: str | PathLike, *, retries: int, backoff_s: float,
              timeout_s: float) -> Path:
     """A checked download by URL (skipped when the verified file is already there)."""

@@ -1,4 +1,5 @@
-"""Requests to the Copernicus Climate Data Store (CDS): ERA5-Land monthly means and CMIP6 mrsos.
+"""Requests to the Copernicus Climate Data Store (CDS): ERA5-Land monthly means and its invariant
+geopotential, and CMIP6 mrsos.
 
 Requests are plain dictionaries built here and tested exactly; `retrieve` is the only place that
 talks to the CDS, through a `cdsapi.Client` created lazily (constructing one already contacts the
@@ -18,6 +19,7 @@ from smdown.grid.grids import native_grid
 from smdown.io import atomic_path
 
 ERA5LAND_DATASET = "reanalysis-era5-land-monthly-means"
+GEOPOTENTIAL_DATASET = "reanalysis-era5-land"  # the invariant fields are in the hourly dataset
 CMIP6_DATASET = "projections-cmip6"
 ERA5LAND_VARIABLES = tuple(f"volumetric_soil_water_layer_{i}" for i in (1, 2, 3))
 CMIP6_VARIABLE = "moisture_in_upper_portion_of_soil_column"
@@ -48,6 +50,23 @@ def era5land_request(first_year: int, last_year: int, area: Sequence[float],
         "variable": list(ERA5LAND_VARIABLES),
         "year": _years(first_year, last_year),
         "month": list(MONTHS),
+        "time": ["00:00"],
+        "data_format": "netcdf",
+        "download_format": "unarchived",
+        "area": [float(a) for a in area],
+        **grid,
+    }
+
+
+def geopotential_request(area: Sequence[float], resolution: float | None = None) -> dict:
+    """The request for ERA5-Land's surface geopotential over `area` (N, W, S, E): an invariant
+    field, so one hour of one day (2000-01-01 00:00) holds it."""
+    grid = {} if resolution is None else {"grid": [float(resolution), float(resolution)]}
+    return {
+        "variable": ["geopotential"],
+        "year": ["2000"],
+        "month": ["01"],
+        "day": ["01"],
         "time": ["00:00"],
         "data_format": "netcdf",
         "download_format": "unarchived",

@@ -28,21 +28,22 @@ VARIABLES = ("swvl1", "swvl2", "swvl3")
 WHAT = "an ERA5-Land monthly-means NetCDF (or CDS zip of them) with swvl1, swvl2, swvl3"
 
 
-def _open_any(path: Path) -> xr.Dataset:
-    """Open a NetCDF file, or every NetCDF member of a zip archive merged into one dataset."""
+def open_cds_file(path: Path, what: str = WHAT) -> xr.Dataset:
+    """Open a CDS NetCDF file, or every NetCDF member of its zip archive merged into one dataset
+    (the CDS may zip what was asked for as NetCDF)."""
     kind = file_kind(path)
     if kind == "netcdf":
-        return open_netcdf(path, what=WHAT)
+        return open_netcdf(path, what=what)
     if kind != "zip":
-        raise InputError(path, "neither NetCDF nor zip (bad magic bytes)", WHAT)
+        raise InputError(path, "neither NetCDF nor zip (bad magic bytes)", what)
     try:
         with zipfile.ZipFile(path) as zf, tempfile.TemporaryDirectory() as tmp:
             members = [m for m in zf.namelist() if m.endswith(".nc")]
             if not members:
-                raise InputError(path, "zip archive holds no .nc member", WHAT)
-            parts = [open_netcdf(zf.extract(m, tmp), what=WHAT) for m in members]
+                raise InputError(path, "zip archive holds no .nc member", what)
+            parts = [open_netcdf(zf.extract(m, tmp), what=what) for m in members]
     except zipfile.BadZipFile as exc:
-        raise InputError(path, f"corrupt zip archive ({exc})", WHAT) from exc
+        raise InputError(path, f"corrupt zip archive ({exc})", what) from exc
     return xr.merge(parts, compat="override", join="exact")
 
 
@@ -88,7 +89,7 @@ def read_era5land(paths: Sequence[str | PathLike], first_year: int,
     if not paths:
         raise InputError("era5land", "no files given", WHAT)
     qc = qc if qc is not None else QCLog("era5land")
-    parts = [_normalise(_open_any(Path(p)), Path(p), qc) for p in sorted(map(str, paths))]
+    parts = [_normalise(open_cds_file(Path(p)), Path(p), qc) for p in sorted(map(str, paths))]
     qc.refuse_if_too_much()
     lat0, lon0 = parts[0].lat.values, parts[0].lon.values
     for p, part in zip(sorted(map(str, paths)), parts, strict=False):
