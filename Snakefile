@@ -27,6 +27,7 @@ configfile: str(Path(workflow.basedir) / "config" / "demo.yaml")
 from smdown.configuration import ConfigError, check_config
 from smdown.preflight import preflight, report as preflight_report
 from smdown.provenance import remove_orphan_sidecars
+from smdown.summary import run_summary
 
 try:
     check_config(
@@ -85,6 +86,11 @@ onstart:
 
 onerror:
     remove_orphan_sidecars(sidecar_folders())
+
+
+# The last lines of a finished run: where the figures are, the report, the main scores.
+onsuccess:
+    print(run_summary(RUN, STUDY, [str(f) for f in workflow.overwrite_configfiles]))
 
 
 rule all:

@@ -1,4 +1,5 @@
-"""Route a workflow step's logging (and warnings) to its log file, keeping interrupted attempts.
+"""Route a workflow step's logging (and warnings) to its log file, keeping interrupted attempts;
+progress lines (`smdown.progress`) go to the console too.
 
 Snakemake deletes a job's log before it runs the job again, so the lines of an attempt that was
 interrupted (Ctrl-C, SIGTERM, a killed process) would be lost when the job resumes from its
@@ -41,6 +42,12 @@ def route_to(path: str | PathLike) -> logging.Logger:
     handlers = [logging.FileHandler(path), logging.FileHandler(unfinished)]
     logging.basicConfig(level=logging.INFO, force=True, format=FORMAT, handlers=handlers)
     logging.captureWarnings(True)
+    console = logging.StreamHandler(sys.stderr)  # progress also where Snakemake shows the job
+    console.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    progress = logging.getLogger("smdown.progress")
+    for old in list(progress.handlers):
+        progress.removeHandler(old)
+    progress.addHandler(console)
     logger = logging.getLogger("smdown")
     failed = []
 

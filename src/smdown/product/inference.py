@@ -8,7 +8,6 @@ with the length of the run.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from os import PathLike
@@ -20,9 +19,8 @@ import torch
 from smdown.errors import InputError
 from smdown.nn.saved import load_generator
 from smdown.nn.unet import UNetGenerator
+from smdown.progress import Progress
 from smdown.training.data import ModelStack
-
-log = logging.getLogger(__name__)
 
 # generator metadata that every fold of one ensemble must share
 SHARED_META = ("models", "region", "training_hash")
@@ -131,12 +129,14 @@ def bagged_predict(ensemble: FoldEnsemble, x: torch.Tensor, device: torch.device
 
 
 def bagged_chunks(ensemble: FoldEnsemble, stack: ModelStack, mask: np.ndarray,
-                  device: torch.device, chunk_months: int = 120, batch_size: int = 16
-                  ) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+                  device: torch.device, chunk_months: int = 120, batch_size: int = 16,
+                  label: str = "inference") -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
     """Yield (first month index, mean, spread) for consecutive chunks of the stack's months.
 
-    Values outside the region `mask` (lat, lon) are NaN.
+    Values outside the region `mask` (lat, lon) are NaN. Each chunk logs "`label`: months i of
+    N" with the time left, to the log and the console.
     """
+    progress = Progress(f"{label}: months", stack.times.size)
     for generator in ensemble.generators:
         generator.to(device).eval()
     outside = ~np.asarray(mask, dtype=bool)
@@ -145,15 +145,17 @@ def bagged_chunks(ensemble: FoldEnsemble, stack: ModelStack, mask: np.ndarray,
         mean, spread = bagged_predict(ensemble, x, device, batch_size)
         mean[..., outside] = np.nan
         spread[..., outside] = np.nan
-        log.info("months %d-%d of %d done", start + 1, start + len(x), stack.times.size)
+        progress.update(start + len(x))
         yield start, mean, spread
 
 
 def prediction_chunks(generator: torch.nn.Module, stack: ModelStack, mask: np.ndarray,
-                      device: torch.device, chunk_months: int = 120, batch_size: int = 16
-                      ) -> Iterator[tuple[int, np.ndarray, None]]:
+                      device: torch.device, chunk_months: int = 120, batch_size: int = 16,
+                      label: str = "inference") -> Iterator[tuple[int, np.ndarray, None]]:
     """Yield (first month index, G(x), None) of one generator (the YNet) per chunk of months:
-    one network has no spread. Values outside the region `mask` (lat, lon) are NaN."""
+    one network has no spread. Values outside the region `mask` (lat, lon) are NaN. Progress
+    as in `bagged_chunks`."""
+    progress = Progress(f"{label}: months", stack.times.size)
     generator.to(device).eval()
     outside = ~np.asarray(mask, dtype=bool)
     with torch.no_grad():
@@ -162,7 +164,7 @@ def prediction_chunks(generator: torch.nn.Module, stack: ModelStack, mask: np.nd
             sm = np.concatenate([generator(batch.to(device)).float().cpu().numpy()
                                  for batch in x.split(batch_size)])
             sm[..., outside] = np.nan
-            log.info("months %d-%d of %d done", start + 1, start + len(x), stack.times.size)
+            progress.update(start + len(x))
             yield start, sm, None
 
 

@@ -100,7 +100,7 @@ def write_bagged_product(folds: Sequence[str | PathLike], n_folds: int,
     mask = load_mask(regions, ensemble.region)
     with ModelStack(model_files, models, mask) as stack:
         chunks = bagged_chunks(ensemble, stack, mask.values, resolve_device(device),
-                               chunk_months, batch_size)
+                               chunk_months, batch_size, label=f"product {attrs.experiment}")
         _write(chunks, stack, path, model_grid(model_files[models[0]]),
                replace(attrs, folds=n_folds, extra=_guard_record(ensemble, attrs.extra)))
 
@@ -130,7 +130,7 @@ def write_network_product(weights: str | PathLike, model_files: Mapping[str, str
         f"(training.guard: warn): {', '.join(guard['problems'])}"}
     with ModelStack(model_files, models) as stack:
         chunks = prediction_chunks(generator, stack, mask.values, resolve_device(device),
-                                   chunk_months, batch_size)
+                                   chunk_months, batch_size, label=f"product {attrs.experiment}")
         _write(chunks, stack, path, model_grid(regions), replace(attrs, folds=1, extra=extra),
                layers, spread=False)
 

@@ -26,9 +26,11 @@ from urllib.request import Request, urlopen
 from smdown import __version__
 from smdown.errors import InputError
 from smdown.io import atomic_path, file_kind
+from smdown.progress import Progress
 
 LOG = logging.getLogger(__name__)
 CHUNK = 1 << 20
+PROGRESS_EVERY_S = 10.0  # a progress line per 10 s of a download, and one at its end
 USER_AGENT = f"smdown/{__version__}"
 RETRYABLE_4XX = frozenset({408, 429})  # request timeout and rate limiting pass with time
 
@@ -160,8 +162,10 @@ def _download_once(request: Request, url: str, dest: Path, sha256: str | None,
     """One attempt: stream the body into a temporary, verify it, rename it onto `dest`."""
     try:
         with urlopen(request, timeout=timeout_s) as response, atomic_path(dest) as tmp:
-            received, digest = _stream(response, tmp)
             announced = response.headers.get("Content-Length")
+            progress = Progress(f"download {dest.name}:", int(announced or 0), "MB", scale=1e6,
+                                precision=1)
+            received, digest = _stream(response, tmp, progress)
             if announced is not None and received != int(announced):
                 raise _TransientError(f"short transfer: received {received} of {announced} bytes")
             if sha256 is not None and digest != sha256:
@@ -174,15 +178,20 @@ def _download_once(request: Request, url: str, dest: Path, sha256: str | None,
         raise DownloadError(url, dest, problem) from None
 
 
-def _stream(source: BinaryIO, path: Path) -> tuple[int, str]:
-    """Copy `source` into `path` in chunks; return the byte count and the hex sha256."""
+def _stream(source: BinaryIO, path: Path, progress: Progress) -> tuple[int, str]:
+    """Copy `source` into `path` in chunks, reporting progress every PROGRESS_EVERY_S seconds
+    and at the end; return the byte count and the hex sha256."""
     digest = hashlib.sha256()
-    received = 0
+    received, reported = 0, time.monotonic()
     with open(path, "wb") as out:
         for chunk in iter(lambda: source.read(CHUNK), b""):
             out.write(chunk)
             digest.update(chunk)
             received += len(chunk)
+            if time.monotonic() - reported >= PROGRESS_EVERY_S:
+                progress.update(received)
+                reported = time.monotonic()
+    progress.update(received)
     return received, digest.hexdigest()
 
 

@@ -227,7 +227,7 @@ def pretrain(model_files: Mapping[str, str | PathLike], models: Sequence[str],
     _start(generator, data, network["head_bias"])
     discriminator = Discriminator(n_layers, network["discriminator_channels"])
     result = train(generator, discriminator, data, settings, checkpoint=files.checkpoint,
-                   history_csv=files.history, vgg=vgg)
+                   history_csv=files.history, vgg=vgg, label="pretrain")
     meta = {"stage": "pretrain", "models": list(models), "region": region,
             "input_norm": network["input_norm"],
             "splits": {k: list(v) for k, v in splits.items()}}
@@ -326,7 +326,7 @@ def train_ynet(model_files: Mapping[str, str | PathLike], models: Sequence[str],
         out_channels=1, scale=scale, features=ynet["features"], pairs=ynet["pairs"],
         dropout=ynet["dropout"], upsampling=ynet["upsampling"])
     result = train(generator, None, data, settings, checkpoint=files.checkpoint,
-                   history_csv=files.history)
+                   history_csv=files.history, label="YNet")
     meta = {"stage": "ynet", "models": list(models), "region": region,
             "target_layer": target_layer, "splits": {k: list(v) for k, v in splits.items()}}
     return _finish(result, generator, data, settings, files, meta, guard, "train_ynet", scale)
@@ -403,7 +403,8 @@ def finetune(model_files: Mapping[str, str | PathLike], models: Sequence[str],
     _start(generator, data, network["head_bias"])
     discriminator = Discriminator(y.shape[1], network["discriminator_channels"])
     result = train(generator, discriminator, data, settings, checkpoint=files.checkpoint,
-                   history_csv=files.history, vgg=vgg)
+                   history_csv=files.history, vgg=vgg,
+                   label=f"finetune fold {fold}")
     meta = {"stage": "finetune", "fold": fold, "models": list(models), "region": region,
             "training_hash": training_hash(network, settings, folds, pretrained),
             "scheme": folds["scheme"], "insitu_reference": folds["insitu_reference"],
