@@ -33,6 +33,23 @@ def snakemake(workdir: Path, *args: str, configfile: Path | tuple[Path, ...] = T
                           env=None if env is None else {**os.environ, **env})
 
 
+def profile_install_command() -> str:
+    """The README's one command that makes the Slurm profile known by its short name."""
+    for line in (REPO / "README.md").read_text().splitlines():
+        if line.startswith("mkdir -p ~/.config/snakemake"):
+            return line.split("  #")[0].strip()
+    raise AssertionError("README.md shows no command that installs the Slurm profile")
+
+
+def install_slurm_profile(home: Path) -> dict[str, str]:
+    """Run the README's install command with `home` as HOME; the env for snakemake calls."""
+    home.mkdir(parents=True, exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if k != "XDG_CONFIG_HOME"}
+    subprocess.run(["bash", "-c", profile_install_command()], cwd=REPO, check=True,
+                   env={**env, "HOME": str(home)})
+    return {"HOME": str(home)}
+
+
 def job_counts(text: str) -> dict[str, int]:
     """Jobs per rule from the "Job stats" table a (dry) run prints."""
     table = text[text.index("Job stats:"):]

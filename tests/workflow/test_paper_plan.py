@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 from smdown.catalog import MODELS
-from tests.workflow.conftest import REPO, TINY, job_counts, snakemake
+from tests.workflow.conftest import REPO, TINY, install_slurm_profile, job_counts, snakemake
 
 pytestmark = pytest.mark.workflow
 PAPER = REPO / "config" / "config.yaml"
@@ -95,3 +98,30 @@ def test_two_versions_of_a_local_cmip6_file_are_refused_naming_both(tmp_path):
     assert proc.returncode != 0
     assert "v20190101/mrsos_Lmon_" in proc.stderr and "v20200101/mrsos_Lmon_" in proc.stderr
     assert "two versions" in proc.stderr
+
+
+def _profile_dry_run(workdir: Path, env: dict[str, str], *args: str) -> str:
+    """`snakemake --profile slurm -n` exactly as a user types it (plus the Snakefile's place)."""
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory",
+           str(workdir), "--profile", "slurm", "-n", *args]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **env})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc.stdout
+
+
+def test_the_slurm_profile_by_its_short_name_runs_the_paper(tmp_path):
+    """After the README's one install command, `snakemake --profile slurm` plans the paper;
+    a --configfile on the command line chooses the other study instead."""
+    env = install_slurm_profile(tmp_path / "home")
+    assert (tmp_path / "home/.config/snakemake/slurm/config.yaml").is_file()
+    paper = _profile_dry_run(tmp_path / "paper", env)
+    counts = job_counts(paper)
+    assert counts["download_cmip6"] == 85 and counts["finetune"] == 5
+    assert "results/paper/" in paper and "results/demo/" not in paper
+    outline = tmp_path / "cmip6dl/resources/regions/china.geojson"  # the user's, not downloaded
+    outline.parent.mkdir(parents=True)
+    outline.write_text("{}")
+    other = _profile_dry_run(tmp_path / "cmip6dl", env, "--configfile",
+                             str(REPO / "config" / "cmip6dl.yaml"))
+    assert "results/cmip6dl/" in other and "results/paper/" not in other
+    assert job_counts(other)["train_ynet"] == 1

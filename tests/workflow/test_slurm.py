@@ -1,10 +1,11 @@
-"""The tiny config through `snakemake --profile profiles/slurm` on a real single-node Slurm.
+"""The tiny config through `snakemake --profile slurm` on a real single-node Slurm.
 
 tests/slurm/cluster.sh starts slurmctld, slurmd and munged (as root) with a GPU generic
 resource, so the profile's GPU requests are scheduled as on a cluster. The run uses the
 profile as shipped plus the overrides this site needs (no accounting: no account, squeue for
-status); its partitions `cpu` and `gpu` are the profile's. Skipped, with the reason, where the
-cluster cannot start.
+status); its partitions `cpu` and `gpu` are the profile's. The profile is found by its short
+name, after the README's install command ran with a scratch HOME. Skipped, with the reason,
+where the cluster cannot start.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import pytest
 import xarray as xr
 from PIL import Image
 
-from .conftest import REPO, snakemake
+from .conftest import install_slurm_profile, snakemake
 
 pytestmark = pytest.mark.workflow
 SITE = ["--slurm-no-account", "--slurm-status-command", "squeue",
@@ -120,8 +121,8 @@ def test_the_tiny_run_on_slurm_equals_the_local_run(slurm_cluster, tiny_run, tmp
         pytest.skip(slurm_cluster)
     workdir = tmp_path / "slurm"
     workdir.mkdir()
-    proc = snakemake(workdir, "--profile", str(REPO / "profiles" / "slurm"), *SITE,
-                     timeout=2400)
+    env = install_slurm_profile(tmp_path / "home")
+    proc = snakemake(workdir, "--profile", "slurm", *SITE, timeout=2400, env=env)
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, log[-4000:]
 
