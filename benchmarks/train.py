@@ -14,7 +14,10 @@ basin masks; a synthetic ellipse when they are absent). Two ways feed the same s
 
 Each way runs in its own subprocess (1 warm-up step, then --steps timed ones) so that its peak
 RSS (or, on CUDA, peak allocated GPU memory) is its own; s/step is the median of the timed
-steps. Prints figures (and the load average, as other jobs skew CPU times), asserts nothing.
+steps. On CPU a third run, ours_filled, times our step with the memory filling that
+deterministic mode turns on by default (`torch.utils.deterministic.fill_uninitialized_memory`),
+which the loop turns off: the cost before and after. Prints figures (and the load average, as
+other jobs skew CPU times), asserts nothing.
 Usage: .venv/bin/python benchmarks/train.py [--device cuda --batch 100] [--no-vgg]
        [--steps 3] [--base-channels 64] [--threads 2]
 """
@@ -119,8 +122,9 @@ def timed(step: Callable[[], None], steps: int, device: torch.device) -> list[fl
 
 
 def run_ours(arrays: dict[str, np.ndarray], mask: np.ndarray, nets: tuple, batch: int,
-             steps: int, device: torch.device) -> list[float]:
-    """Our loop's step: the set resident as tensors, batches indexed by a LongTensor."""
+             steps: int, device: torch.device, fill: bool = False) -> list[float]:
+    """Our loop's step: the set resident as tensors, batches indexed by a LongTensor; with
+    `fill`, new tensors' memory filled as plain deterministic mode does (the loop before)."""
     tensors = {k: torch.from_numpy(v) for k, v in arrays.items()}
     n = len(arrays["x"])
     empty = torch.zeros(0, dtype=torch.long)
@@ -129,6 +133,7 @@ def run_ours(arrays: dict[str, np.ndarray], mask: np.ndarray, nets: tuple, batch
     session = _session(*nets, data, TrainSettings(batch_size=batch, device=str(device)), device)
     order = iter(batch_order(session.data.train, batch, seed=0, epoch=1))
     with _deterministic(device):
+        torch.utils.deterministic.fill_uninitialized_memory = fill
         return timed(lambda: _train_batch(session, next(order).to(device)), steps, device)
 
 
@@ -203,8 +208,11 @@ def child(args: argparse.Namespace) -> None:
     arrays = synthetic_arrays(n, mask)
     nets = networks(args.base_channels, args.vgg)
     counts = [sum(p.numel() for p in net.parameters()) if net is not None else 0 for net in nets]
-    run = run_ours if args.only == "ours" else run_authors
-    seconds = run(arrays, mask, nets, args.batch, args.steps, device)
+    if args.only == "authors":
+        seconds = run_authors(arrays, mask, nets, args.batch, args.steps, device)
+    else:
+        seconds = run_ours(arrays, mask, nets, args.batch, args.steps, device,
+                           fill=args.only == "ours_filled")
     cuda_gib = (torch.cuda.max_memory_allocated(device) / 2**30 if device.type == "cuda"
                 else None)
     print(RESULT + json.dumps({
@@ -255,6 +263,9 @@ def report(args: argparse.Namespace, results: list[dict]) -> None:
     (ours_rate, ours_peak), (their_rate, their_peak) = rows["ours"], rows["authors"]
     print(f"ratio ours / authors: samples/s {ours_rate / their_rate:.2f}, "
           f"peak memory {ours_peak / their_peak:.2f}")
+    if "ours_filled" in rows:
+        print(f"deterministic mode's memory filling: ours with it {rows['ours_filled'][0]:.2f} "
+              f"samples/s, without {ours_rate:.2f} ({ours_rate / rows['ours_filled'][0]:.2f}x)")
 
 
 def parse_args() -> argparse.Namespace:
@@ -267,7 +278,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--base-channels", type=int, default=64, help="UNet and D width (64)")
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: "
                         "torch's)")
-    parser.add_argument("--only", choices=("ours", "authors"), help=argparse.SUPPRESS)
+    parser.add_argument("--fill-cost", action=argparse.BooleanOptionalAction, default=True,
+                        help="also time ours with deterministic mode's memory filling (CPU)")
+    parser.add_argument("--only", choices=("ours", "ours_filled", "authors"),
+                        help=argparse.SUPPRESS)
     return parser.parse_args()
 
 
@@ -276,7 +290,9 @@ def main() -> None:
     if args.only:
         child(args)
         return
-    report(args, [spawn(args, "ours"), spawn(args, "authors")])
+    ways = ["ours", "authors"] + (["ours_filled"] if args.fill_cost and args.device == "cpu"
+                                  else [])
+    report(args, [spawn(args, way) for way in ways])
 
 
 if __name__ == "__main__":

@@ -114,7 +114,7 @@ def bagged_predict(ensemble: FoldEnsemble, x: torch.Tensor, device: torch.device
     means, spreads = [], []
     with torch.no_grad():
         for batch in x.split(batch_size):
-            batch = batch.to(device)
+            batch = batch.to(device).contiguous(memory_format=torch.channels_last)
             total = square = None
             for generator in ensemble.generators:
                 pred = generator(batch).double()
@@ -137,8 +137,8 @@ def bagged_chunks(ensemble: FoldEnsemble, stack: ModelStack, mask: np.ndarray,
     N" with the time left, to the log and the console.
     """
     progress = Progress(f"{label}: months", stack.times.size)
-    for generator in ensemble.generators:
-        generator.to(device).eval()
+    for generator in ensemble.generators:  # channels-last: mkldnn's faster convolutions
+        generator.to(device, memory_format=torch.channels_last).eval()
     outside = ~np.asarray(mask, dtype=bool)
     for start in range(0, stack.times.size, chunk_months):
         x = torch.from_numpy(stack.read(slice(start, start + chunk_months)))
@@ -156,13 +156,14 @@ def prediction_chunks(generator: torch.nn.Module, stack: ModelStack, mask: np.nd
     one network has no spread. Values outside the region `mask` (lat, lon) are NaN. Progress
     as in `bagged_chunks`."""
     progress = Progress(f"{label}: months", stack.times.size)
-    generator.to(device).eval()
+    generator.to(device, memory_format=torch.channels_last).eval()
     outside = ~np.asarray(mask, dtype=bool)
     with torch.no_grad():
         for start in range(0, stack.times.size, chunk_months):
             x = torch.from_numpy(stack.read(slice(start, start + chunk_months)))
-            sm = np.concatenate([generator(batch.to(device)).float().cpu().numpy()
-                                 for batch in x.split(batch_size)])
+            sm = np.concatenate([
+                generator(batch.to(device).contiguous(memory_format=torch.channels_last))
+                .float().cpu().numpy() for batch in x.split(batch_size)])
             sm[..., outside] = np.nan
             progress.update(start + len(x))
             yield start, sm, None

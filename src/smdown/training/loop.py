@@ -72,7 +72,7 @@ class TrainSettings:
     seed: int = 0
     device: str = "auto"
     bf16: bool = False
-    channels_last: bool = False
+    channels_last: bool = True
     adversarial: bool = True
     symmetric_adversarial: bool = False
     lr_schedule: str = "cosine"
@@ -168,7 +168,7 @@ class _Session:
 
     def layout(self, batch: Tensor) -> Tensor:
         """A network input in the memory format the nets use."""
-        if self.settings.channels_last and self.device.type == "cuda":
+        if self.settings.channels_last:
             return batch.contiguous(memory_format=torch.channels_last)
         return batch
 
@@ -432,8 +432,7 @@ def _session(generator: nn.Module, discriminator: nn.Module | None, vgg: nn.Modu
         log.info("bf16 autocast is CUDA-only; training in float32 on %s", device)
     if settings.adversarial and discriminator is None:
         raise ValueError("an adversarial loss needs a discriminator")
-    memory_format = (torch.channels_last if settings.channels_last and device.type == "cuda"
-                     else torch.preserve_format)
+    memory_format = torch.channels_last if settings.channels_last else torch.preserve_format
     generator.to(device, memory_format=memory_format)
     opt_g = torch.optim.Adam(generator.parameters(), lr=settings.lr_generator)
     opt_d = None
@@ -441,7 +440,7 @@ def _session(generator: nn.Module, discriminator: nn.Module | None, vgg: nn.Modu
         discriminator.to(device, memory_format=memory_format)
         opt_d = torch.optim.Adam(discriminator.parameters(), lr=settings.lr_discriminator)
     if vgg is not None:
-        vgg.to(device)
+        vgg.to(device, memory_format=memory_format)
     data = data.to(device)
     return _Session(generator, discriminator, vgg, opt_g, opt_d, _scheduler(opt_g, settings),
                     None if opt_d is None else _scheduler(opt_d, settings),
