@@ -1,4 +1,5 @@
-"""Synthetic AMSMQTP: daily 5-layer soil moisture on the 0.1 degree grid, one file per year.
+"""Synthetic AMSMQTP: daily 5-layer soil moisture on the world's grid (AMSMQTP's own 0.1 degree
+for the TRSR world), one file per year.
 
 Each day is the truth's daily field (monthly truth interpolated in time plus a smooth daily
 anomaly), so the mean of a month's days equals the monthly truth to within the 0.001 packing.
@@ -14,7 +15,7 @@ import xarray as xr
 
 from smdown.catalog import AMSMQTP_LAYERS
 from smdown.io import write_netcdf
-from smdown.synthetic.truth import OBSERVED, TruthWorld, target_grid
+from smdown.synthetic.truth import OBSERVED, TruthWorld
 
 SCALE = 0.001
 FILL = np.int16(-9999)
@@ -30,7 +31,7 @@ def amsmqtp_filenames(first_year: int, last_year: int) -> list[str]:
 
 def year_dataset(world: TruthWorld, year: int) -> xr.Dataset:
     """One year of daily `SM(time, depth, lat, lon)` with descending latitude, in m3/m3."""
-    grid = target_grid()
+    grid = world.target_grid()
     days = np.arange(f"{year:04d}-01-01", f"{year + 1:04d}-01-01", dtype="datetime64[D]")
     values = world.daily_field(grid.lat, grid.lon, days, experiment=OBSERVED)[:, :, ::-1]
     mid_cm = np.array([(t + b) * 50 for t, b in AMSMQTP_LAYERS], dtype=np.float32)
