@@ -16,8 +16,8 @@ import torch
 from torch import nn
 
 from smdown.nn import Discriminator, UNetGenerator
-from smdown.training.baselines import EnsembleMean
 from smdown.training import loop
+from smdown.training.baselines import EnsembleMean
 from smdown.training.loop import (
     HISTORY_COLUMNS,
     TrainingData,
