@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import subprocess
 import sys
 import tempfile
@@ -32,15 +33,18 @@ def disk_bytes(folder: Path) -> int:
 
 
 def jobs_by_rule(workdir: Path) -> dict[str, list[float]]:
-    """Wall seconds of every finished job, by rule, from Snakemake's per-output records."""
-    seen: dict[tuple[str, float], float] = {}
+    """Wall seconds of every finished job, by rule, from Snakemake's per-output records (one
+    per output file: a job's records share its job_hash and end time)."""
+    spans: dict[tuple[str, int], tuple[float, float]] = {}
     for record in (workdir / ".snakemake" / "metadata").iterdir():
         meta = json.loads(record.read_text())
         if meta.get("starttime") and meta.get("endtime"):
-            seen[(meta["rule"], meta["starttime"])] = meta["endtime"] - meta["starttime"]
+            key = (meta["rule"], meta["job_hash"])
+            start = min(meta["starttime"], spans.get(key, (math.inf, 0.0))[0])
+            spans[key] = (start, meta["endtime"])
     rules: dict[str, list[float]] = defaultdict(list)
-    for (rule, _), seconds in seen.items():
-        rules[rule].append(seconds)
+    for (rule, _), (start, end) in spans.items():
+        rules[rule].append(end - start)
     return rules
 
 

@@ -250,3 +250,19 @@ def test_bagged_writer_refuses_a_chunk_without_spread(tmp_path):
           ProductWriter(tmp_path / "p.nc", SMALL, TIMES, AMSMQTP_LAYERS, ATTRS) as out):
         out.write(0, sm)
     assert not (tmp_path / "p.nc").exists()
+
+
+def test_significant_digits_round_the_stored_values_and_say_so(tmp_path):
+    from dataclasses import replace
+
+    import netCDF4
+
+    sm, spread = _write(tmp_path / "rounded.nc", attrs=replace(ATTRS, significant_digits=5))
+    with read_product(tmp_path / "rounded.nc") as ds:
+        stored = ds["sm"].values
+        np.testing.assert_allclose(stored, sm, rtol=0, atol=4e-6)  # 2^-18 of values < 0.5
+        assert not np.array_equal(stored, sm, equal_nan=True)
+        np.testing.assert_array_equal(np.isnan(stored), np.isnan(sm))  # NaN stays NaN
+    with netCDF4.Dataset(tmp_path / "rounded.nc") as nc:
+        assert nc["sm"].getncattr("_QuantizeGranularBitRoundNumberOfSignificantDigits") == 5
+        assert nc["sm_spread"].getncattr("_QuantizeGranularBitRoundNumberOfSignificantDigits") == 5

@@ -56,6 +56,7 @@ rule product_ynet:
         chunk_months=PRODUCT["chunk_months"],
         batch_size=PRODUCT["batch_size"],
         institution=PRODUCT["institution"],
+        significant_digits=PRODUCT["significant_digits"],
     script:
         "../scripts/product_ynet.py"
 

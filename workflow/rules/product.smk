@@ -28,6 +28,7 @@ rule product:
         chunk_months=PRODUCT["chunk_months"],
         batch_size=PRODUCT["batch_size"],
         institution=PRODUCT["institution"],
+        significant_digits=PRODUCT["significant_digits"],
     script:
         "../scripts/product.py"
 
@@ -52,6 +53,7 @@ rule ensemble_mean_product:
         layers=product_layers(),
         chunk_months=PRODUCT["chunk_months"],
         institution=PRODUCT["institution"],
+        significant_digits=PRODUCT["significant_digits"],
     script:
         "../scripts/ensemble_mean_product.py"
 
@@ -80,6 +82,7 @@ rule quantile_mapping_product:
         n_folds=TRAIN["finetune"]["n_folds"],
         chunk_months=PRODUCT["chunk_months"],
         institution=PRODUCT["institution"],
+        significant_digits=PRODUCT["significant_digits"],
         quantile_mapping=PRODUCT["quantile_mapping"],
     script:
         "../scripts/quantile_mapping_product.py"

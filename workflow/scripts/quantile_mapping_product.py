@@ -9,7 +9,8 @@ from smdown.provenance import record_job
 log = route_to(snakemake.log[0])
 p, i = snakemake.params, snakemake.input
 attrs = run_attrs(snakemake.wildcards.experiment, snakemake.config,
-                  Path(snakemake.scriptdir), p.models, p.n_folds, p.institution)
+                  Path(snakemake.scriptdir), p.models, p.n_folds, p.institution,
+                  significant_digits=p.significant_digits)
 write_quantile_mapping_product(folds=i.folds, n_folds=p.n_folds,
                                historical=dict(zip(p.models, i.historical, strict=True)),
                                model_files={m: i[f"model_{m}"] for m in p.models},

@@ -88,6 +88,7 @@ class ProductAttrs:
     folds: int
     institution: str | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
+    significant_digits: int | None = None  # stored values rounded (GranularBitRound); None: all
     product: str = "CMIP6_UNet-Gan"
     region: str = "Three-River-Source Region (TRSR)"
     network: str = "UNet-GAN (U-Net generator trained with a relativistic average GAN)"
@@ -135,8 +136,12 @@ def _check_run_record(attrs: ProductAttrs) -> None:
                          "a non-empty sequence of model names")
     if not isinstance(attrs.folds, int) or attrs.folds < 1:
         raise InputError("product attributes", f"folds = {attrs.folds!r}", "a positive int")
+    digits = attrs.significant_digits
+    if digits is not None and (not isinstance(digits, int) or not 1 <= digits <= 7):
+        raise InputError("product attributes", f"significant_digits = {digits!r}",
+                         "None or an int from 1 to 7 (float32 holds about 7 digits)")
     texts = {f.name: getattr(attrs, f.name) for f in fields(attrs)
-             if f.name not in ("models", "folds", "extra", "institution")}
+             if f.name not in ("models", "folds", "extra", "institution", "significant_digits")}
     if attrs.institution is not None:
         texts["institution"] = attrs.institution
     for name, value in texts.items():
@@ -274,13 +279,18 @@ def _data_attributes(folds: int, members: str, spread: bool) -> dict[str, dict[s
     }
 
 
-def _create_data(nc: netCDF4.Dataset, folds: int, members: str, spread: bool) -> None:
-    """Create the compressed, chunked float32 `sm` (and `sm_spread`) with NaN as _FillValue."""
+def _create_data(nc: netCDF4.Dataset, folds: int, members: str, spread: bool,
+                 significant_digits: int | None = None) -> None:
+    """Create the compressed, chunked float32 `sm` (and `sm_spread`) with NaN as _FillValue;
+    with `significant_digits`, values are stored to that many digits (netCDF-C's
+    GranularBitRound, which records itself in a variable attribute) and compress better."""
     sizes = (len(nc.dimensions[d]) for d in DATA_DIMS)
     chunks = tuple(min(c, n) for c, n in zip((CHUNK_MONTHS, 1, *CHUNK_CELLS), sizes, strict=True))
+    quantize = ({} if significant_digits is None else
+                {"significant_digits": significant_digits, "quantize_mode": "GranularBitRound"})
     for name, attrs in _data_attributes(folds, members, spread).items():
         var = nc.createVariable(name, "f4", DATA_DIMS, fill_value=np.float32(np.nan),
-                                chunksizes=chunks, **COMPRESSION)
+                                chunksizes=chunks, **COMPRESSION, **quantize)
         var.setncatts(attrs)
 
 
@@ -312,6 +322,7 @@ class ProductWriter:
         self.attrs = global_attributes(attrs, len(self.bounds), datetime.now(UTC),
                                        round(step, 6), spread)
         self.folds, self.members = attrs.folds, attrs.members
+        self.significant_digits = attrs.significant_digits
         self.written = np.zeros(self.days.size, dtype=bool)
         self._atomic: AbstractContextManager[Path] | None = None
         self._nc: netCDF4.Dataset | None = None
@@ -329,7 +340,8 @@ class ProductWriter:
             self._nc = netCDF4.Dataset(tmp, "w", format="NETCDF4")
             self._nc.setncatts(self.attrs)
             _write_axes(self._nc, self.grid, self.days, self.bounds)
-            _create_data(self._nc, self.folds, self.members, self.spread)
+            _create_data(self._nc, self.folds, self.members, self.spread,
+                         self.significant_digits)
         except BaseException as exc:
             self._abandon(exc)
             raise

@@ -59,12 +59,15 @@ STUDY_ATTRS = {
 
 
 def run_attrs(experiment: str, config: Mapping, workflow_dir: str | PathLike,
-              models: Sequence[str], members: int, institution: str | None) -> ProductAttrs:
+              models: Sequence[str], members: int, institution: str | None,
+              significant_digits: int | None = None) -> ProductAttrs:
     """The run record of a product file: config hash and workflow version (recorded for
-    auditing, not rule parameters), models, member count, institution, and the study's names."""
+    auditing, not rule parameters), models, member count, institution, the study's names, and
+    the significant digits its values are stored to (None: all)."""
     return ProductAttrs(experiment=experiment, config_hash=config_hash(config),
                         workflow_version=workflow_version(workflow_dir), models=list(models),
                         folds=members, institution=institution,
+                        significant_digits=significant_digits,
                         **STUDY_ATTRS[config.get("study", "trsr")])
 
 
