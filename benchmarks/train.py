@@ -63,7 +63,9 @@ from smdown.training.loop import (
     batch_order,
 )
 
-MASKS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "trsr_masks"
+# the study authors' TRSR basin masks where present (SMDOWN_TRSR_MASKS: their folder)
+MASKS = Path(os.environ.get("SMDOWN_TRSR_MASKS",
+                            Path(__file__).resolve().parents[1] / ".cache" / "trsr_masks"))
 BASINS = ("yangtze", "yellow", "lancang")
 IN_CHANNELS, OUT_CHANNELS = 17, 5
 MIN_SAMPLES = 64

@@ -265,7 +265,7 @@ def mask_server():
     server.server_close()
 
 
-@pytest.mark.skipif(not SHARED_MASKS.is_dir(), reason="../shared/data/trsr_masks not present")
+@pytest.mark.skipif(not SHARED_MASKS.is_dir(), reason="no authors' masks (SMDOWN_TRSR_MASKS)")
 def test_published_masks_download_with_the_configured_checksums(tmp_path, mask_server,
                                                                 monkeypatch):
     monkeypatch.setenv("no_proxy", "127.0.0.1")

@@ -14,7 +14,7 @@ from tests.conftest import SHARED_MASKS
 BASINS = {"yangtze": 1431, "yellow": 1190, "lancang": 507}
 
 
-@pytest.mark.skipif(not SHARED_MASKS.is_dir(), reason="../shared/data/trsr_masks not present")
+@pytest.mark.skipif(not SHARED_MASKS.is_dir(), reason="no authors' masks (SMDOWN_TRSR_MASKS)")
 def test_published_masks_read_by_coordinates(target):
     # Their crs GeoTransform claims 0.01 degree pixels; only lat/lon may be used.
     files = {n: SHARED_MASKS / f"{n}_0.1.nc" for n in BASINS}
