@@ -110,6 +110,7 @@ def tiny_run(tiny_env) -> Path:
     workdir = Path(tiny_env["HOME"]) / "tiny"
     workdir.mkdir()
     proc = snakemake(workdir, env=tiny_env)
+    (workdir / "console.txt").write_text(proc.stdout + proc.stderr)  # what a user sees
     if proc.returncode != 0:
         pytest.fail(f"tiny workflow run failed:\n{proc.stderr[-4000:]}")
     return workdir

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -145,3 +146,19 @@ def test_training_curves_are_drawn_from_every_jobs_history(tiny_run):
     histories = sorted(entry["path"] for entry in sidecar["inputs"])
     assert histories == [f"{TRAINED}/finetune/fold{k}/history.csv" for k in range(3)] + [
         f"{TRAINED}/pretrain/history.csv"]
+
+
+def test_the_console_shows_progress_and_ends_with_the_summary(tiny_run):
+    """What the user sees: every epoch and inference chunk as "i of N" with the time left, and
+    at the end where the figures are, the report command and the scores per layer."""
+    console = (tiny_run / "console.txt").read_text()
+    assert "pretrain: epoch 1 of 2 (50%), about" in console
+    for fold in range(3):
+        assert f"finetune fold {fold}: epoch 2 of 2 (100%)" in console
+    assert re.search(r"product ssp585: months \d+ of 1032 \(\d+%\)", console)
+    summary = console[console.index("Run 'tiny' finished:"):]
+    assert "figures in results/tiny/figures/" in summary
+    assert "snakemake --report results/tiny/report.html" in summary
+    assert "Out-of-fold scores against AMSMQTP" in summary
+    rows = [line.split() for line in summary.splitlines() if re.match(r"^\s+[1-5]\s", line)]
+    assert [int(r[0]) for r in rows] == [1, 2, 3, 4, 5]
