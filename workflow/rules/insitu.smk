@@ -161,7 +161,7 @@ rule figure_01:
     benchmark:
         f"{BENCH}/figure_01.tsv"
     conda:
-        "../../envs/analysis.yaml"
+        "../../envs/insitu.yaml"
     threads: 1
     resources:
         mem_mb=2000,
