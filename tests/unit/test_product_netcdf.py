@@ -255,14 +255,27 @@ def test_bagged_writer_refuses_a_chunk_without_spread(tmp_path):
 def test_significant_digits_round_the_stored_values_and_say_so(tmp_path):
     from dataclasses import replace
 
-    import netCDF4
+    from smdown.product.netcdf import bit_round, mantissa_bits
 
-    sm, spread = _write(tmp_path / "rounded.nc", attrs=replace(ATTRS, significant_digits=5))
-    with read_product(tmp_path / "rounded.nc") as ds:
+    path = tmp_path / "rounded.nc"
+    sm, spread = _write(path, attrs=replace(ATTRS, significant_digits=5))
+    assert mantissa_bits(5) == 17
+    with read_product(path) as ds:
         stored = ds["sm"].values
-        np.testing.assert_allclose(stored, sm, rtol=0, atol=4e-6)  # 2^-18 of values < 0.5
+        np.testing.assert_allclose(stored, sm, rtol=2.0**-18, atol=0)  # half the last kept bit
         assert not np.array_equal(stored, sm, equal_nan=True)
         np.testing.assert_array_equal(np.isnan(stored), np.isnan(sm))  # NaN stays NaN
-    with netCDF4.Dataset(tmp_path / "rounded.nc") as nc:
-        assert nc["sm"].getncattr("_QuantizeGranularBitRoundNumberOfSignificantDigits") == 5
-        assert nc["sm_spread"].getncattr("_QuantizeGranularBitRoundNumberOfSignificantDigits") == 5
+        np.testing.assert_array_equal(stored, bit_round(sm, 17))
+        assert (stored[np.isfinite(stored)].view(np.uint32) & 0x3F == 0).all()  # 6 bits zero
+        assert "rounded to 17 of float32's 23 mantissa bits" in ds["sm"].attrs["comment"]
+        assert "rounded to 17" in ds["sm_spread"].attrs["comment"]
+    assert cf_failures(path) == []
+
+
+def test_bit_round_rounds_to_nearest():
+    from smdown.product.netcdf import bit_round
+
+    x = np.array([1.0, 1.0 + 2**-20, 1.0 + 2**-17 + 2**-19, -3.0, np.nan], dtype=np.float32)
+    np.testing.assert_array_equal(bit_round(x, 17)[:4], [1.0, 1.0, 1.0 + 2**-17, -3.0])
+    assert np.isnan(bit_round(x, 17)[4])
+    np.testing.assert_array_equal(bit_round(x, 23), x)

@@ -38,6 +38,7 @@ recompressed at every streamed chunk (525 s for whole-series chunks).
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -88,7 +89,7 @@ class ProductAttrs:
     folds: int
     institution: str | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
-    significant_digits: int | None = None  # stored values rounded (GranularBitRound); None: all
+    significant_digits: int | None = None  # stored values rounded (`bit_round`); None: all
     product: str = "CMIP6_UNet-Gan"
     region: str = "Three-River-Source Region (TRSR)"
     network: str = "UNet-GAN (U-Net generator trained with a relativistic average GAN)"
@@ -279,18 +280,41 @@ def _data_attributes(folds: int, members: str, spread: bool) -> dict[str, dict[s
     }
 
 
+def mantissa_bits(significant_digits: int) -> int:
+    """The float32 mantissa bits that keep `significant_digits` decimal digits."""
+    return min(23, math.ceil(significant_digits * math.log2(10)))
+
+
+def bit_round(values: np.ndarray, bits: int) -> np.ndarray:
+    """float32 `values` rounded to `bits` mantissa bits, to nearest (BitRound, Kloewer et al.
+    2021): the dropped bits become zeros, which zlib compresses; NaN stays NaN."""
+    values = np.ascontiguousarray(values, dtype=np.float32)
+    drop = 23 - bits
+    if drop <= 0:
+        return values
+    raw = values.view(np.uint32)
+    half = np.uint32(1 << (drop - 1))
+    keep = np.uint32((0xFFFFFFFF << drop) & 0xFFFFFFFF)
+    rounded = ((raw + half) & keep).view(np.float32)
+    return np.where(np.isnan(values), values, rounded)
+
+
 def _create_data(nc: netCDF4.Dataset, folds: int, members: str, spread: bool,
                  significant_digits: int | None = None) -> None:
     """Create the compressed, chunked float32 `sm` (and `sm_spread`) with NaN as _FillValue;
-    with `significant_digits`, values are stored to that many digits (netCDF-C's
-    GranularBitRound, which records itself in a variable attribute) and compress better."""
+    with `significant_digits`, the variables say how their values were rounded (`bit_round`)."""
     sizes = (len(nc.dimensions[d]) for d in DATA_DIMS)
     chunks = tuple(min(c, n) for c, n in zip((CHUNK_MONTHS, 1, *CHUNK_CELLS), sizes, strict=True))
-    quantize = ({} if significant_digits is None else
-                {"significant_digits": significant_digits, "quantize_mode": "GranularBitRound"})
     for name, attrs in _data_attributes(folds, members, spread).items():
         var = nc.createVariable(name, "f4", DATA_DIMS, fill_value=np.float32(np.nan),
-                                chunksizes=chunks, **COMPRESSION, **quantize)
+                                chunksizes=chunks, **COMPRESSION)
+        if significant_digits is not None:
+            bits = mantissa_bits(significant_digits)
+            attrs = {**attrs, "comment": (attrs.get("comment", "") + " " if "comment" in attrs
+                                          else "") + (
+                f"Values rounded to {bits} of float32's 23 mantissa bits ({significant_digits} "
+                f"significant digits; BitRound, round to nearest) so the file compresses "
+                f"better: a relative change of at most 2^-{bits + 1}.")}
         var.setncatts(attrs)
 
 
@@ -355,6 +379,9 @@ class ProductWriter:
             raise InputError(self.path, "write() outside the `with` block", "an open writer")
         sm, spread = self._checked_chunk(start, sm, spread)
         stop = start + sm.shape[0]
+        if self.significant_digits is not None:
+            bits = mantissa_bits(self.significant_digits)
+            sm, spread = bit_round(sm, bits), bit_round(spread, bits)
         self._nc["sm"][start:stop] = sm
         if self.spread:
             self._nc["sm_spread"][start:stop] = spread
