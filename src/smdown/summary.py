@@ -7,8 +7,6 @@ from pathlib import Path
 
 import pandas as pd
 
-PRODUCT = {"trsr": "CMIP6_UNet-Gan", "cmip6dl": "CMIP6DL"}
-
 
 def _trsr_scores(evaluation: Path) -> list[str]:
     """Out-of-fold R2 and RMSE per layer, product beside the ensemble mean (and the paper's R2)."""

@@ -17,21 +17,14 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from smdown.grid.grids import midpoint_bounds
 from smdown.plots.output import save_png
-from smdown.plots.trend_maps import draw_gridlines, draw_outlines, outline_handles
+from smdown.plots.trend_maps import cell_edges, draw_gridlines, draw_outlines, outline_handles
 
 PLATE = ccrs.PlateCarree()
 MARKERS = ("^", "o", "s", "D", "v", "P", "X", "*")
 # terrain without its sea blues: every cell of the map is land
 LAND = ListedColormap(plt.get_cmap("terrain")(np.linspace(0.25, 1.0, 256)), name="land")
 COLOURS = ("#d62728", "#1f77b4", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "k")
-
-
-def _edges(centres: np.ndarray) -> np.ndarray:
-    """The n + 1 cell edges of n ascending centres."""
-    bounds = midpoint_bounds(centres)
-    return np.r_[bounds[:, 0], bounds[-1, 1]]
 
 
 def _network_handles(sites: pd.DataFrame, region: str) -> list[Line2D]:
@@ -54,7 +47,7 @@ def draw_study_area(elevation: xr.DataArray, regions: xr.DataArray, sites: pd.Da
     aspect = (lon[-1] - lon[0]) / max(lat[-1] - lat[0], 1e-9)
     fig = plt.figure(figsize=(min(11.0, 3.0 + 4.5 * aspect), 6.2), layout="constrained")
     ax = fig.add_subplot(projection=PLATE)
-    mesh = ax.pcolormesh(_edges(lon), _edges(lat), elevation.values,
+    mesh = ax.pcolormesh(cell_edges(lon), cell_edges(lat), elevation.values,
                          cmap=LAND, transform=PLATE, shading="flat")
     draw_outlines(ax, regions)
     region = str(np.asarray(regions["region"])[0])
@@ -62,7 +55,7 @@ def draw_study_area(elevation: xr.DataArray, regions: xr.DataArray, sites: pd.Da
         ax.scatter(group["lon"], group["lat"], marker=MARKERS[k % len(MARKERS)],
                    c=COLOURS[k % len(COLOURS)], edgecolors="k", linewidths=0.4, s=28,
                    transform=PLATE, zorder=6)
-    ax.set_extent([*_edges(lon)[[0, -1]], *_edges(lat)[[0, -1]]], crs=PLATE)
+    ax.set_extent([*cell_edges(lon)[[0, -1]], *cell_edges(lat)[[0, -1]]], crs=PLATE)
     draw_gridlines(ax, left=True, bottom=True)
     fig.colorbar(mesh, ax=ax, shrink=0.8, label="elevation (m)")
     fig.legend(handles=[*outline_handles(regions), *_network_handles(sites, region)],

@@ -42,7 +42,7 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def _edges(centres: np.ndarray) -> np.ndarray:
+def cell_edges(centres: np.ndarray) -> np.ndarray:
     """Cell edges of 1-D ascending centres (halfway between neighbours, outer ones mirrored)."""
     bounds = midpoint_bounds(centres)
     return np.append(bounds[:, 0], bounds[-1, 1])
@@ -184,7 +184,7 @@ def draw_map_panels(values: xr.DataArray, title: str, colorbar_label: str,
     lat, lon = np.asarray(values["lat"], dtype=float), np.asarray(values["lon"], dtype=float)
     data = np.asarray(values, dtype=float)
     vmax = colour_limit(data, limit)
-    lat_edges, lon_edges = _edges(lat), _edges(lon)
+    lat_edges, lon_edges = cell_edges(lat), cell_edges(lon)
     aspect = (lon_edges[-1] - lon_edges[0]) / (lat_edges[-1] - lat_edges[0])
     nrows, ncols, size = _layout(len(data), ncols, aspect)
     fig = plt.figure(figsize=size, layout="constrained")

@@ -52,21 +52,28 @@ def cmip6_from_esgf(model: str, experiment: str, folder: str | PathLike,
     return write_manifest(manifest, files, {"provider": "esgf", "facets": facets})
 
 
+def _cds_file(dataset: str, request: Mapping, target: str | PathLike, manifest: str | PathLike,
+              *, retries: int, backoff_s: float, what: str,
+              client_factory: Callable[[], object]) -> Path:
+    """Retrieve one CDS request into `target` (kept as delivered) with retries; its manifest."""
+    if not cds.credentials_available():
+        raise cds.CredentialsError(cds.CREDENTIALS_HELP)
+    with_retries(lambda: cds.retrieve(dataset, request, target, client_factory=client_factory),
+                 retries=retries, backoff_s=backoff_s, retry_on=RETRYABLE,
+                 what=f"CDS {dataset} {what}")
+    return write_manifest(manifest, [target], {"provider": "cds", "dataset": dataset,
+                                               "request": request})
+
+
 def era5land_from_cds(first_year: int, last_year: int, target: str | PathLike,
                       manifest: str | PathLike, *, area: Sequence[float], retries: int,
                       backoff_s: float, resolution: float | None = None,
                       client_factory: Callable[[], object] = cds.default_client) -> Path:
     """Retrieve one ERA5-Land chunk (kept as delivered, zipped or not) and write its manifest."""
-    if not cds.credentials_available():
-        raise cds.CredentialsError(cds.CREDENTIALS_HELP)
-    request = cds.era5land_request(first_year, last_year, area, resolution)
-    with_retries(lambda: cds.retrieve(cds.ERA5LAND_DATASET, request, target,
-                                      client_factory=client_factory),
-                 retries=retries, backoff_s=backoff_s, retry_on=RETRYABLE,
-                 what=f"CDS {cds.ERA5LAND_DATASET} {first_year}-{last_year}")
-    return write_manifest(manifest, [target], {"provider": "cds",
-                                               "dataset": cds.ERA5LAND_DATASET,
-                                               "request": request})
+    return _cds_file(cds.ERA5LAND_DATASET,
+                     cds.era5land_request(first_year, last_year, area, resolution), target,
+                     manifest, retries=retries, backoff_s=backoff_s,
+                     what=f"{first_year}-{last_year}", client_factory=client_factory)
 
 
 def geopotential_from_cds(target: str | PathLike, manifest: str | PathLike, *,
@@ -74,16 +81,9 @@ def geopotential_from_cds(target: str | PathLike, manifest: str | PathLike, *,
                           resolution: float | None = None,
                           client_factory: Callable[[], object] = cds.default_client) -> Path:
     """Retrieve ERA5-Land's invariant geopotential (Fig. 1's elevation) and write its manifest."""
-    if not cds.credentials_available():
-        raise cds.CredentialsError(cds.CREDENTIALS_HELP)
-    request = cds.geopotential_request(area, resolution)
-    with_retries(lambda: cds.retrieve(cds.GEOPOTENTIAL_DATASET, request, target,
-                                      client_factory=client_factory),
-                 retries=retries, backoff_s=backoff_s, retry_on=RETRYABLE,
-                 what=f"CDS {cds.GEOPOTENTIAL_DATASET} geopotential")
-    return write_manifest(manifest, [target], {"provider": "cds",
-                                               "dataset": cds.GEOPOTENTIAL_DATASET,
-                                               "request": request})
+    return _cds_file(cds.GEOPOTENTIAL_DATASET, cds.geopotential_request(area, resolution), target,
+                     manifest, retries=retries, backoff_s=backoff_s, what="geopotential",
+                     client_factory=client_factory)
 
 
 def from_url(url: str, sha256: str, target: str | PathLike, *, retries: int, backoff_s: float,
