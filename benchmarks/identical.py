@@ -141,8 +141,8 @@ def compare(before: Path, after: Path) -> int:
         if why:
             problems.append(f"{rel}: {why}")
     print("\n".join(problems))
-    print(f"{len(a & b)} files in both ({', '.join(f'{n} {k or 'no suffix'}' for k, n in sorted(kinds.items()))}); "
-          f"{len(problems)} differ or are missing")
+    counted = ", ".join(f"{n} {kind or 'without suffix'}" for kind, n in sorted(kinds.items()))
+    print(f"{len(a & b)} files in both ({counted}); {len(problems)} differ or are missing")
     return len(problems)
 
 

@@ -16,7 +16,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 python3 -m venv .venv
-.venv/bin/pip install -q -e '.[test]'
+.venv/bin/pip install -q -c tests/constraints.txt -e '.[test]'
 if [ ! -d .cache/ismn-1.5.4/tests/test_data ]; then
     mkdir -p .cache
     .venv/bin/pip download -q --no-deps --no-binary :all: ismn==1.5.4 -d .cache
