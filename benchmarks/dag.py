@@ -24,8 +24,20 @@ REPO = Path(__file__).resolve().parents[1]
 
 def snakemake(workdir: Path, configfile: Path, *args: str) -> tuple[float, str]:
     """Seconds taken by one snakemake call and its output; fails loudly if snakemake does."""
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--cores", "2",
-           "--directory", str(workdir), "--configfile", str(configfile), *args]
+    cmd = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-s",
+        str(REPO / "Snakefile"),
+        "--cores",
+        "2",
+        "--directory",
+        str(workdir),
+        "--configfile",
+        str(configfile),
+        *args,
+    ]
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
@@ -53,21 +65,27 @@ def main() -> None:
                 seconds, text = snakemake(Path(tmp), configfile, "-n")
                 times.append(seconds)
                 jobs = planned_jobs(text)
-        print(f"config/{name}.yaml: snakemake -n plans {jobs:4d} jobs, "
-              f"median {statistics.median(times):5.2f} s of {args.repeat}")
+        print(
+            f"config/{name}.yaml: snakemake -n plans {jobs:4d} jobs, "
+            f"median {statistics.median(times):5.2f} s of {args.repeat}"
+        )
     if args.demo_dir is not None:
         configfile = REPO / "config" / "demo.yaml"
         _, text = snakemake(args.demo_dir, configfile, "-n")
         if planned_jobs(text) or "Nothing to be done" not in text:
-            raise SystemExit(f"the demo in {args.demo_dir} is not complete: "
-                             f"{planned_jobs(text)} jobs still planned")
+            raise SystemExit(
+                f"the demo in {args.demo_dir} is not complete: "
+                f"{planned_jobs(text)} jobs still planned"
+            )
         times = []
         for _ in range(args.repeat):
             seconds, text = snakemake(args.demo_dir, configfile)
             assert "Nothing to be done" in text, text[-2000:]
             times.append(seconds)
-        print(f"no-op run after the finished demo (snakemake --cores 2, nothing to do): "
-              f"median {statistics.median(times):5.2f} s of {args.repeat}")
+        print(
+            f"no-op run after the finished demo (snakemake --cores 2, nothing to do): "
+            f"median {statistics.median(times):5.2f} s of {args.repeat}"
+        )
 
 
 if __name__ == "__main__":

@@ -79,8 +79,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = args.keep or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
-        cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"),
-               "--directory", str(workdir), "--cores", str(args.cores)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "-s",
+            str(REPO / "Snakefile"),
+            "--directory",
+            str(workdir),
+            "--cores",
+            str(args.cores),
+        ]
         start = time.perf_counter()
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         wall = time.perf_counter() - start
@@ -90,14 +99,18 @@ def main() -> None:
         rules, peaks = jobs_by_rule(workdir), peak_rss_by_rule(workdir)
         print(f"{'stage (rule)':32s} {'jobs':>5s} {'sum s':>8s} {'max s':>7s} {'peak MB':>8s}")
         for rule, times in sorted(rules.items(), key=lambda kv: -sum(kv[1])):
-            print(f"{rule:32s} {len(times):5d} {sum(times):8.1f} {max(times):7.1f} "
-                  f"{peaks.get(rule, float('nan')):8.0f}")
+            print(
+                f"{rule:32s} {len(times):5d} {sum(times):8.1f} {max(times):7.1f} "
+                f"{peaks.get(rule, float('nan')):8.0f}"
+            )
         job_s = sum(sum(t) for t in rules.values())
         results, resources = disk_bytes(workdir / "results"), disk_bytes(workdir / "resources")
         print(f"\njobs: {sum(map(len, rules.values()))}, their wall times summed {job_s:.0f} s")
         print(f"total wall time: {wall:.0f} s (goal <= {GOAL_S:.0f} s) on {args.cores} cores")
-        print(f"disk: results/ {results / 1e9:.2f} GB, resources/ {resources / 1e9:.2f} GB, "
-              f"together {(results + resources) / 1e9:.2f} GB (goal <= {GOAL_BYTES / 1e9:.0f} GB)")
+        print(
+            f"disk: results/ {results / 1e9:.2f} GB, resources/ {resources / 1e9:.2f} GB, "
+            f"together {(results + resources) / 1e9:.2f} GB (goal <= {GOAL_BYTES / 1e9:.0f} GB)"
+        )
         print(f"\n{headline(workdir)}")
 
 

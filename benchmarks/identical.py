@@ -44,8 +44,11 @@ def tree_at(rev: str | None, scratch: Path) -> Path:
     if rev is None:
         return REPO
     tree = scratch / f"tree-{rev}"
-    subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(tree), rev],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-C", str(REPO), "worktree", "add", "--detach", str(tree), rev],
+        check=True,
+        capture_output=True,
+    )
     return tree
 
 
@@ -56,13 +59,24 @@ def run(config: str, rev: str | None, out: Path, cores: int) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         tree = tree_at(rev, Path(scratch))
         files = [str(tree / f) for f in CONFIGS[config]]
-        cmd = [sys.executable, "-m", "snakemake", "-s", str(tree / "Snakefile"), "--directory",
-               str(out), "--cores", str(cores), *(["--configfile", *files] if files else [])]
+        cmd = [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "-s",
+            str(tree / "Snakefile"),
+            "--directory",
+            str(out),
+            "--cores",
+            str(cores),
+            *(["--configfile", *files] if files else []),
+        ]
         env = {**os.environ, "HOME": str(out), "CDSAPI_KEY": "123456:0f1e2d3c-fake-cds-api-key"}
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
         if rev is not None:
-            subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(tree)],
-                           check=True)
+            subprocess.run(
+                ["git", "-C", str(REPO), "worktree", "remove", "--force", str(tree)], check=True
+            )
     (out / "console.txt").write_text(proc.stdout + proc.stderr)
     if proc.returncode != 0:
         raise SystemExit(f"the {config} run failed; see {out / 'console.txt'}")
@@ -74,8 +88,11 @@ def outputs(run_dir: Path) -> set[Path]:
     for top in ("results", "resources"):
         for path in (run_dir / top).rglob("*"):
             rel = path.relative_to(run_dir)
-            if (path.is_file() and not SKIPPED_PARTS & set(rel.parts)
-                    and not rel.name.endswith(SKIPPED_SUFFIXES)):
+            if (
+                path.is_file()
+                and not SKIPPED_PARTS & set(rel.parts)
+                and not rel.name.endswith(SKIPPED_SUFFIXES)
+            ):
                 found.add(rel)
     return found
 
@@ -124,8 +141,13 @@ def same_bytes(a: Path, b: Path) -> str | None:
 
 
 COMPARERS: dict[str, Callable[[Path, Path], str | None]] = {
-    ".nc": same_netcdf, ".csv": same_table, ".tsv": same_table, ".png": same_png,
-    ".pt": same_weights, ".pth": same_weights, ".parquet": same_parquet,
+    ".nc": same_netcdf,
+    ".csv": same_table,
+    ".tsv": same_table,
+    ".png": same_png,
+    ".pt": same_weights,
+    ".pth": same_weights,
+    ".parquet": same_parquet,
 }
 
 

@@ -27,7 +27,8 @@ from smdown.synthetic import TruthWorld, cmip6_filenames, write_cmip6
 GRID = {"lat_min": 31.0, "lat_max": 38.0, "lon_min": 89.0, "lon_max": 104.0, "resolution": 0.1}
 # the TRSR demo's 17 models (the catalog also holds the CMIP6DL study's further eight)
 MODELS = yaml.safe_load((Path(__file__).resolve().parents[1] / "config/demo.yaml").read_text())[
-    "models"]
+    "models"
+]
 
 
 def demo_files(folder: Path) -> None:
@@ -57,9 +58,20 @@ def run_cdo(src: Path, out: Path) -> float:
     for exp in EXPERIMENTS:
         for model in MODELS:
             for name in cmip6_filenames(model, exp):
-                subprocess.run(["cdo", "-s", "-f", "nc4", "-z", "zip_4",
-                                f"remapcon,{gridfile}", str(src / name), str(out / name)],
-                               check=True)
+                subprocess.run(
+                    [
+                        "cdo",
+                        "-s",
+                        "-f",
+                        "nc4",
+                        "-z",
+                        "zip_4",
+                        f"remapcon,{gridfile}",
+                        str(src / name),
+                        str(out / name),
+                    ],
+                    check=True,
+                )
     return time.perf_counter() - start
 
 
@@ -69,11 +81,18 @@ def max_difference(ours: Path, cdo: Path) -> float:
     for exp, _e in EXPERIMENTS.items():
         for model in MODELS:
             mine = xr.open_dataset(ours / f"{model}_{exp}.nc")["mrsos"].values
-            theirs = xr.concat(
-                [xr.open_dataset(cdo / n, decode_times=False)["mrsos"]
-                 for n in cmip6_filenames(model, exp)], dim="time").values / 100.0
+            theirs = (
+                xr.concat(
+                    [
+                        xr.open_dataset(cdo / n, decode_times=False)["mrsos"]
+                        for n in cmip6_filenames(model, exp)
+                    ],
+                    dim="time",
+                ).values
+                / 100.0
+            )
             # CDO keeps every month of the files; ours keeps the study's years only.
-            worst = max(worst, float(np.nanmax(np.abs(mine - theirs[-mine.shape[0]:]))))
+            worst = max(worst, float(np.nanmax(np.abs(mine - theirs[-mine.shape[0] :]))))
     return worst
 
 

@@ -64,8 +64,11 @@ from smdown.training.loop import (
 )
 
 # the study authors' TRSR basin masks where present (SMDOWN_TRSR_MASKS: their folder)
-MASKS = Path(os.environ.get("SMDOWN_TRSR_MASKS",
-                            Path(__file__).resolve().parents[1] / ".cache" / "trsr_masks"))
+MASKS = Path(
+    os.environ.get(
+        "SMDOWN_TRSR_MASKS", Path(__file__).resolve().parents[1] / ".cache" / "trsr_masks"
+    )
+)
 BASINS = ("yangtze", "yellow", "lancang")
 IN_CHANNELS, OUT_CHANNELS = 17, 5
 MIN_SAMPLES = 64
@@ -78,9 +81,11 @@ def region_mask() -> tuple[np.ndarray, str]:
     paths = [MASKS / f"{b}_0.1.nc" for b in BASINS]
     if all(p.exists() for p in paths):
         return np.logical_or.reduce([read_mask_netcdf(p, grid) for p in paths]), "TRSR union"
-    rows, cols = np.ogrid[:grid.shape[0], :grid.shape[1]]
-    v, u = (rows - grid.shape[0] / 2) / (0.4 * grid.shape[0]), (cols - grid.shape[1] / 2) / (
-        0.4 * grid.shape[1])
+    rows, cols = np.ogrid[: grid.shape[0], : grid.shape[1]]
+    v, u = (
+        (rows - grid.shape[0] / 2) / (0.4 * grid.shape[0]),
+        (cols - grid.shape[1] / 2) / (0.4 * grid.shape[1]),
+    )
     return u**2 + v**2 <= 1.0, f"synthetic ellipse ({MASKS} absent)"
 
 
@@ -123,15 +128,30 @@ def timed(step: Callable[[], None], steps: int, device: torch.device) -> list[fl
     return seconds
 
 
-def run_ours(arrays: dict[str, np.ndarray], mask: np.ndarray, nets: tuple, batch: int,
-             steps: int, device: torch.device, fill: bool = False) -> list[float]:
+def run_ours(
+    arrays: dict[str, np.ndarray],
+    mask: np.ndarray,
+    nets: tuple,
+    batch: int,
+    steps: int,
+    device: torch.device,
+    fill: bool = False,
+) -> list[float]:
     """Our loop's step: the set resident as tensors, batches indexed by a LongTensor; with
     `fill`, new tensors' memory filled as plain deterministic mode does (the loop before)."""
     tensors = {k: torch.from_numpy(v) for k, v in arrays.items()}
     n = len(arrays["x"])
     empty = torch.zeros(0, dtype=torch.long)
-    data = TrainingData(tensors["x"], tensors["y"], torch.from_numpy(mask),
-                        torch.arange(n), empty, empty, s=tensors["s"], p=tensors["p"])
+    data = TrainingData(
+        tensors["x"],
+        tensors["y"],
+        torch.from_numpy(mask),
+        torch.arange(n),
+        empty,
+        empty,
+        s=tensors["s"],
+        p=tensors["p"],
+    )
     session = _session(*nets, data, TrainSettings(batch_size=batch, device=str(device)), device)
     order = iter(batch_order(session.data.train, batch, seed=0, epoch=1))
     with _deterministic(device):
@@ -152,9 +172,16 @@ class NumpyDataset(Dataset):
         return tuple(a[index] for a in self.arrays)
 
 
-def authors_step(generator: nn.Module, discriminator: nn.Module, vgg: nn.Module | None,
-                 opt_g: torch.optim.Optimizer, opt_d: torch.optim.Optimizer,
-                 batch: list[Tensor], mask: np.ndarray, device: torch.device) -> None:
+def authors_step(
+    generator: nn.Module,
+    discriminator: nn.Module,
+    vgg: nn.Module | None,
+    opt_g: torch.optim.Optimizer,
+    opt_d: torch.optim.Optimizer,
+    batch: list[Tensor],
+    mask: np.ndarray,
+    device: torch.device,
+) -> None:
     """A D step, then a G step, as `_train_batch` computes them, on a batch copied to device."""
     x, y, s, p = (t.to(device) for t in batch)
     region = torch.from_numpy(mask).to(device)
@@ -171,8 +198,9 @@ def authors_step(generator: nn.Module, discriminator: nn.Module, vgg: nn.Module 
     discriminator.requires_grad_(False)
     with torch.no_grad():
         d_real = discriminator(torch.where(region, y, 0.0))
-    terms["adv"] = relativistic_generator_loss(discriminator(torch.where(region, fake, 0.0)),
-                                               d_real)
+    terms["adv"] = relativistic_generator_loss(
+        discriminator(torch.where(region, fake, 0.0)), d_real
+    )
     discriminator.requires_grad_(True)
     terms["insitu"] = insitu_loss(fake, s, p, region)
     terms["tv"] = tv_loss(fake, region)
@@ -182,8 +210,14 @@ def authors_step(generator: nn.Module, discriminator: nn.Module, vgg: nn.Module 
     opt_g.step()
 
 
-def run_authors(arrays: dict[str, np.ndarray], mask: np.ndarray, nets: tuple, batch: int,
-                steps: int, device: torch.device) -> list[float]:
+def run_authors(
+    arrays: dict[str, np.ndarray],
+    mask: np.ndarray,
+    nets: tuple,
+    batch: int,
+    steps: int,
+    device: torch.device,
+) -> list[float]:
     """The authors' way: NumPy arrays through a shuffling DataLoader, `.to(device)` per batch."""
     generator, discriminator, vgg = nets
     generator.to(device)
@@ -194,10 +228,22 @@ def run_authors(arrays: dict[str, np.ndarray], mask: np.ndarray, nets: tuple, ba
     opt_g = torch.optim.Adam(generator.parameters(), lr=settings.lr_generator)
     opt_d = torch.optim.Adam(discriminator.parameters(), lr=settings.lr_discriminator)
     dataset = NumpyDataset(*(arrays[k] for k in ("x", "y", "s", "p")))
-    loader = iter(DataLoader(dataset, batch_size=batch, shuffle=True, num_workers=0,
-                             generator=torch.Generator().manual_seed(0)))
-    return timed(lambda: authors_step(generator, discriminator, vgg, opt_g, opt_d, next(loader),
-                                      mask, device), steps, device)
+    loader = iter(
+        DataLoader(
+            dataset,
+            batch_size=batch,
+            shuffle=True,
+            num_workers=0,
+            generator=torch.Generator().manual_seed(0),
+        )
+    )
+    return timed(
+        lambda: authors_step(
+            generator, discriminator, vgg, opt_g, opt_d, next(loader), mask, device
+        ),
+        steps,
+        device,
+    )
 
 
 def child(args: argparse.Namespace) -> None:
@@ -213,22 +259,47 @@ def child(args: argparse.Namespace) -> None:
     if args.only == "authors":
         seconds = run_authors(arrays, mask, nets, args.batch, args.steps, device)
     else:
-        seconds = run_ours(arrays, mask, nets, args.batch, args.steps, device,
-                           fill=args.only == "ours_filled")
-    cuda_gib = (torch.cuda.max_memory_allocated(device) / 2**30 if device.type == "cuda"
-                else None)
-    print(RESULT + json.dumps({
-        "way": args.only, "seconds": seconds, "samples": n, "mask": mask_name,
-        "cells": int(mask.sum()), "params": counts, "threads": torch.get_num_threads(),
-        "rss_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,  # KiB on Linux
-        "cuda_gib": cuda_gib}), flush=True)
+        seconds = run_ours(
+            arrays, mask, nets, args.batch, args.steps, device, fill=args.only == "ours_filled"
+        )
+    cuda_gib = torch.cuda.max_memory_allocated(device) / 2**30 if device.type == "cuda" else None
+    print(
+        RESULT
+        + json.dumps(
+            {
+                "way": args.only,
+                "seconds": seconds,
+                "samples": n,
+                "mask": mask_name,
+                "cells": int(mask.sum()),
+                "params": counts,
+                "threads": torch.get_num_threads(),
+                "rss_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+                / 2**20,  # KiB on Linux
+                "cuda_gib": cuda_gib,
+            }
+        ),
+        flush=True,
+    )
 
 
 def spawn(args: argparse.Namespace, way: str) -> dict:
     """Re-run this script for one way in a fresh process; its RESULT figures."""
-    cmd = [sys.executable, __file__, "--batch", str(args.batch), "--steps", str(args.steps),
-           "--device", args.device, "--vgg" if args.vgg else "--no-vgg",
-           "--base-channels", str(args.base_channels), "--only", way]
+    cmd = [
+        sys.executable,
+        __file__,
+        "--batch",
+        str(args.batch),
+        "--steps",
+        str(args.steps),
+        "--device",
+        args.device,
+        "--vgg" if args.vgg else "--no-vgg",
+        "--base-channels",
+        str(args.base_channels),
+        "--only",
+        way,
+    ]
     if args.threads:
         cmd += ["--threads", str(args.threads)]
     load = os.getloadavg()[0]
@@ -236,7 +307,7 @@ def spawn(args: argparse.Namespace, way: str) -> dict:
     lines = [line for line in proc.stdout.splitlines() if line.startswith(RESULT)]
     if proc.returncode != 0 or not lines:
         raise SystemExit(f"the {way} run failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
-    return {**json.loads(lines[-1][len(RESULT):]), "load": load}
+    return {**json.loads(lines[-1][len(RESULT) :]), "load": load}
 
 
 def report(args: argparse.Namespace, results: list[dict]) -> None:
@@ -247,27 +318,38 @@ def report(args: argparse.Namespace, results: list[dict]) -> None:
     print(f"torch {torch.__version__}; device {args.device}; threads {first['threads']}")
     vgg = f"VGG16 features {v / 1e6:.2f} M (random weights)" if args.vgg else "no VGG"
     print(f"generator {g / 1e6:.2f} M params; discriminator {d / 1e6:.2f} M; {vgg}")
-    print(f"data: {first['samples']} synthetic samples, x ({IN_CHANNELS}, 71, 151), "
-          f"y/S/P ({OUT_CHANNELS}, 71, 151); mask {first['mask']}, {first['cells']} cells")
-    print(f"one step = D step + G step (mse, {'vgg, ' if args.vgg else ''}adv, insitu, tv); "
-          f"1 warm-up + {args.steps} timed steps (s/step: their median)")
-    print("1-min load average before each run: "
-          + ", ".join(f"{r['way']} {r['load']:.2f}" for r in results))
-    print(f"{'way':<8} {'batch':>5} {'samples/s':>10} {'s/step':>8} {memory:>14} "
-          f"{'warm-up s':>10}")
+    print(
+        f"data: {first['samples']} synthetic samples, x ({IN_CHANNELS}, 71, 151), "
+        f"y/S/P ({OUT_CHANNELS}, 71, 151); mask {first['mask']}, {first['cells']} cells"
+    )
+    print(
+        f"one step = D step + G step (mse, {'vgg, ' if args.vgg else ''}adv, insitu, tv); "
+        f"1 warm-up + {args.steps} timed steps (s/step: their median)"
+    )
+    print(
+        "1-min load average before each run: "
+        + ", ".join(f"{r['way']} {r['load']:.2f}" for r in results)
+    )
+    print(f"{'way':<8} {'batch':>5} {'samples/s':>10} {'s/step':>8} {memory:>14} {'warm-up s':>10}")
     rows = {}
     for r in results:
         per_step = float(np.median(r["seconds"][1:]))
         peak = r["cuda_gib"] if r["cuda_gib"] is not None else r["rss_gib"]
         rows[r["way"]] = (args.batch / per_step, peak)
-        print(f"{r['way']:<8} {args.batch:>5} {args.batch / per_step:>10.2f} {per_step:>8.2f} "
-              f"{peak:>14.2f} {r['seconds'][0]:>10.2f}")
+        print(
+            f"{r['way']:<8} {args.batch:>5} {args.batch / per_step:>10.2f} {per_step:>8.2f} "
+            f"{peak:>14.2f} {r['seconds'][0]:>10.2f}"
+        )
     (ours_rate, ours_peak), (their_rate, their_peak) = rows["ours"], rows["authors"]
-    print(f"ratio ours / authors: samples/s {ours_rate / their_rate:.2f}, "
-          f"peak memory {ours_peak / their_peak:.2f}")
+    print(
+        f"ratio ours / authors: samples/s {ours_rate / their_rate:.2f}, "
+        f"peak memory {ours_peak / their_peak:.2f}"
+    )
     if "ours_filled" in rows:
-        print(f"deterministic mode's memory filling: ours with it {rows['ours_filled'][0]:.2f} "
-              f"samples/s, without {ours_rate:.2f} ({ours_rate / rows['ours_filled'][0]:.2f}x)")
+        print(
+            f"deterministic mode's memory filling: ours with it {rows['ours_filled'][0]:.2f} "
+            f"samples/s, without {ours_rate:.2f} ({ours_rate / rows['ours_filled'][0]:.2f}x)"
+        )
 
 
 def parse_args() -> argparse.Namespace:
@@ -275,15 +357,25 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--batch", type=int, default=8, help="samples per step (default 8)")
     parser.add_argument("--steps", type=int, default=3, help="timed steps after 1 warm-up")
     parser.add_argument("--device", default="cpu", help="cpu (default) or cuda")
-    parser.add_argument("--vgg", action=argparse.BooleanOptionalAction, default=True,
-                        help="include the VGG perceptual loss (random weights; default on)")
+    parser.add_argument(
+        "--vgg",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="include the VGG perceptual loss (random weights; default on)",
+    )
     parser.add_argument("--base-channels", type=int, default=64, help="UNet and D width (64)")
-    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: "
-                        "torch's)")
-    parser.add_argument("--fill-cost", action=argparse.BooleanOptionalAction, default=True,
-                        help="also time ours with deterministic mode's memory filling (CPU)")
-    parser.add_argument("--only", choices=("ours", "ours_filled", "authors"),
-                        help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--threads", type=int, default=None, help="torch threads (default: torch's)"
+    )
+    parser.add_argument(
+        "--fill-cost",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also time ours with deterministic mode's memory filling (CPU)",
+    )
+    parser.add_argument(
+        "--only", choices=("ours", "ours_filled", "authors"), help=argparse.SUPPRESS
+    )
     return parser.parse_args()
 
 
@@ -292,8 +384,9 @@ def main() -> None:
     if args.only:
         child(args)
         return
-    ways = ["ours", "authors"] + (["ours_filled"] if args.fill_cost and args.device == "cpu"
-                                  else [])
+    ways = ["ours", "authors"] + (
+        ["ours_filled"] if args.fill_cost and args.device == "cpu" else []
+    )
     report(args, [spawn(args, way) for way in ways])
 
 

@@ -66,19 +66,26 @@ def main() -> None:
     picks = np.random.default_rng(1).choice(len(rows), sample, replace=False)
     t_mk, refs = time_pymannkendall(rows, picks)
     flat = {f: getattr(res, f).reshape(-1) for f in FIELDS}
-    identical = all(same(flat[f][i], getattr(r, f)) for i, r in zip(picks, refs, strict=True)
-                    for f in FIELDS)
+    identical = all(
+        same(flat[f][i], getattr(r, f)) for i, r in zip(picks, refs, strict=True) for f in FIELDS
+    )
     per_series = t_mk / sample
     projected = per_series * len(rows)
     print(f"series: {len(rows):,} ({' x '.join(map(str, SHAPE))}) of {YEARS} float32 values")
-    print(f"threads: {numba.get_num_threads()} (numba {numba.__version__}, "
-          f"layer {numba.threading_layer()})")
+    print(
+        f"threads: {numba.get_num_threads()} (numba {numba.__version__}, "
+        f"layer {numba.threading_layer()})"
+    )
     print(f"numba compile (warm-up call, fresh cache): {t_compile:8.2f} s")
     print(f"ours, all series:                          {t_ours:8.2f} s")
-    print(f"pymannkendall loop, {sample} sampled series: {t_mk:8.2f} s "
-          f"= {1e3 * per_series:.3f} ms/series")
-    print(f"pymannkendall projected for all series:    {projected:8.0f} s "
-          f"({projected / 3600:.2f} h; extrapolated from the sample, not run)")
+    print(
+        f"pymannkendall loop, {sample} sampled series: {t_mk:8.2f} s "
+        f"= {1e3 * per_series:.3f} ms/series"
+    )
+    print(
+        f"pymannkendall projected for all series:    {projected:8.0f} s "
+        f"({projected / 3600:.2f} h; extrapolated from the sample, not run)"
+    )
     print(f"sampled series identical in all {len(FIELDS)} fields: {identical}")
     print(f"ratio projected pymannkendall / ours:      {projected / t_ours:8.1f}x (target >= 100)")
     if not identical:

@@ -30,8 +30,13 @@ from smdown.synthetic.worlds import VARIED_WORLDS
 
 REPO = Path(__file__).resolve().parents[1]
 REDUCED = {
-    "grid": {"lat_min": 31.1, "lat_max": 37.9, "lon_min": 89.1, "lon_max": 103.9,
-             "resolution": 0.2},  # 35 x 75 cells of 2 x 2 AMSMQTP cells, within its extent
+    "grid": {
+        "lat_min": 31.1,
+        "lat_max": 37.9,
+        "lon_min": 89.1,
+        "lon_max": 103.9,
+        "resolution": 0.2,
+    },  # 35 x 75 cells of 2 x 2 AMSMQTP cells, within its extent
     "experiments": ["historical"],
     "sources": {"amsmqtp": {"last_year": 2014}},
     "training": {"guard": "warn"},
@@ -41,8 +46,11 @@ PREDICTORS = ("CMIP6_UNet-Gan", "ensemble_mean", "quantile_mapping")
 # the plain head), for a side-by-side run
 RECIPES = {
     "demo": {},
-    "previous": {"network": {"input_norm": "none", "residual": "none"},
-                 "pretrain": {"warmup_epochs": 0}, "finetune": {"warmup_epochs": 0}},
+    "previous": {
+        "network": {"input_norm": "none", "residual": "none"},
+        "pretrain": {"warmup_epochs": 0},
+        "finetune": {"warmup_epochs": 0},
+    },
 }
 
 
@@ -58,11 +66,25 @@ def run_world(name: str, workdir: Path, recipe: str) -> float:
     config = workdir / "world.yaml"
     config.write_text(yaml.safe_dump(overlay(name, recipe), sort_keys=False))
     results = f"results/{name}"
-    targets = [f"{results}/training/pretrain/test_metrics.json",
-               f"{results}/evaluation/finetune_vs_ensemble_mean.csv",
-               f"{results}/evaluation/out_of_fold_scores.csv"]
-    cmd = [sys.executable, "-m", "snakemake", *targets, "-s", str(REPO / "Snakefile"),
-           "--cores", "2", "--directory", str(workdir), "--configfile", str(config)]
+    targets = [
+        f"{results}/training/pretrain/test_metrics.json",
+        f"{results}/evaluation/finetune_vs_ensemble_mean.csv",
+        f"{results}/evaluation/out_of_fold_scores.csv",
+    ]
+    cmd = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        *targets,
+        "-s",
+        str(REPO / "Snakefile"),
+        "--cores",
+        "2",
+        "--directory",
+        str(workdir),
+        "--configfile",
+        str(config),
+    ]
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
@@ -72,21 +94,28 @@ def run_world(name: str, workdir: Path, recipe: str) -> float:
 
 def pretraining_row(name: str, workdir: Path) -> dict:
     """Test RMSE and r of the pretrained generator and of the ensemble mean, and its guard."""
-    metrics = json.loads((workdir / f"results/{name}/training/pretrain/test_metrics.json")
-                         .read_text())
+    metrics = json.loads(
+        (workdir / f"results/{name}/training/pretrain/test_metrics.json").read_text()
+    )
     test = metrics["test"]
-    return {"world": name,
-            **{f"{k}_{who}": test[who]["overall"][k] for who in ("generator", "ensemble_mean")
-               for k in ("rmse", "r")},
-            "guard": "passed" if metrics["guard"]["passed"] else "FAILED"}
+    return {
+        "world": name,
+        **{
+            f"{k}_{who}": test[who]["overall"][k]
+            for who in ("generator", "ensemble_mean")
+            for k in ("rmse", "r")
+        },
+        "guard": "passed" if metrics["guard"]["passed"] else "FAILED",
+    }
 
 
 def layer_rows(name: str, workdir: Path) -> pd.DataFrame:
     """Out-of-fold RMSE and R per layer and predictor, and the folds' guard verdict."""
     scores = pd.read_csv(workdir / f"results/{name}/evaluation/out_of_fold_scores.csv")
     wide = scores.pivot(index="layer", columns="predictor", values=["RMSE", "R"])
-    out = pd.DataFrame({f"{metric}_{who}": wide[(metric, who)] for who in PREDICTORS
-                        for metric in ("RMSE", "R")})
+    out = pd.DataFrame(
+        {f"{metric}_{who}": wide[(metric, who)] for who in PREDICTORS for metric in ("RMSE", "R")}
+    )
     folds = pd.read_csv(workdir / f"results/{name}/evaluation/finetune_vs_ensemble_mean.csv")
     out.insert(0, "folds' guard", folds.loc[folds["fold"] == "all", "guard"].iloc[0])
     out.insert(0, "world", name)
@@ -95,10 +124,15 @@ def layer_rows(name: str, workdir: Path) -> pd.DataFrame:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--worlds", nargs="+", default=list(VARIED_WORLDS),
-                        choices=list(VARIED_WORLDS))
-    parser.add_argument("--recipe", choices=list(RECIPES), default="demo",
-                        help="the training recipe (previous: the demo's before it generalised)")
+    parser.add_argument(
+        "--worlds", nargs="+", default=list(VARIED_WORLDS), choices=list(VARIED_WORLDS)
+    )
+    parser.add_argument(
+        "--recipe",
+        choices=list(RECIPES),
+        default="demo",
+        help="the training recipe (previous: the demo's before it generalised)",
+    )
     parser.add_argument("--keep", type=Path, help="run in DIR/<world> and keep the results")
     args = parser.parse_args()
     scratch = tempfile.TemporaryDirectory() if args.keep is None else None

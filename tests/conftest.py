@@ -28,10 +28,18 @@ def target():
     return regular_grid(31.0, 38.0, 89.0, 104.0, 0.1)
 
 
-def write_small_cmip6(path: Path, *, calendar: str = "noleap", units: str | None = "kg m-2",
-                      years: tuple[int, int] = (2000, 2001), variable: str = "mrsos",
-                      lat: np.ndarray | None = None, lon: np.ndarray | None = None,
-                      source_id: str = "TESTMODEL", value: float = 25.0) -> Path:
+def write_small_cmip6(
+    path: Path,
+    *,
+    calendar: str = "noleap",
+    units: str | None = "kg m-2",
+    years: tuple[int, int] = (2000, 2001),
+    variable: str = "mrsos",
+    lat: np.ndarray | None = None,
+    lon: np.ndarray | None = None,
+    source_id: str = "TESTMODEL",
+    value: float = 25.0,
+) -> Path:
     """A minimal CMOR-like mrsos file (mid-month times in `calendar`, 2 degree grid with bounds)."""
     lat = np.arange(27.0, 43.0, 2.0) if lat is None else lat
     lon = np.arange(84.0, 110.0, 2.0) if lon is None else lon
@@ -44,12 +52,16 @@ def write_small_cmip6(path: Path, *, calendar: str = "noleap", units: str | None
     if units is not None:
         attrs["units"] = units
     ds = xr.Dataset(
-        {variable: (("time", "lat", "lon"), data, attrs),
-         "lat_bnds": (("lat", "bnds"), np.stack([lat - 1, lat + 1], 1)),
-         "lon_bnds": (("lon", "bnds"), np.stack([lon - 1, lon + 1], 1))},
-        coords={"time": ("time", t, {"units": "days since 1850-01-01", "calendar": calendar}),
-                "lat": ("lat", lat, {"bounds": "lat_bnds"}),
-                "lon": ("lon", lon, {"bounds": "lon_bnds"})},
+        {
+            variable: (("time", "lat", "lon"), data, attrs),
+            "lat_bnds": (("lat", "bnds"), np.stack([lat - 1, lat + 1], 1)),
+            "lon_bnds": (("lon", "bnds"), np.stack([lon - 1, lon + 1], 1)),
+        },
+        coords={
+            "time": ("time", t, {"units": "days since 1850-01-01", "calendar": calendar}),
+            "lat": ("lat", lat, {"bounds": "lat_bnds"}),
+            "lon": ("lon", lon, {"bounds": "lon_bnds"}),
+        },
         attrs={"source_id": source_id, "variable_id": variable},
     )
     ds.to_netcdf(path)
@@ -73,8 +85,10 @@ def disk_full(monkeypatch):
 @pytest.fixture
 def offline(monkeypatch):
     """Fail any attempt to open a network connection during the test."""
+
     def refuse(*args, **kwargs):
         raise AssertionError("the test tried to reach the network")
+
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
 

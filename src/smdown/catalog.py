@@ -54,19 +54,36 @@ MODELS: dict[str, Model] = {
         Model("CanESM5-CanOE", "CCCma", "r1i1p2f1", "365_day", NativeGrid(128, 64, "gaussian")),
         Model("CESM2", "NCAR", "r1i1p1f1", "noleap", _FV09),
         Model("CMCC-CM2-SR5", "CMCC", "r1i1p1f1", "365_day", _FV09),
-        Model("CNRM-CM6-1-HR", "CNRM-CERFACS", "r1i1p1f2", "gregorian",
-              NativeGrid(720, 360, "gaussian")),
-        Model("CNRM-ESM2-1", "CNRM-CERFACS", "r1i1p1f2", "gregorian",
-              NativeGrid(256, 128, "gaussian")),
-        Model("EC-Earth3-Veg-LR", "EC-Earth-Consortium", "r1i1p1f1", "proleptic_gregorian",
-              NativeGrid(320, 160, "gaussian")),
+        Model(
+            "CNRM-CM6-1-HR",
+            "CNRM-CERFACS",
+            "r1i1p1f2",
+            "gregorian",
+            NativeGrid(720, 360, "gaussian"),
+        ),
+        Model(
+            "CNRM-ESM2-1", "CNRM-CERFACS", "r1i1p1f2", "gregorian", NativeGrid(256, 128, "gaussian")
+        ),
+        Model(
+            "EC-Earth3-Veg-LR",
+            "EC-Earth-Consortium",
+            "r1i1p1f1",
+            "proleptic_gregorian",
+            NativeGrid(320, 160, "gaussian"),
+        ),
         Model("KACE-1-0-G", "NIMS-KMA", "r1i1p1f1", "360_day", _N96),
         Model("MIROC6", "MIROC", "r1i1p1f1", "gregorian", NativeGrid(256, 128, "gaussian")),
         Model("MIROC-ES2L", "MIROC", "r1i1p1f2", "gregorian", NativeGrid(128, 64, "gaussian")),
-        Model("MPI-ESM1-2-LR", "MPI-M", "r1i1p1f1", "proleptic_gregorian",
-              NativeGrid(192, 96, "gaussian")),
-        Model("MRI-ESM2-0", "MRI", "r1i1p1f1", "proleptic_gregorian",
-              NativeGrid(320, 160, "gaussian")),
+        Model(
+            "MPI-ESM1-2-LR",
+            "MPI-M",
+            "r1i1p1f1",
+            "proleptic_gregorian",
+            NativeGrid(192, 96, "gaussian"),
+        ),
+        Model(
+            "MRI-ESM2-0", "MRI", "r1i1p1f1", "proleptic_gregorian", NativeGrid(320, 160, "gaussian")
+        ),
         Model("NorESM2-LM", "NCC", "r1i1p1f1", "noleap", NativeGrid(144, 96, "regular_poles")),
         Model("NorESM2-MM", "NCC", "r1i1p1f1", "noleap", _FV09),
         Model("TaiESM1", "AS-RCEC", "r1i1p1f1", "noleap", _FV09),
@@ -74,22 +91,57 @@ MODELS: dict[str, Model] = {
         # The CMIP6DL study's models beyond the 17, appended so the models above keep their
         # position (the synthetic demo seeds each model by it).
         Model("CanESM5", "CCCma", "r1i1p1f1", "365_day", NativeGrid(128, 64, "gaussian")),
-        Model("EC-Earth3", "EC-Earth-Consortium", "r1i1p1f1", "proleptic_gregorian",
-              _N128, grid_label="gr"),
-        Model("EC-Earth3-Veg", "EC-Earth-Consortium", "r1i1p1f1", "proleptic_gregorian",
-              _N128, grid_label="gr"),
+        Model(
+            "EC-Earth3",
+            "EC-Earth-Consortium",
+            "r1i1p1f1",
+            "proleptic_gregorian",
+            _N128,
+            grid_label="gr",
+        ),
+        Model(
+            "EC-Earth3-Veg",
+            "EC-Earth-Consortium",
+            "r1i1p1f1",
+            "proleptic_gregorian",
+            _N128,
+            grid_label="gr",
+        ),
         # FGOALS-g3's 80 rows (its GAMIL atmosphere's grid) are not known here to be exactly
         # Gaussian; 80 Gaussian rows, about 2.25 degrees apart, stand in for them.
         Model("FGOALS-g3", "CAS", "r1i1p1f1", "365_day", NativeGrid(180, 80, "gaussian")),
-        Model("GFDL-ESM4", "NOAA-GFDL", "r1i1p1f1", "noleap",
-              NativeGrid(288, 180, "regular_offset", lon0=0.625), grid_label="gr1"),
-        Model("INM-CM5-0", "INM", "r1i1p1f1", "365_day", NativeGrid(180, 120, "regular_offset"),
-              grid_label="gr1"),
-        Model("IPSL-CM6A-LR", "IPSL", "r1i1p1f1", "gregorian",
-              NativeGrid(144, 143, "regular_poles"), grid_label="gr"),
+        Model(
+            "GFDL-ESM4",
+            "NOAA-GFDL",
+            "r1i1p1f1",
+            "noleap",
+            NativeGrid(288, 180, "regular_offset", lon0=0.625),
+            grid_label="gr1",
+        ),
+        Model(
+            "INM-CM5-0",
+            "INM",
+            "r1i1p1f1",
+            "365_day",
+            NativeGrid(180, 120, "regular_offset"),
+            grid_label="gr1",
+        ),
+        Model(
+            "IPSL-CM6A-LR",
+            "IPSL",
+            "r1i1p1f1",
+            "gregorian",
+            NativeGrid(144, 143, "regular_poles"),
+            grid_label="gr",
+        ),
         # CMIP runs are published under MPI-M, its ScenarioMIP runs under DKRZ.
-        Model("MPI-ESM1-2-HR", "MPI-M", "r1i1p1f1", "proleptic_gregorian",
-              NativeGrid(384, 192, "gaussian")),
+        Model(
+            "MPI-ESM1-2-HR",
+            "MPI-M",
+            "r1i1p1f1",
+            "proleptic_gregorian",
+            NativeGrid(384, 192, "gaussian"),
+        ),
     ]
 }
 
@@ -97,10 +149,30 @@ MODELS: dict[str, Model] = {
 # read here, so this list is ours: models that provide mrsos for historical and all four SSPs.
 # Check it against the published table before quoting results as the paper's.
 CMIP6DL_MODELS: tuple[str, ...] = (
-    "ACCESS-CM2", "BCC-CSM2-MR", "CanESM5", "CanESM5-CanOE", "CESM2", "CMCC-CM2-SR5",
-    "CNRM-CM6-1-HR", "CNRM-ESM2-1", "EC-Earth3", "EC-Earth3-Veg", "EC-Earth3-Veg-LR",
-    "FGOALS-g3", "GFDL-ESM4", "INM-CM5-0", "IPSL-CM6A-LR", "KACE-1-0-G", "MIROC-ES2L", "MIROC6",
-    "MPI-ESM1-2-HR", "MPI-ESM1-2-LR", "MRI-ESM2-0", "NorESM2-LM", "NorESM2-MM", "TaiESM1",
+    "ACCESS-CM2",
+    "BCC-CSM2-MR",
+    "CanESM5",
+    "CanESM5-CanOE",
+    "CESM2",
+    "CMCC-CM2-SR5",
+    "CNRM-CM6-1-HR",
+    "CNRM-ESM2-1",
+    "EC-Earth3",
+    "EC-Earth3-Veg",
+    "EC-Earth3-Veg-LR",
+    "FGOALS-g3",
+    "GFDL-ESM4",
+    "INM-CM5-0",
+    "IPSL-CM6A-LR",
+    "KACE-1-0-G",
+    "MIROC-ES2L",
+    "MIROC6",
+    "MPI-ESM1-2-HR",
+    "MPI-ESM1-2-LR",
+    "MRI-ESM2-0",
+    "NorESM2-LM",
+    "NorESM2-MM",
+    "TaiESM1",
     "UKESM1-0-LL",
 )
 
@@ -129,7 +201,11 @@ EXPERIMENTS: dict[str, Experiment] = {
 
 # Soil layers of the two targets, as depth bounds in metres.
 AMSMQTP_LAYERS: tuple[tuple[float, float], ...] = (
-    (0.0, 0.1), (0.1, 0.3), (0.3, 0.5), (0.5, 0.8), (0.8, 1.1),
+    (0.0, 0.1),
+    (0.1, 0.3),
+    (0.3, 0.5),
+    (0.5, 0.8),
+    (0.8, 1.1),
 )
 ERA5LAND_LAYERS: tuple[tuple[float, float], ...] = ((0.0, 0.07), (0.07, 0.28), (0.28, 1.0))
 

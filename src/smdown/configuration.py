@@ -73,8 +73,10 @@ def _describe(error: ValidationError, schema: Mapping[str, Any]) -> tuple[list[A
         hint = f"did you mean '{near[0]}'? " if near else ""
         return [*parts, key], (f"unknown key ({hint}the keys here are: {', '.join(allowed)})")
     if error.validator == "enum":
-        return parts, (f"{error.instance!r} is not allowed (expected one of: "
-                       f"{', '.join(repr(v) for v in error.validator_value)})")
+        return parts, (
+            f"{error.instance!r} is not allowed (expected one of: "
+            f"{', '.join(repr(v) for v in error.validator_value)})"
+        )
     if error.validator == "type":
         return parts, f"{error.instance!r} is not of type {error.validator_value}"
     if error.validator == "required":
@@ -82,8 +84,9 @@ def _describe(error: ValidationError, schema: Mapping[str, Any]) -> tuple[list[A
     return parts, f"{error.message} (schema rule {error.validator}: {error.validator_value!r})"
 
 
-def check_config(config: Mapping[str, Any], schema: Mapping[str, Any],
-                 files: Sequence[str | PathLike] = ()) -> None:
+def check_config(
+    config: Mapping[str, Any], schema: Mapping[str, Any], files: Sequence[str | PathLike] = ()
+) -> None:
     """Raise ConfigError for the config's most relevant schema failure, in a few lines.
 
     `files` are the config files in the order they were laid over one another; the message

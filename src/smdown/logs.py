@@ -35,8 +35,10 @@ def route_to(path: str | PathLike) -> logging.Logger:
     if unfinished.exists():
         shutil.copyfile(unfinished, path)
         with path.open("a") as log, unfinished.open("a") as record:
-            line = (f"---- resumed at {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC: the lines "
-                    "above are from an attempt that did not finish ----\n")
+            line = (
+                f"---- resumed at {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC: the lines "
+                "above are from an attempt that did not finish ----\n"
+            )
             log.write(line)
             record.write(line)
     handlers = [logging.FileHandler(path), logging.FileHandler(unfinished)]

@@ -21,13 +21,18 @@ from smdown.sources.manifest import resolve_inputs
 
 def target_grid(grid_config: Mapping[str, float]) -> RectilinearGrid:
     """The target grid described by the config's `grid` section."""
-    return regular_grid(grid_config["lat_min"], grid_config["lat_max"],
-                        grid_config["lon_min"], grid_config["lon_max"],
-                        grid_config["resolution"])
+    return regular_grid(
+        grid_config["lat_min"],
+        grid_config["lat_max"],
+        grid_config["lon_min"],
+        grid_config["lon_max"],
+        grid_config["resolution"],
+    )
 
 
-def _grid_dataset(variables: dict[str, xr.DataArray], grid: RectilinearGrid,
-                  attrs: dict) -> xr.Dataset:
+def _grid_dataset(
+    variables: dict[str, xr.DataArray], grid: RectilinearGrid, attrs: dict
+) -> xr.Dataset:
     ds = xr.Dataset(variables).assign_coords(grid.coords())
     for name, var in grid.bounds_vars().items():
         ds[name] = var
@@ -35,8 +40,9 @@ def _grid_dataset(variables: dict[str, xr.DataArray], grid: RectilinearGrid,
     return ds
 
 
-def on_target(da: xr.DataArray, dst: RectilinearGrid, source: str | PathLike,
-              **regrid_options) -> xr.DataArray:
+def on_target(
+    da: xr.DataArray, dst: RectilinearGrid, source: str | PathLike, **regrid_options
+) -> xr.DataArray:
     """Select `dst` from a field already on its cell centres; regrid conservatively otherwise."""
     try:
         return da.sel(lat=dst.lat, lon=dst.lon, method="nearest", tolerance=1e-4)
@@ -46,10 +52,18 @@ def on_target(da: xr.DataArray, dst: RectilinearGrid, source: str | PathLike,
         return regrid(da, src, dst, source_name=str(source), **regrid_options)
 
 
-def prepare_cmip6(paths: Sequence[str | PathLike], model: str, experiment: str,
-                  dst: RectilinearGrid, *, method: str = "conservative", backend: str = "exact",
-                  margin_cells: int = 2, min_valid_fraction: float = 0.5,
-                  qc: QCLog | None = None) -> xr.Dataset:
+def prepare_cmip6(
+    paths: Sequence[str | PathLike],
+    model: str,
+    experiment: str,
+    dst: RectilinearGrid,
+    *,
+    method: str = "conservative",
+    backend: str = "exact",
+    margin_cells: int = 2,
+    min_valid_fraction: float = 0.5,
+    qc: QCLog | None = None,
+) -> xr.Dataset:
     """One model's experiment regridded to `dst` as `mrsos(time, lat, lon)` in m3 m-3.
 
     `paths` are CMOR files or download manifests listing them; `qc` records what quality
@@ -59,42 +73,71 @@ def prepare_cmip6(paths: Sequence[str | PathLike], model: str, experiment: str,
     paths = resolve_inputs(paths)
     data, src = read_mrsos(paths, exp.first_year, exp.last_year, model=model, qc=qc)
     label = paths[0] if len(paths) == 1 else f"{model} {experiment} files"
-    out = regrid(data, src, dst, method=method, backend=backend, margin_cells=margin_cells,
-                 min_valid_fraction=min_valid_fraction, source_name=str(label))
+    out = regrid(
+        data,
+        src,
+        dst,
+        method=method,
+        backend=backend,
+        margin_cells=margin_cells,
+        min_valid_fraction=min_valid_fraction,
+        source_name=str(label),
+    )
     out = out.astype(np.float32).assign_attrs(
         standard_name="volume_fraction_of_condensed_water_in_soil",
         long_name="volumetric soil moisture, top 10 cm (from mrsos / 100)",
         units="m3 m-3",
     )
-    return _grid_dataset({"mrsos": out}, dst, {
-        "source_id": model, "experiment_id": experiment,
-        "regrid_method": method, "regrid_backend": backend,
-        "regrid_margin_cells": margin_cells, "regrid_min_valid_fraction": min_valid_fraction,
-        "source_files": " ".join(sorted(str(p).rsplit("/", 1)[-1] for p in paths)),
-        **{key: data.attrs[key] for key in IDENTITY},
-    })
+    return _grid_dataset(
+        {"mrsos": out},
+        dst,
+        {
+            "source_id": model,
+            "experiment_id": experiment,
+            "regrid_method": method,
+            "regrid_backend": backend,
+            "regrid_margin_cells": margin_cells,
+            "regrid_min_valid_fraction": min_valid_fraction,
+            "source_files": " ".join(sorted(str(p).rsplit("/", 1)[-1] for p in paths)),
+            **{key: data.attrs[key] for key in IDENTITY},
+        },
+    )
 
 
-def _layered(da: xr.DataArray, dst: RectilinearGrid, name: str, source: str,
-             attrs: dict) -> xr.Dataset:
+def _layered(
+    da: xr.DataArray, dst: RectilinearGrid, name: str, source: str, attrs: dict
+) -> xr.Dataset:
     da = on_target(da, dst, source).astype(np.float32)
-    da = da.assign_attrs(units="m3 m-3", standard_name="volume_fraction_of_condensed_water_in_soil",
-                         long_name=f"volumetric soil moisture ({name})")
+    da = da.assign_attrs(
+        units="m3 m-3",
+        standard_name="volume_fraction_of_condensed_water_in_soil",
+        long_name=f"volumetric soil moisture ({name})",
+    )
     return _grid_dataset({"sm": da}, dst, {"source": name, **attrs})
 
 
-def prepare_era5land(paths: Sequence[str | PathLike], dst: RectilinearGrid, first_year: int,
-                     last_year: int, qc: QCLog | None = None) -> xr.Dataset:
+def prepare_era5land(
+    paths: Sequence[str | PathLike],
+    dst: RectilinearGrid,
+    first_year: int,
+    last_year: int,
+    qc: QCLog | None = None,
+) -> xr.Dataset:
     """ERA5-Land swvl1..3 as `sm(time, layer, lat, lon)` on `dst` (the pretraining target)."""
     paths = resolve_inputs(paths)
     da = read_era5land(paths, first_year, last_year, qc)
     return _layered(da, dst, "ERA5-Land", str(paths[0]), {"years": f"{first_year}-{last_year}"})
 
 
-def prepare_amsmqtp(paths: Sequence[str | PathLike], dst: RectilinearGrid, first_year: int,
-                    last_year: int, variable: str = "SM",
-                    dims: Mapping[str, str] | None = None,
-                    qc: QCLog | None = None) -> xr.Dataset:
+def prepare_amsmqtp(
+    paths: Sequence[str | PathLike],
+    dst: RectilinearGrid,
+    first_year: int,
+    last_year: int,
+    variable: str = "SM",
+    dims: Mapping[str, str] | None = None,
+    qc: QCLog | None = None,
+) -> xr.Dataset:
     """AMSMQTP monthly means as `sm(time, layer, lat, lon)` on `dst` (the fine-tuning target)."""
     paths = resolve_inputs(paths)
     da = read_amsmqtp_monthly(paths, first_year, last_year, variable=variable, dims=dims, qc=qc)

@@ -26,8 +26,15 @@ def duration(seconds: float) -> str:
 class Progress:
     """Reports "`what` i of N `unit`" as it advances from `start` to `total` steps."""
 
-    def __init__(self, what: str, total: float, unit: str = "", start: float = 0,
-                 scale: float = 1.0, precision: int = 0) -> None:
+    def __init__(
+        self,
+        what: str,
+        total: float,
+        unit: str = "",
+        start: float = 0,
+        scale: float = 1.0,
+        precision: int = 0,
+    ) -> None:
         self.what, self.total, self.unit, self.start = what, total, unit, start
         self.scale, self.precision = scale, precision
         self.began = time.monotonic()
@@ -39,9 +46,12 @@ class Progress:
         """The line for `done` steps (without logging it)."""
         elapsed = time.monotonic() - self.began
         unit = f" {self.unit}" if self.unit else ""
-        line = (f"{self.what} {self._amount(done)} of {self._amount(self.total)}{unit} "
-                f"({100 * done / self.total:.0f}%)" if self.total else
-                f"{self.what} {self._amount(done)}{unit}")
+        line = (
+            f"{self.what} {self._amount(done)} of {self._amount(self.total)}{unit} "
+            f"({100 * done / self.total:.0f}%)"
+            if self.total
+            else f"{self.what} {self._amount(done)}{unit}"
+        )
         ran = done - self.start
         if self.total and ran > 0 and done < self.total:
             line += f", about {duration(elapsed / ran * (self.total - done))} left"

@@ -47,13 +47,41 @@ SCHEMA = "smdown.provenance/1"
 SIDECAR_SUFFIX = ".prov.json"
 REDACTED = "<redacted>"
 SNAKEMAKE_MARKER = ".snakemake_timestamp"  # Snakemake's own file in a finished directory output
-DISTRIBUTIONS = ("smdown", "snakemake", "numpy", "pandas", "xarray", "netCDF4", "scipy", "torch",
-                 "scikit-learn", "numba", "matplotlib", "cartopy", "pillow", "pymannkendall")
+DISTRIBUTIONS = (
+    "smdown",
+    "snakemake",
+    "numpy",
+    "pandas",
+    "xarray",
+    "netCDF4",
+    "scipy",
+    "torch",
+    "scikit-learn",
+    "numba",
+    "matplotlib",
+    "cartopy",
+    "pillow",
+    "pymannkendall",
+)
 SOURCE_RULES = {"download_": "download", "synthesize_": "synthetic"}  # rule prefix -> source kind
 MIN_SECRET_LENGTH = 6  # shorter env values ("true", "1") are settings, and would match anywhere
 GIT_TIMEOUT_S = 30
-SIDECAR_KEYS = frozenset({"schema", "file", "sha256", "rule", "wildcards", "params", "inputs",
-                          "outputs", "created", "workflow", "lineage", "sources"})
+SIDECAR_KEYS = frozenset(
+    {
+        "schema",
+        "file",
+        "sha256",
+        "rule",
+        "wildcards",
+        "params",
+        "inputs",
+        "outputs",
+        "created",
+        "workflow",
+        "lineage",
+        "sources",
+    }
+)
 
 _SECRET_ENV = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD", re.IGNORECASE)
 _SECRET_WORDS = frozenset({"key", "token", "password", "passwd", "secret", "apikey"})
@@ -72,8 +100,13 @@ def config_hash(config: Mapping[str, Any]) -> str:
 def workflow_version(repo: str | PathLike) -> str:
     """`git describe --always --dirty --tags` of the workflow checkout, or "unknown" outside git."""
     try:
-        proc = subprocess.run(["git", "-C", str(repo), "describe", "--always", "--dirty", "--tags"],
-                              capture_output=True, text=True, timeout=30, check=False)
+        proc = subprocess.run(
+            ["git", "-C", str(repo), "describe", "--always", "--dirty", "--tags"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
     except (OSError, subprocess.TimeoutExpired):
         return "unknown"
     return proc.stdout.strip() if proc.returncode == 0 and proc.stdout.strip() else "unknown"
@@ -114,8 +147,13 @@ def sha256_path(path: PathArg) -> str:
 def _git(repo: PathArg, *args: str) -> str | None:
     """Stdout of a git command in `repo`, or None when git is missing, fails or hangs."""
     try:
-        proc = subprocess.run(["git", "--no-optional-locks", "-C", str(repo), *args],
-                              capture_output=True, text=True, timeout=GIT_TIMEOUT_S, check=False)
+        proc = subprocess.run(
+            ["git", "--no-optional-locks", "-C", str(repo), *args],
+            capture_output=True,
+            text=True,
+            timeout=GIT_TIMEOUT_S,
+            check=False,
+        )
     except (OSError, ValueError, subprocess.SubprocessError):
         return None
     return proc.stdout if proc.returncode == 0 else None
@@ -130,9 +168,11 @@ def git_state(repo: PathArg) -> dict[str, Any]:
     """
     head = _git(repo, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
     status = _git(repo, "status", "--porcelain", "--untracked-files=no")
-    return {"commit": head.strip() if head and head.strip() else "unknown",
-            "dirty": None if status is None else bool(status.strip()),
-            "describe": workflow_version(repo)}
+    return {
+        "commit": head.strip() if head and head.strip() else "unknown",
+        "dirty": None if status is None else bool(status.strip()),
+        "describe": workflow_version(repo),
+    }
 
 
 def software_versions() -> dict[str, str]:
@@ -165,8 +205,11 @@ def _cdsapirc_keys() -> list[str]:
 
 def _default_secrets() -> list[str]:
     """Values of env vars named like a key, token, secret or password, and the CDS API key."""
-    found = [value for name, value in os.environ.items()
-             if _SECRET_ENV.search(name) and len(value) >= MIN_SECRET_LENGTH]
+    found = [
+        value
+        for name, value in os.environ.items()
+        if _SECRET_ENV.search(name) and len(value) >= MIN_SECRET_LENGTH
+    ]
     return found + _cdsapirc_keys()
 
 
@@ -188,8 +231,9 @@ def _home_pattern() -> re.Pattern | None:
 def _secret_name(name: str) -> bool:
     """Whether a dict key names a credential: a name (not a path, such as a lineage key) with a
     whole word key, token, password, secret or apikey in it."""
-    return bool(_NAME.fullmatch(name)) and any(word.lower() in _SECRET_WORDS
-                                               for word in _WORDS.findall(name))
+    return bool(_NAME.fullmatch(name)) and any(
+        word.lower() in _SECRET_WORDS for word in _WORDS.findall(name)
+    )
 
 
 def redact(obj: Any, secrets: Iterable[str] | None = None) -> Any:
@@ -202,8 +246,11 @@ def redact(obj: Any, secrets: Iterable[str] | None = None) -> Any:
     vars named like a key, token, secret or password (6+ characters) and the `key:` of
     ~/.cdsapirc ($CDSAPI_RC).
     """
-    hidden = sorted({s for s in (_default_secrets() if secrets is None else secrets) if s},
-                    key=len, reverse=True)
+    hidden = sorted(
+        {s for s in (_default_secrets() if secrets is None else secrets) if s},
+        key=len,
+        reverse=True,
+    )
     home = _home_pattern()
 
     def clean(text: str) -> str:
@@ -222,8 +269,12 @@ def _redact(obj: Any, clean: Callable[[str], str]) -> Any:
     if obj is None or isinstance(obj, bool | int | float):
         return obj
     if isinstance(obj, Mapping):
-        return {clean(str(key)): REDACTED if _secret_name(str(key)) and value is not None
-                else _redact(value, clean) for key, value in obj.items()}
+        return {
+            clean(str(key)): REDACTED
+            if _secret_name(str(key)) and value is not None
+            else _redact(value, clean)
+            for key, value in obj.items()
+        }
     if isinstance(obj, list | tuple):
         return [_redact(value, clean) for value in obj]
     return clean(str(obj))
@@ -261,8 +312,11 @@ def _named_paths(paths: Any) -> list[tuple[str | None, str]]:
     if isinstance(paths, str | PathLike):
         return [(None, os.fspath(paths))]
     named = list(paths.items()) if hasattr(paths, "items") else []
-    every = ([p for _, value in named for p in _flat(value)] if isinstance(paths, Mapping)
-             else [p for value in paths for p in _flat(value)])
+    every = (
+        [p for _, value in named for p in _flat(value)]
+        if isinstance(paths, Mapping)
+        else [p for value in paths for p in _flat(value)]
+    )
     names: dict[str, str] = {}
     for name, value in named:
         for path in _flat(value):
@@ -272,9 +326,18 @@ def _named_paths(paths: Any) -> list[tuple[str | None, str]]:
 
 def _hash_inputs(inputs: Any) -> list[tuple[Path, dict[str, Any]]]:
     """(path on disk, record entry) of every input: its name, recorded path, sha256 and kind."""
-    return [(Path(path), {"name": name, "path": _display(path), "sha256": sha256_path(path),
-                          "kind": _kind(Path(path))})
-            for name, path in _named_paths(inputs)]
+    return [
+        (
+            Path(path),
+            {
+                "name": name,
+                "path": _display(path),
+                "sha256": sha256_path(path),
+                "kind": _kind(Path(path)),
+            },
+        )
+        for name, path in _named_paths(inputs)
+    ]
 
 
 def _read_manifest(path: Path) -> dict[str, Any]:
@@ -284,8 +347,9 @@ def _read_manifest(path: Path) -> dict[str, Any]:
         files = [{k: entry[k] for k in ("name", "size", "sha256")} for entry in data["files"]]
         return {"origin": data["origin"], "files": files}
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise InputError(path, f"unreadable manifest ({exc})",
-                         "a download manifest with origin and files") from exc
+        raise InputError(
+            path, f"unreadable manifest ({exc})", "a download manifest with origin and files"
+        ) from exc
 
 
 def _lineage_node(path: Path, actual: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
@@ -298,10 +362,15 @@ def _lineage_node(path: Path, actual: str) -> tuple[dict[str, Any], dict[str, An
     if sidecar is None:
         node: dict[str, Any] = {"source": _kind(path), "sha256": actual}
     else:
-        node = {"rule": sidecar["rule"], "wildcards": sidecar["wildcards"],
-                "params": sidecar["params"], "sha256": sidecar["sha256"],
-                "inputs": [entry["path"] for entry in sidecar["inputs"]],
-                "created": sidecar["created"], "workflow": sidecar["workflow"]["commit"]}
+        node = {
+            "rule": sidecar["rule"],
+            "wildcards": sidecar["wildcards"],
+            "params": sidecar["params"],
+            "sha256": sidecar["sha256"],
+            "inputs": [entry["path"] for entry in sidecar["inputs"]],
+            "created": sidecar["created"],
+            "workflow": sidecar["workflow"]["commit"],
+        }
         if sidecar["sha256"] != actual:
             node["stale"] = True  # the file changed after its sidecar was written
         for prefix, kind in SOURCE_RULES.items():
@@ -340,44 +409,73 @@ def _timestamp(created: datetime | None) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def _record(*, rule: str, wildcards: Mapping, params: Mapping,
-            inputs: list[tuple[Path, dict[str, Any]]], outputs: Any, log: Any,
-            config: Mapping[str, Any], workflow: dict[str, Any], created: str) -> dict[str, Any]:
+def _record(
+    *,
+    rule: str,
+    wildcards: Mapping,
+    params: Mapping,
+    inputs: list[tuple[Path, dict[str, Any]]],
+    outputs: Any,
+    log: Any,
+    config: Mapping[str, Any],
+    workflow: dict[str, Any],
+    created: str,
+) -> dict[str, Any]:
     """`job_record` from inputs already hashed and the workflow state already read."""
     out_paths = [Path(path) for _, path in _named_paths(outputs)]
-    record = redact({
-        "schema": SCHEMA,
-        "rule": rule,
-        "wildcards": dict(wildcards),
-        "params": dict(params),
-        "inputs": [entry for _, entry in inputs],
-        "outputs": [{"path": _display(path), "sha256": sha256_path(path), "kind": _kind(path)}
-                    for path in out_paths],
-        "log": [_display(path) for _, path in _named_paths(log)],
-        "created": created,
-        "workflow": workflow,
-        "config_hash": config_hash(config),
-        "software": software_versions(),
-        "lineage": _lineage(inputs),
-        "sources": [],
-    })
-    record["sources"] = sorted(path for path, node in record["lineage"].items()
-                               if "source" in node)
+    record = redact(
+        {
+            "schema": SCHEMA,
+            "rule": rule,
+            "wildcards": dict(wildcards),
+            "params": dict(params),
+            "inputs": [entry for _, entry in inputs],
+            "outputs": [
+                {"path": _display(path), "sha256": sha256_path(path), "kind": _kind(path)}
+                for path in out_paths
+            ],
+            "log": [_display(path) for _, path in _named_paths(log)],
+            "created": created,
+            "workflow": workflow,
+            "config_hash": config_hash(config),
+            "software": software_versions(),
+            "lineage": _lineage(inputs),
+            "sources": [],
+        }
+    )
+    record["sources"] = sorted(path for path, node in record["lineage"].items() if "source" in node)
     return record
 
 
-def job_record(*, rule: str, wildcards: Mapping, params: Mapping, inputs: Any, outputs: Any,
-               log: Any, config: Mapping[str, Any], repo: PathArg,
-               created: datetime | None = None) -> dict[str, Any]:
+def job_record(
+    *,
+    rule: str,
+    wildcards: Mapping,
+    params: Mapping,
+    inputs: Any,
+    outputs: Any,
+    log: Any,
+    config: Mapping[str, Any],
+    repo: PathArg,
+    created: datetime | None = None,
+) -> dict[str, Any]:
     """The redacted, JSON-ready record of one workflow job (see `record_job` for the schema).
 
     `inputs` is a mapping name -> path(s), a Snakemake Namedlist or a sequence of paths; every
     input appears once, named if it has a name. `outputs` and `log` are paths (any of the same
     forms). `repo` is the workflow checkout; `created` defaults to now.
     """
-    return _record(rule=rule, wildcards=wildcards, params=params, inputs=_hash_inputs(inputs),
-                   outputs=outputs, log=log, config=config, workflow=git_state(repo),
-                   created=_timestamp(created))
+    return _record(
+        rule=rule,
+        wildcards=wildcards,
+        params=params,
+        inputs=_hash_inputs(inputs),
+        outputs=outputs,
+        log=log,
+        config=config,
+        workflow=git_state(repo),
+        created=_timestamp(created),
+    )
 
 
 def record_job(smk: Any) -> list[Path]:
@@ -395,29 +493,41 @@ def record_job(smk: Any) -> list[Path]:
     outputs = [Path(path) for _, path in _named_paths(smk.output)]
     for out in outputs:
         if not out.exists():
-            raise FileNotFoundError(errno.ENOENT, f"output of rule {smk.rule} was not written",
-                                    str(out))
+            raise FileNotFoundError(
+                errno.ENOENT, f"output of rule {smk.rule} was not written", str(out)
+            )
     repo = Path(smk.scriptdir).parents[1]
     wildcards = dict(smk.wildcards.items())
     inputs = _hash_inputs(smk.input)
     workflow = git_state(repo)
     created = _timestamp(None)
-    essentials = redact({  # JSON values redacted before dumping, where dict keys are still seen
-        "smdown:rule": smk.rule,
-        "smdown:wildcards": json.dumps(redact(wildcards)),
-        "smdown:workflow_commit": workflow["commit"],
-        "smdown:workflow_dirty": json.dumps(workflow["dirty"]),
-        "smdown:config_hash": config_hash(smk.config),
-        "smdown:created": created,
-        "smdown:inputs": json.dumps(redact([{"path": e["path"], "sha256": e["sha256"]}
-                                            for _, e in inputs])),
-    })
+    essentials = redact(
+        {  # JSON values redacted before dumping, where dict keys are still seen
+            "smdown:rule": smk.rule,
+            "smdown:wildcards": json.dumps(redact(wildcards)),
+            "smdown:workflow_commit": workflow["commit"],
+            "smdown:workflow_dirty": json.dumps(workflow["dirty"]),
+            "smdown:config_hash": config_hash(smk.config),
+            "smdown:created": created,
+            "smdown:inputs": json.dumps(
+                redact([{"path": e["path"], "sha256": e["sha256"]} for _, e in inputs])
+            ),
+        }
+    )
     for out in outputs:
         if out.suffix.lower() == ".png":
             _embed_png(out, {**essentials, "smdown:provenance": sidecar_path(out).name})
-    record = _record(rule=smk.rule, wildcards=wildcards, params=dict(smk.params.items()),
-                     inputs=inputs, outputs=outputs, log=smk.log, config=smk.config,
-                     workflow=workflow, created=created)
+    record = _record(
+        rule=smk.rule,
+        wildcards=wildcards,
+        params=dict(smk.params.items()),
+        inputs=inputs,
+        outputs=outputs,
+        log=smk.log,
+        config=smk.config,
+        workflow=workflow,
+        created=created,
+    )
     written = []
     for out, entry in zip(outputs, record["outputs"], strict=True):
         sidecar = {"schema": record["schema"], "file": entry["path"], "sha256": entry["sha256"]}
@@ -437,7 +547,7 @@ def remove_orphan_sidecars(folders: Iterable[PathArg]) -> list[Path]:
         if not folder.is_dir():
             continue
         for sidecar in folder.rglob(f"*{SIDECAR_SUFFIX}"):
-            data = sidecar.with_name(sidecar.name[:-len(SIDECAR_SUFFIX)])
+            data = sidecar.with_name(sidecar.name[: -len(SIDECAR_SUFFIX)])
             if not data.exists():
                 sidecar.unlink(missing_ok=True)
                 removed.append(sidecar)
@@ -456,8 +566,11 @@ def _embed_png(path: Path, text: Mapping[str, str]) -> None:
                 info.add_text(key, value)
         for key, value in text.items():
             info.add_itxt(key, value)
-        kept = {key: image.info[key] for key in ("dpi", "icc_profile", "transparency", "exif")
-                if key in image.info}
+        kept = {
+            key: image.info[key]
+            for key in ("dpi", "icc_profile", "transparency", "exif")
+            if key in image.info
+        }
         with atomic_path(path) as tmp:
             image.save(tmp, format="PNG", pnginfo=info, **kept)
 
@@ -470,11 +583,13 @@ def read_sidecar(path: PathArg) -> dict[str, Any]:
     try:
         record = json.loads(sidecar.read_text())
     except FileNotFoundError as exc:
-        raise InputError(path, f"has no provenance sidecar ({sidecar} not found)",
-                         expected) from exc
+        raise InputError(
+            path, f"has no provenance sidecar ({sidecar} not found)", expected
+        ) from exc
     except (OSError, ValueError) as exc:
-        raise InputError(path, f"unreadable provenance sidecar {sidecar} ({exc})",
-                         expected) from exc
+        raise InputError(
+            path, f"unreadable provenance sidecar {sidecar} ({exc})", expected
+        ) from exc
     if not isinstance(record, dict) or record.get("schema") != SCHEMA:
         raise InputError(path, f"{sidecar} is not a {SCHEMA} record", expected)
     if missing := sorted(SIDECAR_KEYS - record.keys()):
@@ -489,8 +604,9 @@ def _origin_summary(origin: Any) -> str:
     parts = []
     for key, value in origin.items():
         if isinstance(value, Mapping):
-            parts += [f"{key}.{k}={v}" for k, v in value.items()
-                      if isinstance(v, str | int | float)]
+            parts += [
+                f"{key}.{k}={v}" for k, v in value.items() if isinstance(v, str | int | float)
+            ]
         elif isinstance(value, str | int | float):
             parts.append(f"{key}={value}")
     return " ".join(parts)
@@ -520,7 +636,7 @@ def _data_path(path: PathArg) -> Path:
     """The data file of a path given as the file or as its sidecar."""
     path = Path(path)
     if path.name.endswith(SIDECAR_SUFFIX):
-        return path.with_name(path.name[:-len(SIDECAR_SUFFIX)])
+        return path.with_name(path.name[: -len(SIDECAR_SUFFIX)])
     return path
 
 
@@ -561,8 +677,8 @@ def _workdir(data: Path, recorded: str) -> Path:
     """
     rel = Path(recorded)
     full = data.absolute().parts
-    if rel.parts and not rel.is_absolute() and full[-len(rel.parts):] == rel.parts:
-        return Path(*full[:-len(rel.parts)])
+    if rel.parts and not rel.is_absolute() and full[-len(rel.parts) :] == rel.parts:
+        return Path(*full[: -len(rel.parts)])
     return Path.cwd()
 
 
@@ -611,8 +727,7 @@ def verify_lineage(path: PathArg, max_depth: int | None = None) -> list[Check]:
     return checks
 
 
-def lineage_tree(path: PathArg, max_depth: int | None = None,
-                 checks: Iterable[Check] = ()) -> str:
+def lineage_tree(path: PathArg, max_depth: int | None = None, checks: Iterable[Check] = ()) -> str:
     """A file's lineage as a text tree, from its sidecar: the file, then its inputs, recursively.
 
     A node already shown in full is referenced again as `<path>  (see above)`; `max_depth`
@@ -668,8 +783,10 @@ def _json_text(path: PathArg, checks: list[Check]) -> str:
 def _summary(checks: list[Check]) -> str:
     """`lineage verified: N files, K changed, M missing`."""
     statuses = [check.status for check in checks]
-    return (f"lineage verified: {len(checks)} files, {statuses.count('changed')} changed, "
-            f"{statuses.count('missing')} missing")
+    return (
+        f"lineage verified: {len(checks)} files, {statuses.count('changed')} changed, "
+        f"{statuses.count('missing')} missing"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -678,22 +795,30 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m smdown.provenance",
         description="Show where a file written by the workflow came from: its lineage back to "
-                    "the raw sources, read from its .prov.json sidecar, with every file in it "
-                    "checked against its recorded sha256. Exit status: 0 all unchanged, 1 a file "
-                    "changed or is missing, 2 error.")
+        "the raw sources, read from its .prov.json sidecar, with every file in it "
+        "checked against its recorded sha256. Exit status: 0 all unchanged, 1 a file "
+        "changed or is missing, 2 error.",
+    )
     parser.add_argument("file", help="a file or directory the workflow wrote, or its sidecar")
     parser.add_argument("--depth", type=int, metavar="N", help="show at most N levels of inputs")
     parser.add_argument("--json", action="store_true", help="print the sidecar as JSON instead")
-    parser.add_argument("--no-verify", dest="verify", action="store_false",
-                        help="print the lineage as recorded, without hashing any file")
+    parser.add_argument(
+        "--no-verify",
+        dest="verify",
+        action="store_false",
+        help="print the lineage as recorded, without hashing any file",
+    )
     args = parser.parse_args(argv)
     if args.depth is not None and args.depth < 0:
         parser.error("--depth must be 0 or more")
     try:
         depth = None if args.json else args.depth  # --json prints the whole lineage
         checks = verify_lineage(args.file, depth) if args.verify else []
-        text = (_json_text(args.file, checks) if args.json
-                else lineage_tree(args.file, args.depth, checks))
+        text = (
+            _json_text(args.file, checks)
+            if args.json
+            else lineage_tree(args.file, args.depth, checks)
+        )
     except (InputError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -44,8 +44,11 @@ class QCSettings:
     @classmethod
     def from_config(cls, qc: Mapping[str, Any]) -> QCSettings:
         """The settings of the config's `qc` section."""
-        return cls(float(qc["porosity"]), tuple(float(v) for v in qc["sentinels"]),
-                   float(qc["max_drop_fraction"]))
+        return cls(
+            float(qc["porosity"]),
+            tuple(float(v) for v in qc["sentinels"]),
+            float(qc["max_drop_fraction"]),
+        )
 
 
 @dataclass
@@ -68,9 +71,16 @@ class QCLog:
         if kind not in KINDS:
             raise ValueError(f"unknown kind of drop {kind!r}; allowed: {', '.join(KINDS)}")
         if dropped:
-            self.rows.append({"source": self.source, "file": str(file), "check": check,
-                              "dropped": int(dropped), "of": self.read.get(str(file), 0),
-                              "kind": kind})
+            self.rows.append(
+                {
+                    "source": self.source,
+                    "file": str(file),
+                    "check": check,
+                    "dropped": int(dropped),
+                    "of": self.read.get(str(file), 0),
+                    "kind": kind,
+                }
+            )
             log.info("%s %s: dropped %d value(s): %s", self.source, file, dropped, check)
 
     def is_sentinel(self, values: np.ndarray) -> np.ndarray:
@@ -94,15 +104,26 @@ class QCLog:
         outside = (high | low) & ~sentinel
         self.drop(file, f"sentinel value ({_listing(values[sentinel])})", int(sentinel.sum()))
         self.drop(file, "missing value (NaN)", int(missing.sum()))
-        self.drop(file, f"above the porosity ceiling {self.settings.porosity:g} m3 m-3 "
-                  f"(largest {_largest(values[high & ~sentinel])})",
-                  int((high & ~sentinel).sum()))
-        self.drop(file, f"negative (smallest {_smallest(values[low & ~sentinel])})",
-                  int((low & ~sentinel).sum()))
+        self.drop(
+            file,
+            f"above the porosity ceiling {self.settings.porosity:g} m3 m-3 "
+            f"(largest {_largest(values[high & ~sentinel])})",
+            int((high & ~sentinel).sum()),
+        )
+        self.drop(
+            file,
+            f"negative (smallest {_smallest(values[low & ~sentinel])})",
+            int((low & ~sentinel).sum()),
+        )
         return ~(sentinel | missing | outside)
 
-    def screen_field(self, values: np.ndarray, file: str | PathLike,
-                     times: Sequence[Any] | None = None, every_step: bool = True) -> np.ndarray:
+    def screen_field(
+        self,
+        values: np.ndarray,
+        file: str | PathLike,
+        times: Sequence[Any] | None = None,
+        every_step: bool = True,
+    ) -> np.ndarray:
         """A gridded source's values with sentinels and values outside [0, porosity] set to
         NaN (counted); NaN itself is the grid's "no land here" and is not counted. A file
         whose values are all missing or all one constant is refused, and with `every_step`
@@ -121,19 +142,24 @@ class QCLog:
         return sum(row["dropped"] for row in self._counted()) / total if total else 0.0
 
     def _counted(self, file: str | None = None) -> list[dict[str, Any]]:
-        return [row for row in self.rows if row["kind"] not in NOT_FAULTS
-                and (file is None or row["file"] == file)]
+        return [
+            row
+            for row in self.rows
+            if row["kind"] not in NOT_FAULTS and (file is None or row["file"] == file)
+        ]
 
     def refuse_if_too_much(self) -> None:
         """Refuse the source when it lost more than `max_drop_fraction` of its values."""
         share = self.fraction()
         if share > self.settings.max_drop_fraction:
             worst = max(self.read, key=lambda f: self.dropped_of(f) / max(self.read[f], 1))
-            raise InputError(worst, f"{self.source} lost {share:.0%} of its values to quality "
-                             f"control (this file {self.dropped_of(worst)} of "
-                             f"{self.read[worst]}; the QC log lists every file)",
-                             f"at most {self.settings.max_drop_fraction:.0%} dropped "
-                             "(qc.max_drop_fraction)")
+            raise InputError(
+                worst,
+                f"{self.source} lost {share:.0%} of its values to quality "
+                f"control (this file {self.dropped_of(worst)} of "
+                f"{self.read[worst]}; the QC log lists every file)",
+                f"at most {self.settings.max_drop_fraction:.0%} dropped (qc.max_drop_fraction)",
+            )
 
     def dropped_of(self, file: str) -> int:
         """How many values of `file` quality control dropped as faults."""
@@ -142,10 +168,19 @@ class QCLog:
     def table(self) -> pd.DataFrame:
         """One row per (file, check) with drops; a row "none" when the source was clean."""
         if not self.rows:
-            return pd.DataFrame([{"source": self.source, "file": f"{len(self.read)} file(s)",
-                                  "check": "none",
-                                  "dropped": 0, "of": sum(self.read.values()), "kind": ""}],
-                                columns=list(QC_COLUMNS))
+            return pd.DataFrame(
+                [
+                    {
+                        "source": self.source,
+                        "file": f"{len(self.read)} file(s)",
+                        "check": "none",
+                        "dropped": 0,
+                        "of": sum(self.read.values()),
+                        "kind": "",
+                    }
+                ],
+                columns=list(QC_COLUMNS),
+            )
         return pd.DataFrame(self.rows, columns=list(QC_COLUMNS))
 
 
@@ -154,25 +189,35 @@ def qc_table(logs: Sequence[QCLog]) -> pd.DataFrame:
     return pd.concat([entry.table() for entry in logs], ignore_index=True)
 
 
-def _refuse_empty_or_constant(values: np.ndarray, file: str | PathLike,
-                              times: Sequence[Any] | None, every_step: bool) -> None:
+def _refuse_empty_or_constant(
+    values: np.ndarray, file: str | PathLike, times: Sequence[Any] | None, every_step: bool
+) -> None:
     """Refuse a field that holds no value, one constant, or (`every_step`) a time step with
     no value."""
     finite = np.isfinite(values)
     if not finite.any():
-        raise InputError(file, "every value is missing (after _FillValue, missing_value and "
-                         "the sentinels)", "soil-moisture values")
+        raise InputError(
+            file,
+            "every value is missing (after _FillValue, missing_value and the sentinels)",
+            "soil-moisture values",
+        )
     present = values[finite]
     if present.size > 1 and np.all(present == present[0]):
-        raise InputError(file, f"every value is the constant {present[0]:g}",
-                         "a field that varies in space and time")
+        raise InputError(
+            file,
+            f"every value is the constant {present[0]:g}",
+            "a field that varies in space and time",
+        )
     if every_step and values.ndim > 1:
         empty = ~finite.reshape(values.shape[0], -1).any(axis=1)
         if empty.any():
             first = int(np.argmax(empty))
             when = times[first] if times is not None else f"time step {first}"
-            raise InputError(file, f"{int(empty.sum())} time step(s) hold no value (the first "
-                             f"{str(when)[:10]})", "a value in every time step")
+            raise InputError(
+                file,
+                f"{int(empty.sum())} time step(s) hold no value (the first {str(when)[:10]})",
+                "a value in every time step",
+            )
 
 
 def write_qc_table(table: pd.DataFrame, path: str | PathLike) -> None:

@@ -14,12 +14,16 @@ def _trsr_scores(evaluation: Path) -> list[str]:
     if not path.is_file():
         return []
     table = pd.read_csv(path).set_index(["predictor", "layer"])
-    lines = [f"Out-of-fold scores against AMSMQTP ({path}):",
-             "  layer  R2 product (paper)  R2 ens. mean  RMSE product  RMSE ens. mean"]
+    lines = [
+        f"Out-of-fold scores against AMSMQTP ({path}):",
+        "  layer  R2 product (paper)  R2 ens. mean  RMSE product  RMSE ens. mean",
+    ]
     for layer in sorted(table.loc["CMIP6_UNet-Gan"].index):
         ours, mean = table.loc[("CMIP6_UNet-Gan", layer)], table.loc[("ensemble_mean", layer)]
-        lines.append(f"  {layer:5d}  {ours['R2']:10.3f} ({ours['paper_R2']:.3f})"
-                     f"  {mean['R2']:12.3f}  {ours['RMSE']:12.4f}  {mean['RMSE']:14.4f}")
+        lines.append(
+            f"  {layer:5d}  {ours['R2']:10.3f} ({ours['paper_R2']:.3f})"
+            f"  {mean['R2']:12.3f}  {ours['RMSE']:12.4f}  {mean['RMSE']:14.4f}"
+        )
     return lines
 
 
@@ -29,12 +33,16 @@ def _cmip6dl_scores(evaluation: Path) -> list[str]:
     if not path.is_file():
         return []
     table = pd.read_csv(path, index_col="dataset")
-    lines = [f"Test-year scores against ERA5-Land ({path}):",
-             "  dataset              MAE      RMSD     ubRMSD       r"]
+    lines = [
+        f"Test-year scores against ERA5-Land ({path}):",
+        "  dataset              MAE      RMSD     ubRMSD       r",
+    ]
     for name in [n for n in ("CMIP6DL", "ensemble mean") if n in table.index]:
         row = table.loc[name]
-        lines.append(f"  {name:16s} {row['MAE']:8.4f} {row['RMSD']:8.4f} {row['ubRMSD']:9.4f} "
-                     f"{row['r']:7.3f}")
+        lines.append(
+            f"  {name:16s} {row['MAE']:8.4f} {row['RMSD']:8.4f} {row['ubRMSD']:9.4f} "
+            f"{row['r']:7.3f}"
+        )
     return lines
 
 
@@ -43,10 +51,12 @@ def run_summary(run: str, study: str, configfiles: list[str]) -> str:
     results = Path("results") / run
     figures = sorted((results / "figures").glob("*.png"))
     option = "".join(f" --configfile {f}" for f in configfiles)
-    lines = [f"Run '{run}' finished: {len(figures)} figures in {results / 'figures'}/, "
-             f"tables in {results / 'evaluation'}/, the product in {results / 'product'}/.",
-             f"Report: snakemake --report {results / 'report.html'}{option}  "
-             f"(then open {results / 'report.html'} in a browser).",
-             "Where a file came from: python -m smdown.provenance FILE"]
+    lines = [
+        f"Run '{run}' finished: {len(figures)} figures in {results / 'figures'}/, "
+        f"tables in {results / 'evaluation'}/, the product in {results / 'product'}/.",
+        f"Report: snakemake --report {results / 'report.html'}{option}  "
+        f"(then open {results / 'report.html'} in a browser).",
+        "Where a file came from: python -m smdown.provenance FILE",
+    ]
     scores = (_trsr_scores if study == "trsr" else _cmip6dl_scores)(results / "evaluation")
     return "\n".join(lines + scores)

@@ -38,12 +38,15 @@ def test_every_model_has_a_usable_grid_calendar_and_member(name):
     assert model.member.startswith("r") and model.grid_label in ("gn", "gr", "gr1")
 
 
-@pytest.mark.parametrize("name, lat0, lon0, label", [
-    ("GFDL-ESM4", -89.5, 0.625, "gr1"),
-    ("INM-CM5-0", -89.25, 0.0, "gr1"),
-    ("IPSL-CM6A-LR", -90.0, 0.0, "gr"),
-    ("EC-Earth3", -89.4628, 0.0, "gr"),
-])
+@pytest.mark.parametrize(
+    "name, lat0, lon0, label",
+    [
+        ("GFDL-ESM4", -89.5, 0.625, "gr1"),
+        ("INM-CM5-0", -89.25, 0.0, "gr1"),
+        ("IPSL-CM6A-LR", -90.0, 0.0, "gr"),
+        ("EC-Earth3", -89.4628, 0.0, "gr"),
+    ],
+)
 def test_added_models_native_grids(name, lat0, lon0, label):
     grid = native_grid(MODELS[name].grid)
     assert grid.lat[0] == pytest.approx(lat0, abs=1e-4) and grid.lon[0] == lon0

@@ -16,8 +16,14 @@ MODEL, EXPERIMENT, MEMBER = "MIROC6", "historical", "r1i1p1f1"
 DRS = Path("CMIP/MIROC/MIROC6/historical/r1i1p1f1/Lmon/mrsos/gn")
 
 
-def name(period: str, grid: str = "gn", model: str = MODEL, experiment: str = EXPERIMENT,
-         member: str = MEMBER, variable: str = "mrsos") -> str:
+def name(
+    period: str,
+    grid: str = "gn",
+    model: str = MODEL,
+    experiment: str = EXPERIMENT,
+    member: str = MEMBER,
+    variable: str = "mrsos",
+) -> str:
     """A CMOR file name."""
     return f"{variable}_Lmon_{model}_{experiment}_{member}_{grid}_{period}.nc"
 
@@ -53,11 +59,18 @@ def test_drs_tree_with_version_folder(tmp_path):
 
 def test_other_models_members_experiments_variables_ignored(tmp_path):
     files = touch(tmp_path, name("185001-201412"))
-    touch(tmp_path, name("185001-201412", model="MIROC6-X"), name("185001-201412", model="MIR"),
-          name("185001-201412", member="r2i1p1f1"), name("185001-201412", member="r1i1p1f11"),
-          name("201501-210012", experiment="ssp585"), name("185001-201412", variable="mrso"),
-          name("185001-201412").replace("Lmon", "Emon"), name("185001-201412") + ".part",
-          "README.txt")
+    touch(
+        tmp_path,
+        name("185001-201412", model="MIROC6-X"),
+        name("185001-201412", model="MIR"),
+        name("185001-201412", member="r2i1p1f1"),
+        name("185001-201412", member="r1i1p1f11"),
+        name("201501-210012", experiment="ssp585"),
+        name("185001-201412", variable="mrso"),
+        name("185001-201412").replace("Lmon", "Emon"),
+        name("185001-201412") + ".part",
+        "README.txt",
+    )
     assert find(tmp_path) == files
 
 

@@ -17,8 +17,12 @@ from smdown.plots.portrait_diagram import draw_portrait, portrait_diagram
 from smdown.plots.trend_maps import draw_map_panels, map_panels
 from smdown.stats.portrait import TIME_SCALES
 
-POINTS = {"arid": (84.5, 44.75), "semiarid-subhumid": (113.75, 39.0),
-          "Tibetan Plateau": (94.0, 30.25), "humid": (102.25, 29.75)}
+POINTS = {
+    "arid": (84.5, 44.75),
+    "semiarid-subhumid": (113.75, 39.0),
+    "Tibetan Plateau": (94.0, 30.25),
+    "humid": (102.25, 29.75),
+}
 DATASETS = ("ERA5-Land", "CMIP6DL", "ensemble mean")
 TIME = pd.date_range("2008-01-01", "2014-12-01", freq="MS")
 SCENARIOS = ("ssp126", "ssp245", "ssp370", "ssp585")
@@ -27,19 +31,41 @@ PERIODS = ("2021-2040", "2041-2070", "2071-2100")
 
 def _points(names=tuple(POINTS)) -> pd.DataFrame:
     """Monthly values per point and dataset, distinct per (point, dataset)."""
-    return pd.DataFrame([{"point": p, "dataset": d, "time": t, "value": 0.1 * k + 0.01 * j + i,
-                          "lon": POINTS[p][0], "lat": POINTS[p][1]}
-                         for k, p in enumerate(names) for j, d in enumerate(DATASETS)
-                         for i, t in enumerate(TIME)])
+    return pd.DataFrame(
+        [
+            {
+                "point": p,
+                "dataset": d,
+                "time": t,
+                "value": 0.1 * k + 0.01 * j + i,
+                "lon": POINTS[p][0],
+                "lat": POINTS[p][1],
+            }
+            for k, p in enumerate(names)
+            for j, d in enumerate(DATASETS)
+            for i, t in enumerate(TIME)
+        ]
+    )
 
 
 def _portrait(seed: int = 0) -> pd.DataFrame:
     """A full table as `portrait_table` returns it, the north changing more than the south."""
     rng = np.random.default_rng(seed)
-    return pd.DataFrame([{"region": r, "scale": s, "scenario": sc, "period": p,
-                          "change": rng.normal(0.0, 10.0 if r == "north" else 3.0)}
-                         for s in TIME_SCALES for sc in SCENARIOS for p in PERIODS
-                         for r in ("north", "south")])
+    return pd.DataFrame(
+        [
+            {
+                "region": r,
+                "scale": s,
+                "scenario": sc,
+                "period": p,
+                "change": rng.normal(0.0, 10.0 if r == "north" else 3.0),
+            }
+            for s in TIME_SCALES
+            for sc in SCENARIOS
+            for p in PERIODS
+            for r in ("north", "south")
+        ]
+    )
 
 
 def _meshes(axes) -> list[QuadMesh]:
@@ -59,8 +85,11 @@ def test_point_series_panels_lines_and_titles():
         assert len(fig.axes) == 4
         assert {ax.get_subplotspec().get_geometry()[:2] for ax in fig.axes} == {(2, 2)}
         assert [ax.get_title() for ax in fig.axes] == [
-            "arid (84.5°E, 44.75°N)", "semiarid-subhumid (113.75°E, 39°N)",
-            "Tibetan Plateau (94°E, 30.25°N)", "humid (102.25°E, 29.75°N)"]
+            "arid (84.5°E, 44.75°N)",
+            "semiarid-subhumid (113.75°E, 39°N)",
+            "Tibetan Plateau (94°E, 30.25°N)",
+            "humid (102.25°E, 29.75°N)",
+        ]
         for ax, point in zip(fig.axes, POINTS, strict=True):
             lines = {line.get_gid(): line for line in ax.get_lines()}
             assert list(lines) == list(DATASETS)
@@ -70,8 +99,11 @@ def test_point_series_panels_lines_and_titles():
             colours = [to_rgba(line.get_color()) for line in lines.values()]
             assert colours[0] == to_rgba("black") and len(set(colours)) == 3
         (legend,) = fig.legends
-        assert [t.get_text() for t in legend.get_texts()] == ["ERA5-Land", "CMIP6DL",
-                                                              "Ensemble mean"]
+        assert [t.get_text() for t in legend.get_texts()] == [
+            "ERA5-Land",
+            "CMIP6DL",
+            "Ensemble mean",
+        ]
         assert fig._suptitle.get_text() == "Fig. 4"
         assert "m$^3$ m$^{-3}$" in fig._supylabel.get_text()
     finally:
@@ -85,7 +117,10 @@ def test_point_series_three_points_and_an_unknown_dataset():
     try:
         assert len(fig.axes) == 3
         assert [line.get_gid() for line in fig.axes[0].get_lines()] == [
-            "ERA5-Land", "ensemble mean", "YNet-v2"]
+            "ERA5-Land",
+            "ensemble mean",
+            "YNet-v2",
+        ]
     finally:
         plt.close(fig)
 
@@ -107,8 +142,11 @@ def test_portrait_cells_hold_the_table():
             assert cells.shape == (17, 12)
             rows = table[table["region"] == region]
             # row 4 (May), column 7 (ssp370, 2041-2070)
-            expected = rows[(rows["scale"] == "May") & (rows["scenario"] == "ssp370")
-                            & (rows["period"] == "2041-2070")]["change"].item()
+            expected = rows[
+                (rows["scale"] == "May")
+                & (rows["scenario"] == "ssp370")
+                & (rows["period"] == "2041-2070")
+            ]["change"].item()
             assert cells[4, 7] == pytest.approx(expected)
             texts = {(t.get_position()): t.get_text() for t in ax.texts}
             assert len(texts) == 17 * 12 and texts[(7.5, 4.5)] == f"{expected:.1f}"
@@ -117,7 +155,11 @@ def test_portrait_cells_hold_the_table():
             assert ax.get_ylim() == (17.0, 0.0)  # January on top
             (top,) = ax.child_axes
             assert [t.get_text() for t in top.get_xticklabels()] == [
-                "SSP1-2.6", "SSP2-4.5", "SSP3-7.0", "SSP5-8.5"]
+                "SSP1-2.6",
+                "SSP2-4.5",
+                "SSP3-7.0",
+                "SSP5-8.5",
+            ]
         assert fig._suptitle.get_text() == "Fig. 8"
     finally:
         plt.close(fig)
@@ -152,8 +194,9 @@ def test_portrait_missing_cells_are_blank_and_many_columns_unwritten():
         assert len(fig.axes[0].texts) == 16 * 12
     finally:
         plt.close(fig)
-    wide = pd.concat([_portrait(k).assign(scenario=lambda t, k=k: t["scenario"] + f"-{k}")
-                      for k in range(10)])  # 40 scenarios x 3 periods
+    wide = pd.concat(
+        [_portrait(k).assign(scenario=lambda t, k=k: t["scenario"] + f"-{k}") for k in range(10)]
+    )  # 40 scenarios x 3 periods
     fig = draw_portrait(wide, "t")
     try:
         assert not any(ax.texts for ax in fig.axes)
@@ -171,36 +214,41 @@ def test_portrait_seasons_only_keep_their_order():
         plt.close(fig)
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (lambda t: t.drop(columns=["period"]), r"portrait table lacks column\(s\) \['period'\]"),
-    (lambda t: t.replace({"scale": {"Y": "Spring"}}),
-     r"unknown time scale\(s\) \['Spring'\]"),
-    (lambda t: pd.concat([t, t.iloc[:1]]), "repeats the key"),
-    (lambda t: t.iloc[:0], "has no rows"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda t: t.drop(columns=["period"]), r"portrait table lacks column\(s\) \['period'\]"),
+        (lambda t: t.replace({"scale": {"Y": "Spring"}}), r"unknown time scale\(s\) \['Spring'\]"),
+        (lambda t: pd.concat([t, t.iloc[:1]]), "repeats the key"),
+        (lambda t: t.iloc[:0], "has no rows"),
+    ],
+)
 def test_portrait_refuses_bad_tables(change, message):
     with pytest.raises(ValueError, match=message):
         draw_portrait(change(_portrait()), "t")
-
-
 
 
 def _mae_maps() -> xr.DataArray:
     """Fig. 3's two MAE maps on a 0.25 degree grid over China, NaN over a corner (sea)."""
     lat, lon = np.arange(18.0, 54.0, 0.25), np.arange(71.0, 137.0, 0.25)
     rng = np.random.default_rng(4)
-    data = np.stack([rng.uniform(0.0, 0.06, (lat.size, lon.size)),
-                     rng.uniform(0.02, 0.15, (lat.size, lon.size))])
+    data = np.stack(
+        [
+            rng.uniform(0.0, 0.06, (lat.size, lon.size)),
+            rng.uniform(0.02, 0.15, (lat.size, lon.size)),
+        ]
+    )
     data[:, :10, -10:] = np.nan
-    return xr.DataArray(data, dims=("panel", "lat", "lon"),
-                        coords={"panel": ["(A) CMIP6DL", "(B) ensemble mean"], "lat": lat,
-                                "lon": lon})
+    return xr.DataArray(
+        data,
+        dims=("panel", "lat", "lon"),
+        coords={"panel": ["(A) CMIP6DL", "(B) ensemble mean"], "lat": lat, "lon": lon},
+    )
 
 
 def test_mae_maps_on_a_sequential_scale_from_zero(tmp_path):
     maps = _mae_maps()
-    fig = draw_map_panels(maps, "Fig. 3", "MAE (m3 m-3)", cmap="YlOrRd", limit=0.1,
-                          symmetric=False)
+    fig = draw_map_panels(maps, "Fig. 3", "MAE (m3 m-3)", cmap="YlOrRd", limit=0.1, symmetric=False)
     try:
         axes = [ax for ax in fig.axes if isinstance(ax, GeoAxes)]
         assert [ax.get_title() for ax in axes] == ["(A) CMIP6DL", "(B) ensemble mean"]

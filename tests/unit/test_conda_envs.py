@@ -53,8 +53,10 @@ CONDA_PACKAGE = {
 # Directives that run code other than a `script:` (this test checks only scripts).
 OTHER_CODE = ("run", "shell", "notebook", "wrapper", "cwl", "template_engine")
 
-RULE_RE = re.compile(r"^(?P<indent>[ \t]*)(?:rule|checkpoint)(?:[ \t]+(?P<name>\w+))?[ \t]*:[ \t]*"
-                     r"(?:#.*)?$")
+RULE_RE = re.compile(
+    r"^(?P<indent>[ \t]*)(?:rule|checkpoint)(?:[ \t]+(?P<name>\w+))?[ \t]*:[ \t]*"
+    r"(?:#.*)?$"
+)
 DIRECTIVE_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<key>\w+)[ \t]*:(?P<rest>.*)$")
 
 
@@ -73,8 +75,10 @@ class Rule:
         try:
             value = ast.literal_eval(raw)
         except (ValueError, SyntaxError):
-            pytest.fail(f"rule {self.name} ({self.where}): {key}: {raw!r} is not a plain string; "
-                        f"this test reads it from the text, so write it as a string literal")
+            pytest.fail(
+                f"rule {self.name} ({self.where}): {key}: {raw!r} is not a plain string; "
+                f"this test reads it from the text, so write it as a string literal"
+            )
         if not isinstance(value, str):
             pytest.fail(f"rule {self.name} ({self.where}): {key}: {raw!r} is not a string")
         return (self.smk.parent / value).resolve()
@@ -99,7 +103,7 @@ def parse_rules(path: Path) -> list[Rule]:
             continue
         base = _indent(line)
         block = []
-        for later in lines[i + 1:]:
+        for later in lines[i + 1 :]:
             if _is_code(later) and _indent(later) <= base:
                 break
             block.append(later)
@@ -142,7 +146,8 @@ def _catches_import_error(node: ast.Try) -> bool:
 
 def _is_type_checking(test: ast.expr) -> bool:
     return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 def _smdown_file(module: str) -> Path | None:
@@ -165,8 +170,9 @@ def imported_modules(path: Path, module: str | None) -> list[str]:
     found: list[str] = []
 
     def visit(node: ast.AST) -> None:
-        if isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))) and \
-                _catches_import_error(node):
+        if isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))) and _catches_import_error(
+            node
+        ):
             for part in (*node.handlers, *node.orelse, *node.finalbody):
                 visit(part)
             return
@@ -181,14 +187,17 @@ def imported_modules(path: Path, module: str | None) -> list[str]:
                 parts = package.split(".") if package else []
                 if node.level - 1 > len(parts) or not module:
                     pytest.fail(f"{path}: relative import beyond the top-level package")
-                parts = parts[:len(parts) - (node.level - 1)]
+                parts = parts[: len(parts) - (node.level - 1)]
                 base = ".".join([*parts, *([node.module] if node.module else [])])
             else:
                 base = node.module
             found.append(base)
             if base.split(".")[0] == "smdown":
-                found.extend(f"{base}.{a.name}" for a in node.names
-                             if a.name != "*" and _smdown_file(f"{base}.{a.name}"))
+                found.extend(
+                    f"{base}.{a.name}"
+                    for a in node.names
+                    if a.name != "*" and _smdown_file(f"{base}.{a.name}")
+                )
         for child in ast.iter_child_nodes(node):
             visit(child)
 
@@ -201,7 +210,8 @@ def requirements(script: Path) -> dict[str, list[str]]:
     needed: dict[str, list[str]] = {}
     chains: dict[str, list[str]] = {}  # smdown module -> chain that reached it
     queue: list[tuple[Path, str | None, list[str]]] = [
-        (script, None, [str(script.relative_to(REPO))])]
+        (script, None, [str(script.relative_to(REPO))])
+    ]
     while queue:
         path, module, chain = queue.pop(0)
         for name in imported_modules(path, module):
@@ -214,7 +224,8 @@ def requirements(script: Path) -> dict[str, list[str]]:
                         continue
                     target = _smdown_file(sub)
                     assert target is not None, (
-                        f"{' -> '.join(chain)} imports {name}, but {sub} is not in src/smdown")
+                        f"{' -> '.join(chain)} imports {name}, but {sub} is not in src/smdown"
+                    )
                     chains[sub] = [*chain, sub]
                     queue.append((target, sub, chains[sub]))
             elif root not in sys.stdlib_module_names and root != "__future__":
@@ -234,8 +245,9 @@ def load_env(path: Path) -> dict:
 def env_packages(path: Path) -> set[str]:
     """The conda package names an env lists (version specs and pip sections left out)."""
     deps = load_env(path).get("dependencies") or []
-    return {re.split(r"[\s=<>!~]", d.strip(), maxsplit=1)[0].lower()
-            for d in deps if isinstance(d, str)}
+    return {
+        re.split(r"[\s=<>!~]", d.strip(), maxsplit=1)[0].lower() for d in deps if isinstance(d, str)
+    }
 
 
 # --- tests ---------------------------------------------------------------------------------
@@ -264,12 +276,14 @@ def test_every_script_rule_has_an_env_that_provides_its_imports(rules):
             if module not in CONDA_PACKAGE:
                 problems.append(
                     f"{label}: {' -> '.join(chain)}: no conda-forge package known for import "
-                    f"{module!r}; add it to CONDA_PACKAGE in {Path(__file__).name} and to the env")
+                    f"{module!r}; add it to CONDA_PACKAGE in {Path(__file__).name} and to the env"
+                )
             elif CONDA_PACKAGE[module] not in have:
                 problems.append(
                     f"{label}: script {script.relative_to(REPO)}, env {env.relative_to(REPO)}: "
                     f"missing {CONDA_PACKAGE[module]} (import {module}, via "
-                    f"{' -> '.join(chain)})")
+                    f"{' -> '.join(chain)})"
+                )
     assert not problems, "\n".join(problems)
     # The parser found the rules: every script in workflow/scripts is some rule's.
     unused = sorted(p.name for p in SCRIPTS.glob("*.py") if p.resolve() not in used_scripts)
@@ -278,12 +292,18 @@ def test_every_script_rule_has_an_env_that_provides_its_imports(rules):
 
 def test_rules_run_code_only_through_scripts(rules):
     """Any run:/shell:/... rule needs its own check here (run: ignores conda: altogether)."""
-    other = [f"rule {r.name} ({r.where}): {k}:" for r in rules for k in OTHER_CODE
-             if k in r.directives]
-    assert not other, ("rules that run code other than a script: extend this test to check "
-                       "what they need from their env:\n" + "\n".join(other))
-    idle_env = [f"rule {r.name} ({r.where})" for r in rules
-                if "conda" in r.directives and "script" not in r.directives]
+    other = [
+        f"rule {r.name} ({r.where}): {k}:" for r in rules for k in OTHER_CODE if k in r.directives
+    ]
+    assert not other, (
+        "rules that run code other than a script: extend this test to check "
+        "what they need from their env:\n" + "\n".join(other)
+    )
+    idle_env = [
+        f"rule {r.name} ({r.where})"
+        for r in rules
+        if "conda" in r.directives and "script" not in r.directives
+    ]
     assert not idle_env, f"rules with a conda: env but no script: {idle_env}"
 
 
@@ -291,11 +311,14 @@ def test_rules_run_code_only_through_scripts(rules):
 def test_env_is_conda_forge_only_and_pinned(env):
     spec = load_env(env)
     assert spec.get("channels") == ["conda-forge", "nodefaults"], (
-        f"{env.name}: channels must be exactly [conda-forge, nodefaults]")
+        f"{env.name}: channels must be exactly [conda-forge, nodefaults]"
+    )
     deps = spec.get("dependencies") or []
     bad = [d for d in deps if not isinstance(d, str) or not PIN_RE.match(d.strip())]
-    assert not bad, (f"{env.name}: every dependency is one conda-forge package pinned as "
-                     f"name=major.minor (no pip section, no channel prefix): {bad}")
+    assert not bad, (
+        f"{env.name}: every dependency is one conda-forge package pinned as "
+        f"name=major.minor (no pip section, no channel prefix): {bad}"
+    )
     names = [PIN_RE.match(d.strip())["name"] for d in deps]
     assert len(names) == len(set(names)), f"{env.name}: a package is listed twice: {names}"
     assert "python=3.11" in [d.strip() for d in deps], f"{env.name}: must declare python=3.11"

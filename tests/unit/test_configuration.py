@@ -19,8 +19,11 @@ def _merged(tmp_path, overlay: dict) -> tuple[dict, list[Path]]:
     the files in the order Snakemake reads them."""
     config = yaml.safe_load(DEMO.read_text())
     for key, value in overlay.items():
-        config[key] = {**config[key], **value} if isinstance(value, dict) and \
-            isinstance(config.get(key), dict) else value
+        config[key] = (
+            {**config[key], **value}
+            if isinstance(value, dict) and isinstance(config.get(key), dict)
+            else value
+        )
     path = tmp_path / "mine.yaml"
     path.write_text(yaml.safe_dump(overlay))
     return config, [DEMO, path]
@@ -60,6 +63,9 @@ def test_a_value_outside_the_allowed_ones(tmp_path):
 def test_a_value_of_the_wrong_type_set_by_the_demo_config(tmp_path):
     config = yaml.safe_load(DEMO.read_text())
     config["insitu"]["min_days_per_month"] = "fifteen"
-    with pytest.raises(ConfigError, match=r"^config key insitu.min_days_per_month \(set in .*"
-                       r"demo.yaml\): 'fifteen' is not of type integer$"):
+    with pytest.raises(
+        ConfigError,
+        match=r"^config key insitu.min_days_per_month \(set in .*"
+        r"demo.yaml\): 'fifteen' is not of type integer$",
+    ):
         check_config(config, SCHEMA, [DEMO])

@@ -22,8 +22,10 @@ def _rows() -> list[dict[str, str]]:
     """The table's rows as {column: cell}."""
     lines = [line for line in TABLE.read_text().splitlines() if line.startswith("| ")]
     header = [cell.strip() for cell in lines[0].strip("|").split("|")]
-    return [dict(zip(header, (cell.strip() for cell in line.strip("|").split("|")), strict=True))
-            for line in lines[2:]]
+    return [
+        dict(zip(header, (cell.strip() for cell in line.strip("|").split("|")), strict=True))
+        for line in lines[2:]
+    ]
 
 
 def _ticked(cell: str) -> list[str]:
@@ -103,4 +105,5 @@ def test_the_configs_hold_what_the_table_states(row, column):
     config = _config(CONFIGS[column])
     for key, value in _expected(row, column).items():
         assert _value(config, key) == value, (
-            f"{column}: {key} is {_value(config, key)!r}, docs/deviations.md says {value!r}")
+            f"{column}: {key} is {_value(config, key)!r}, docs/deviations.md says {value!r}"
+        )

@@ -89,8 +89,9 @@ def server(monkeypatch) -> Iterator[Script]:
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     script = Script(f"http://127.0.0.1:{httpd.server_address[1]}")
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02},
-                              daemon=True)
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+    )
     thread.start()
     yield script
     httpd.shutdown()
@@ -197,8 +198,10 @@ def test_credentials_become_basic_auth_and_stay_out_of_errors_and_logs(server, t
 
 def test_redact():
     assert redact("https://user:p%40ss@host.org/a.zip") == "https://host.org/a.zip"
-    assert (redact("https://h/x?KEY=abc&format=nc&access_token=t1;Signature=zz#f")
-            == "https://h/x?KEY=***&format=nc&access_token=***;Signature=***#f")
+    assert (
+        redact("https://h/x?KEY=abc&format=nc&access_token=t1;Signature=zz#f")
+        == "https://h/x?KEY=***&format=nc&access_token=***;Signature=***#f"
+    )
     assert redact("GET https://u:p@h/y?apikey=9 failed") == "GET https://h/y?apikey=*** failed"
     assert redact("https://h/plain?year=2000") == "https://h/plain?year=2000"
 
@@ -211,8 +214,9 @@ def test_with_retries_propagates_a_non_retryable_error_at_once():
         raise ValueError("bad request body")
 
     with pytest.raises(ValueError, match="bad request body"):
-        with_retries(fn, retries=5, backoff_s=1.0, retry_on=(ConnectionError,), what="x",
-                     sleep=sleeps)
+        with_retries(
+            fn, retries=5, backoff_s=1.0, retry_on=(ConnectionError,), what="x", sleep=sleeps
+        )
     assert calls == [1] and sleeps == []
 
 
@@ -224,8 +228,9 @@ def test_with_retries_reraises_the_last_error_and_returns_on_success():
         raise next(errors)
 
     with pytest.raises(ConnectionError, match="second"):
-        with_retries(failing, retries=1, backoff_s=3.0, retry_on=(ConnectionError,), what="x",
-                     sleep=sleeps)
+        with_retries(
+            failing, retries=1, backoff_s=3.0, retry_on=(ConnectionError,), what="x", sleep=sleeps
+        )
     assert sleeps == [3.0]
     outcomes = iter([TimeoutError("slow"), 42])
 
@@ -235,14 +240,20 @@ def test_with_retries_reraises_the_last_error_and_returns_on_success():
             raise value
         return value
 
-    assert with_retries(flaky, retries=2, backoff_s=0.0, retry_on=(TimeoutError,), what="x",
-                        sleep=sleeps) == 42
+    assert (
+        with_retries(
+            flaky, retries=2, backoff_s=0.0, retry_on=(TimeoutError,), what="x", sleep=sleeps
+        )
+        == 42
+    )
 
 
 def small_netcdf(path: Path) -> Path:
     """A tiny NetCDF file written by xarray."""
-    xr.Dataset({"swvl1": (("lat", "lon"), np.full((2, 3), 0.25))},
-               coords={"lat": [31.0, 31.1], "lon": [89.0, 89.1, 89.2]}).to_netcdf(path)
+    xr.Dataset(
+        {"swvl1": (("lat", "lon"), np.full((2, 3), 0.25))},
+        coords={"lat": [31.0, 31.1], "lon": [89.0, 89.1, 89.2]},
+    ).to_netcdf(path)
     return path
 
 
@@ -259,8 +270,9 @@ def cds_zip(path: Path, members: dict[str, Path | bytes]) -> Path:
 
 def test_zip_delivered_for_netcdf_request_is_unpacked(tmp_path):
     nc = small_netcdf(tmp_path / "source.nc")
-    download = cds_zip(tmp_path / "era5_2000.nc",
-                       {"data_stream-moda.nc": nc, "request.json": b'{"year": 2000}'})
+    download = cds_zip(
+        tmp_path / "era5_2000.nc", {"data_stream-moda.nc": nc, "request.json": b'{"year": 2000}'}
+    )
     out = tmp_path / "unpacked"
     paths = normalise_download(download, out)
     assert paths == [out / "data_stream-moda.nc"] and not download.exists()

@@ -19,8 +19,9 @@ def _layers(count: int, n: int = 400) -> tuple[list, list, pd.DataFrame]:
     obs = [rng.uniform(0.05, 0.45, n) for _ in range(count)]
     pred = [o + rng.normal(0, 0.02, n) for o in obs]
     pred[0][:5] = np.nan
-    scores = pd.DataFrame({"layer": range(1, count + 1), "R2": 0.819, "R": 0.905,
-                           "RMSE": 0.031, "n": n - 5})
+    scores = pd.DataFrame(
+        {"layer": range(1, count + 1), "R2": 0.819, "R": 0.905, "RMSE": 0.031, "n": n - 5}
+    )
     return obs, pred, scores
 
 
@@ -36,8 +37,12 @@ def _models(negative: bool) -> tuple[pd.DataFrame, dict[str, str]]:
     cands["bilinear"] = ref + rng.normal(0, 0.03, 300)
     cands["forest"] = ref + rng.normal(0, 0.02, 300)
     cands["UNet-Gan"] = ref + rng.normal(0, 0.005, 300)
-    groups |= {"Ensemble": "ensemble mean", "bilinear": "baseline", "forest": "baseline",
-               "UNet-Gan": "product"}
+    groups |= {
+        "Ensemble": "ensemble mean",
+        "bilinear": "baseline",
+        "forest": "baseline",
+        "UNet-Gan": "product",
+    }
     return taylor_statistics(ref, cands, reference_name="AMSMQTP"), groups
 
 
@@ -66,8 +71,11 @@ def test_scatter_artists_carry_the_data():
     assert [ax.get_visible() for ax in panels] == [True] * 5 + [False]
     first = panels[0]
     assert first.get_title() == "L1 0-10 cm" and panels[4].get_title() == "L5 80-110 cm"
-    diagonal = [line for line in first.get_lines()
-                if line.get_linestyle() == ":" and line.get_color() == "red"]
+    diagonal = [
+        line
+        for line in first.get_lines()
+        if line.get_linestyle() == ":" and line.get_color() == "red"
+    ]
     assert len(diagonal) == 1
     np.testing.assert_allclose(*diagonal[0].get_data())  # x == y: the 1:1 line
     assert first.get_xlim() == first.get_ylim()
@@ -104,8 +112,9 @@ def test_taylor_markers_sit_at_arccos_r_and_std(negative, normalised):
     radius = "std_normalised" if normalised else "std"
     for row in stats.iloc[1:].itertuples():
         theta, r = lines[row.name].get_data()
-        np.testing.assert_allclose([theta[0], r[0]],
-                                   [np.arccos(row.correlation), getattr(row, radius)])
+        np.testing.assert_allclose(
+            [theta[0], r[0]], [np.arccos(row.correlation), getattr(row, radius)]
+        )
     theta, r = lines["AMSMQTP (reference)"].get_data()
     assert theta[0] == 0.0 and r[0] == pytest.approx(stats[radius].iloc[0])
     assert lines["M00"].get_marker() == lines["M16"].get_marker() != lines["UNet-Gan"].get_marker()

@@ -59,12 +59,22 @@ class Stage:
 # ----------------------------------------------------------------------------- the stages
 
 
-def stations(stage: Stage, settings: QCSettings = STRICT, ismn: bool = True,
-             cma: bool = True, keep_flags: tuple[str, ...] = ("G",)) -> pd.DataFrame:
+def stations(
+    stage: Stage,
+    settings: QCSettings = STRICT,
+    ismn: bool = True,
+    cma: bool = True,
+    keep_flags: tuple[str, ...] = ("G",),
+) -> pd.DataFrame:
     """Rule station_table: the monthly table and its QC table, written when both succeed."""
-    table, qc = station_table(stage.root / "ismn" if ismn else None,
-                              stage.root / "cma.csv" if cma else None, NETWORKS, 1,
-                              settings=settings, keep_flags=keep_flags)
+    table, qc = station_table(
+        stage.root / "ismn" if ismn else None,
+        stage.root / "cma.csv" if cma else None,
+        NETWORKS,
+        1,
+        settings=settings,
+        keep_flags=keep_flags,
+    )
     write_station_table(table, stage.out / "stations.parquet")
     write_qc_table(qc, stage.out / "qc.csv")
     return qc
@@ -90,8 +100,7 @@ def era5land(stage: Stage, settings: QCSettings = STRICT) -> pd.DataFrame:
 def amsmqtp(stage: Stage, settings: QCSettings = STRICT) -> pd.DataFrame:
     """Rule prepare_amsmqtp's reading of every file in `amsmqtp/`."""
     qc = QCLog("amsmqtp", settings)
-    data = read_amsmqtp_monthly(sorted((stage.root / "amsmqtp").glob("*.nc")), 2000, 2000,
-                                qc=qc)
+    data = read_amsmqtp_monthly(sorted((stage.root / "amsmqtp").glob("*.nc")), 2000, 2000, qc=qc)
     data.to_netcdf(stage.out.mkdir(parents=True) or stage.out / "amsmqtp.nc")
     return qc.table()
 
@@ -111,8 +120,12 @@ def _ismn(stage: Stage) -> Path:
 
 
 def _cma(stage: Stage) -> pd.DataFrame:
-    write_cma(TruthWorld(seed=3), stage.root / "cma.csv", n_stations=3,
-              period=("2015-06-01", "2015-07-31"))
+    write_cma(
+        TruthWorld(seed=3),
+        stage.root / "cma.csv",
+        n_stations=3,
+        period=("2015-06-01", "2015-07-31"),
+    )
     return pd.read_csv(stage.root / "cma.csv", dtype={"station_id": str})
 
 
@@ -123,8 +136,11 @@ def _edit_line(path: Path, number: int, text: str) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-def _cmip6(stage: Stage, name: str = "mrsos_Lmon_TESTMODEL_historical_r1i1p1f1_gn_200001-200112.nc",
-           **kwargs) -> Path:
+def _cmip6(
+    stage: Stage,
+    name: str = "mrsos_Lmon_TESTMODEL_historical_r1i1p1f1_gn_200001-200112.nc",
+    **kwargs,
+) -> Path:
     path = stage.root / "cmip6" / name
     path.parent.mkdir(parents=True, exist_ok=True)
     return write_small_cmip6(path, **kwargs)
@@ -153,10 +169,17 @@ def _amsmqtp(stage: Stage) -> Path:
     values = (0.2 + 0.05 * rng.random((days.size, 5, 3, 4))).astype(np.float32)
     ds = xr.Dataset(
         {"SM": (("time", "depth", "lat", "lon"), values, {"units": "m3/m3"})},
-        coords={"time": ("time", np.arange(days.size),
-                         {"units": "days since 2000-01-01", "calendar": "standard"}),
-                "depth": [2.5, 7.5, 15.0, 35.0, 80.0],
-                "lat": [33.05, 33.15, 33.25], "lon": [95.05, 95.15, 95.25, 95.35]})
+        coords={
+            "time": (
+                "time",
+                np.arange(days.size),
+                {"units": "days since 2000-01-01", "calendar": "standard"},
+            ),
+            "depth": [2.5, 7.5, 15.0, 35.0, 80.0],
+            "lat": [33.05, 33.15, 33.25],
+            "lon": [95.05, 95.15, 95.25, 95.35],
+        },
+    )
     path = stage.root / "amsmqtp" / "AMSMQTP_ensemble_2000.nc"
     path.parent.mkdir(parents=True)
     ds.to_netcdf(path, encoding={"SM": {"_FillValue": None}})
@@ -205,6 +228,7 @@ def ismn_empty_zip(stage):
     def run():
         table, _ = station_table(target, None, NETWORKS, 1, settings=STRICT)
         write_station_table(table, stage.out / "stations.parquet")
+
     return (run, [str(target), "holds no .stm station file", "an ISMN download"])
 
 
@@ -214,8 +238,10 @@ def ismn_all_outside_the_grid(stage):
         lines = stm.read_text().splitlines()
         lines[0] = lines[0].replace(lines[0].split()[3], "45.00000")
         stm.write_text("\n".join(lines) + "\n")
-    return (lambda: stations(stage, cma=False), [str(stage.root / "ismn"), "no usable station",
-                                                 "stations in the box"])
+    return (
+        lambda: stations(stage, cma=False),
+        [str(stage.root / "ismn"), "no usable station", "stations in the box"],
+    )
 
 
 def ismn_mostly_sentinels(stage):
@@ -224,22 +250,28 @@ def ismn_mostly_sentinels(stage):
         lines = stm.read_text().splitlines()
         body = [" ".join([*line.split()[:2], "-9999", "G", "M"]) for line in lines[1:]]
         stm.write_text("\n".join([lines[0], *body]) + "\n")
-    return (lambda: stations(stage, cma=False), ["ismn lost 100% of its values",
-                                                 "qc.max_drop_fraction", "NAQU/NQ-"])
+    return (
+        lambda: stations(stage, cma=False),
+        ["ismn lost 100% of its values", "qc.max_drop_fraction", "NAQU/NQ-"],
+    )
 
 
 def cma_impossible_date(stage):
     raw = _cma(stage)
     raw.loc[4, "date"] = "2015-02-30"
     raw.to_csv(stage.root / "cma.csv", index=False)
-    return (lambda: stations(stage, ismn=False),
-            [str(stage.root / "cma.csv"), "line 6", "'2015-02-30' is not a valid YYYY-MM-DD"])
+    return (
+        lambda: stations(stage, ismn=False),
+        [str(stage.root / "cma.csv"), "line 6", "'2015-02-30' is not a valid YYYY-MM-DD"],
+    )
 
 
 def cma_empty_csv(stage):
     (stage.root / "cma.csv").write_text("")
-    return (lambda: stations(stage, ismn=False), [str(stage.root / "cma.csv"), "empty file",
-                                                  "station_id,lat,lon"])
+    return (
+        lambda: stations(stage, ismn=False),
+        [str(stage.root / "cma.csv"), "empty file", "station_id,lat,lon"],
+    )
 
 
 def cma_header_only(stage):
@@ -264,10 +296,13 @@ def cma_missing_coordinate(stage):
 
 
 def cma_html_page(stage):
-    (stage.root / "cma.csv").write_text("<!DOCTYPE html>\n<html><body>Login required</body>"
-                                        "</html>\n")
-    return (lambda: stations(stage, ismn=False), [str(stage.root / "cma.csv"),
-                                                  "missing columns", "station_id,lat,lon"])
+    (stage.root / "cma.csv").write_text(
+        "<!DOCTYPE html>\n<html><body>Login required</body></html>\n"
+    )
+    return (
+        lambda: stations(stage, ismn=False),
+        [str(stage.root / "cma.csv"), "missing columns", "station_id,lat,lon"],
+    )
 
 
 def cmip6_all_nan(stage):
@@ -288,8 +323,10 @@ def cmip6_constant(stage):
     path = _cmip6(stage)
     with netCDF4.Dataset(path, "a") as ds:
         ds.variables["mrsos"][:] = 25.0
-    return (lambda: cmip6(stage), [str(path), "every value is the constant 0.25",
-                                   "varies in space and time"])
+    return (
+        lambda: cmip6(stage),
+        [str(path), "every value is the constant 0.25", "varies in space and time"],
+    )
 
 
 def cmip6_html_error_page(stage):
@@ -312,31 +349,40 @@ def cmip6_unknown_calendar(stage):
 
 
 def cmip6_gap_across_two_files(stage):
-    _cmip6(stage, "mrsos_Lmon_TESTMODEL_historical_r1i1p1f1_gn_200001-200012.nc",
-           years=(2000, 2000))
-    path = _cmip6(stage, "mrsos_Lmon_TESTMODEL_historical_r1i1p1f1_gn_200101-200112.nc",
-                  years=(2001, 2001))
+    _cmip6(
+        stage, "mrsos_Lmon_TESTMODEL_historical_r1i1p1f1_gn_200001-200012.nc", years=(2000, 2000)
+    )
+    path = _cmip6(
+        stage, "mrsos_Lmon_TESTMODEL_historical_r1i1p1f1_gn_200101-200112.nc", years=(2001, 2001)
+    )
     with xr.open_dataset(path) as ds:
         ds = ds.load()
     ds.isel(time=[m for m in range(12) if m != 5]).to_netcdf(path)
-    return (lambda: cmip6(stage), ["TESTMODEL files (2)", "1 months missing (2001-06",
-                                   "every month 2000-01..2001-12"])
+    return (
+        lambda: cmip6(stage),
+        ["TESTMODEL files (2)", "1 months missing (2001-06", "every month 2000-01..2001-12"],
+    )
 
 
 def cmip6_two_versions(stage):
     name = "mrsos_Lmon_TESTMODEL_historical_r1i1p1f1_gn_200001-200112.nc"
     old = _cmip6(stage, f"TESTMODEL/historical/r1i1p1f1/Lmon/mrsos/gn/v20190101/{name}")
     new = _cmip6(stage, f"TESTMODEL/historical/r1i1p1f1/Lmon/mrsos/gn/v20200101/{name}")
-    return (lambda: find_cmor_files(stage.root / "cmip6", "TESTMODEL", "historical",
-                                    "r1i1p1f1"), [str(old), str(new), "version"])
+    return (
+        lambda: find_cmor_files(stage.root / "cmip6", "TESTMODEL", "historical", "r1i1p1f1"),
+        [str(old), str(new), "version"],
+    )
 
 
 def cmip6_overlapping_periods(stage):
     first = _cmip6(stage, "mrsos_Lmon_TESTMODEL_historical_r1i1p1f1_gn_200001-200112.nc")
-    second = _cmip6(stage, "mrsos_Lmon_TESTMODEL_historical_r1i1p1f1_gn_200101-200112.nc",
-                    years=(2001, 2001))
-    return (lambda: find_cmor_files(stage.root / "cmip6", "TESTMODEL", "historical",
-                                    "r1i1p1f1"), [first.name, second.name, "overlap"])
+    second = _cmip6(
+        stage, "mrsos_Lmon_TESTMODEL_historical_r1i1p1f1_gn_200101-200112.nc", years=(2001, 2001)
+    )
+    return (
+        lambda: find_cmor_files(stage.root / "cmip6", "TESTMODEL", "historical", "r1i1p1f1"),
+        [first.name, second.name, "overlap"],
+    )
 
 
 def era5land_old_layout_units_changed(stage):
@@ -358,8 +404,10 @@ def era5land_zip_holding_nothing(stage):
     path.parent.mkdir(parents=True)
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("README.txt", "no data")
-    return (lambda: era5land(stage), [str(path), "zip archive holds no .nc member",
-                                      "swvl1, swvl2, swvl3"])
+    return (
+        lambda: era5land(stage),
+        [str(path), "zip archive holds no .nc member", "swvl1, swvl2, swvl3"],
+    )
 
 
 def era5land_html_error_page(stage):
@@ -373,25 +421,47 @@ def region_mask_with_sentinels(stage):
     grid = regular_grid(31.0, 38.0, 89.0, 104.0, 0.1)
     values = np.where(np.arange(grid.lon.size) < 40, 1.0, -9999.0)[None, :].repeat(grid.lat.size, 0)
     path = stage.root / "yellow_0.1.nc"
-    xr.Dataset({"Band1": (("lat", "lon"), values)},
-               coords={"lat": grid.lat, "lon": grid.lon}).to_netcdf(path)
+    xr.Dataset(
+        {"Band1": (("lat", "lon"), values)}, coords={"lat": grid.lat, "lon": grid.lon}
+    ).to_netcdf(path)
 
     def run():
         masks = read_region_masks(grid, netcdf={"yellow": path})
         masks.to_netcdf(stage.out.mkdir(parents=True) or stage.out / "regions.nc")
+
     return (run, [str(path), "mask values -9999", "1 inside the region, 0 or missing outside"])
 
 
-REFUSED = [region_mask_with_sentinels, ismn_nul_line, ismn_html_line, ismn_impossible_date,
-           ismn_value_not_a_number,
-           ismn_duplicated_station_file, ismn_empty_zip, ismn_all_outside_the_grid,
-           ismn_mostly_sentinels, cma_impossible_date, cma_empty_csv, cma_header_only,
-           cma_not_a_number, cma_missing_coordinate, cma_html_page, cmip6_all_nan,
-           cmip6_one_month_all_nan, cmip6_constant, cmip6_html_error_page, cmip6_wrong_units,
-           cmip6_unknown_calendar, cmip6_gap_across_two_files, cmip6_two_versions,
-           cmip6_overlapping_periods, era5land_old_layout_units_changed,
-           era5land_new_layout_units_changed, era5land_zip_holding_nothing,
-           era5land_html_error_page]
+REFUSED = [
+    region_mask_with_sentinels,
+    ismn_nul_line,
+    ismn_html_line,
+    ismn_impossible_date,
+    ismn_value_not_a_number,
+    ismn_duplicated_station_file,
+    ismn_empty_zip,
+    ismn_all_outside_the_grid,
+    ismn_mostly_sentinels,
+    cma_impossible_date,
+    cma_empty_csv,
+    cma_header_only,
+    cma_not_a_number,
+    cma_missing_coordinate,
+    cma_html_page,
+    cmip6_all_nan,
+    cmip6_one_month_all_nan,
+    cmip6_constant,
+    cmip6_html_error_page,
+    cmip6_wrong_units,
+    cmip6_unknown_calendar,
+    cmip6_gap_across_two_files,
+    cmip6_two_versions,
+    cmip6_overlapping_periods,
+    era5land_old_layout_units_changed,
+    era5land_new_layout_units_changed,
+    era5land_zip_holding_nothing,
+    era5land_html_error_page,
+]
 
 
 @pytest.mark.parametrize("case", REFUSED, ids=[case.__name__ for case in REFUSED])
@@ -469,8 +539,12 @@ def cma_above_porosity(stage):
 def cma_duplicated_row(stage):
     raw = _cma(stage)
     pd.concat([raw, raw.iloc[[5]]]).to_csv(stage.root / "cma.csv", index=False)
-    return lambda: stations(stage, ismn=False), "duplicated (station_id, date, depth_cm)", 1, \
-        "cma.csv"
+    return (
+        lambda: stations(stage, ismn=False),
+        "duplicated (station_id, date, depth_cm)",
+        1,
+        "cma.csv",
+    )
 
 
 def cma_station_outside_the_grid(stage):
@@ -478,8 +552,12 @@ def cma_station_outside_the_grid(stage):
     first = raw["station_id"].iloc[0]
     raw.loc[raw["station_id"] == first, "lon"] = 120.0
     raw.to_csv(stage.root / "cma.csv", index=False)
-    return (lambda: stations(stage, ismn=False), "outside the grid box",
-            int((raw["station_id"] == first).sum()), "cma.csv")
+    return (
+        lambda: stations(stage, ismn=False),
+        "outside the grid box",
+        int((raw["station_id"] == first).sum()),
+        "cma.csv",
+    )
 
 
 def cmip6_sentinel_value(stage):
@@ -512,11 +590,22 @@ def amsmqtp_above_porosity(stage):
     return lambda: amsmqtp(stage), "above the porosity ceiling 0.6", 3, path.name
 
 
-DROPPED = [ismn_sentinel_value, ismn_above_porosity, ismn_duplicated_timestamp,
-           ismn_flags_counted, ismn_station_outside_the_grid, cma_sentinel_value,
-           cma_above_porosity, cma_duplicated_row, cma_station_outside_the_grid,
-           cmip6_sentinel_value, cmip6_above_porosity, era5land_sentinel_value,
-           amsmqtp_sentinel_value, amsmqtp_above_porosity]
+DROPPED = [
+    ismn_sentinel_value,
+    ismn_above_porosity,
+    ismn_duplicated_timestamp,
+    ismn_flags_counted,
+    ismn_station_outside_the_grid,
+    cma_sentinel_value,
+    cma_above_porosity,
+    cma_duplicated_row,
+    cma_station_outside_the_grid,
+    cmip6_sentinel_value,
+    cmip6_above_porosity,
+    era5land_sentinel_value,
+    amsmqtp_sentinel_value,
+    amsmqtp_above_porosity,
+]
 
 
 @pytest.mark.parametrize("case", DROPPED, ids=[case.__name__ for case in DROPPED])
@@ -542,8 +631,11 @@ def test_dropped_and_counted_in_the_qc_table(case: Callable, stage: Stage):
 def _config_error(tmp_path: Path, overlay: dict) -> str:
     config = yaml.safe_load((CONFIG / "demo.yaml").read_text())
     for key, value in overlay.items():
-        config[key] = ({**config[key], **value} if isinstance(value, dict)
-                       and isinstance(config.get(key), dict) else value)
+        config[key] = (
+            {**config[key], **value}
+            if isinstance(value, dict) and isinstance(config.get(key), dict)
+            else value
+        )
     mine = tmp_path / "mine.yaml"
     mine.write_text(yaml.safe_dump(overlay))
     schema = yaml.safe_load((CONFIG / "schema.yaml").read_text())
@@ -552,16 +644,28 @@ def _config_error(tmp_path: Path, overlay: dict) -> str:
     return str(err.value)
 
 
-@pytest.mark.parametrize(("overlay", "fragments"), [
-    ({"trainig": {"guard": "warn"}}, ["config key trainig", "mine.yaml",
-                                      "did you mean 'training'?"]),
-    ({"qc": {"porosity": "high"}}, ["config key qc.porosity", "mine.yaml",
-                                    "'high' is not of type"]),
-    ({"regrid": {"method": "nearest"}}, ["config key regrid.method", "'nearest' is not allowed",
-                                         "'conservative', 'bilinear'"]),
-    ({"sources": {"ismn": {"provider": "local", "keep_flags": ["good"]}}},
-     ["config key sources.ismn.keep_flags.0", "mine.yaml"]),
-], ids=["misspelt top-level key", "wrong type", "unknown enum value", "bad ISMN flag"])
+@pytest.mark.parametrize(
+    ("overlay", "fragments"),
+    [
+        (
+            {"trainig": {"guard": "warn"}},
+            ["config key trainig", "mine.yaml", "did you mean 'training'?"],
+        ),
+        (
+            {"qc": {"porosity": "high"}},
+            ["config key qc.porosity", "mine.yaml", "'high' is not of type"],
+        ),
+        (
+            {"regrid": {"method": "nearest"}},
+            ["config key regrid.method", "'nearest' is not allowed", "'conservative', 'bilinear'"],
+        ),
+        (
+            {"sources": {"ismn": {"provider": "local", "keep_flags": ["good"]}}},
+            ["config key sources.ismn.keep_flags.0", "mine.yaml"],
+        ),
+    ],
+    ids=["misspelt top-level key", "wrong type", "unknown enum value", "bad ISMN flag"],
+)
 def test_config_errors_in_a_few_lines(tmp_path, overlay, fragments):
     message = _config_error(tmp_path, overlay)
     for fragment in fragments:

@@ -31,20 +31,33 @@ NOISE = 0.01
 
 def cell_index(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Row and column of the cells holding the points."""
-    return (np.rint((lat - GRID.lat[0]) / 0.1).astype(int),
-            np.rint((lon - GRID.lon[0]) / 0.1).astype(int))
+    return (
+        np.rint((lat - GRID.lat[0]) / 0.1).astype(int),
+        np.rint((lon - GRID.lon[0]) / 0.1).astype(int),
+    )
 
 
 def station_positions(rng: np.random.Generator) -> pd.DataFrame:
     """30 scattered stations west of 98 E and two clustered networks of 5; none east of 100 E."""
-    spots = [("SCATTER", rng.uniform(31.2, 37.8, 30), rng.uniform(89.2, 98.0, 30)),
-             ("CLUSTER_A", rng.uniform(31.3, 31.8, 5), rng.uniform(91.5, 92.0, 5)),
-             ("CLUSTER_B", rng.uniform(33.6, 34.0, 5), rng.uniform(96.0, 96.5, 5))]
-    return pd.concat([
-        pd.DataFrame({"network": net, "station": [f"S{i:02d}" for i in range(lat.size)],
-                      "lat": lat, "lon": lon})
-        for net, lat, lon in spots
-    ], ignore_index=True)
+    spots = [
+        ("SCATTER", rng.uniform(31.2, 37.8, 30), rng.uniform(89.2, 98.0, 30)),
+        ("CLUSTER_A", rng.uniform(31.3, 31.8, 5), rng.uniform(91.5, 92.0, 5)),
+        ("CLUSTER_B", rng.uniform(33.6, 34.0, 5), rng.uniform(96.0, 96.5, 5)),
+    ]
+    return pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "network": net,
+                    "station": [f"S{i:02d}" for i in range(lat.size)],
+                    "lat": lat,
+                    "lon": lon,
+                }
+            )
+            for net, lat, lon in spots
+        ],
+        ignore_index=True,
+    )
 
 
 def station_table(world: TruthWorld, seed: int = 0) -> pd.DataFrame:
@@ -55,10 +68,20 @@ def station_table(world: TruthWorld, seed: int = 0) -> pd.DataFrame:
         iy, ix = cell_index(np.array(row.lat), np.array(row.lon))
         truth = world.field([GRID.lat[iy]], [GRID.lon[ix]], MONTHS, experiment="historical")
         sm = truth[:, :, 0, 0] + rng.normal(0.0, NOISE, truth.shape[:2])
-        parts.append(pd.DataFrame({
-            "station": row.station, "network": row.network, "lat": row.lat, "lon": row.lon,
-            "layer": np.tile(np.arange(1, 6), MONTHS.size), "month": np.repeat(MONTHS, 5),
-            "sm": sm.ravel(), "n_days": 28}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "station": row.station,
+                    "network": row.network,
+                    "lat": row.lat,
+                    "lon": row.lon,
+                    "layer": np.tile(np.arange(1, 6), MONTHS.size),
+                    "month": np.repeat(MONTHS, 5),
+                    "sm": sm.ravel(),
+                    "n_days": 28,
+                }
+            )
+        )
     table = pd.concat(parts, ignore_index=True)
     table["month"] = table["month"].astype("datetime64[ns]")
     return table
@@ -120,8 +143,9 @@ def test_sm_close_to_truth_at_station_cells(grids, world, table):
 def test_prob_high_near_stations_low_far_away(grids, table):
     iy, ix = station_cells(table)
     lat, lon = np.meshgrid(GRID.lat, GRID.lon, indexing="ij")
-    distance = np.min(np.hypot(lat[..., None] - GRID.lat[iy], lon[..., None] - GRID.lon[ix]),
-                      axis=-1)
+    distance = np.min(
+        np.hypot(lat[..., None] - GRID.lat[iy], lon[..., None] - GRID.lon[ix]), axis=-1
+    )
     prob = grids["insitu_prob"].values
     at = np.nanmean(prob[:, :, distance < 0.01])
     near = np.nanmean(prob[:, :, distance <= 0.2])
@@ -149,12 +173,18 @@ def test_same_seed_identical_other_seed_differs(table):
     small = ForestOptions(n_estimators_regressor=10, n_estimators_classifier=10, seed=5)
     first = insitu_grids(table, GRID, mask, months, small)
     again = insitu_grids(table, GRID, mask, months, small)
-    other = insitu_grids(table, GRID, mask, months, ForestOptions(
-        n_estimators_regressor=10, n_estimators_classifier=10, seed=6))
+    other = insitu_grids(
+        table,
+        GRID,
+        mask,
+        months,
+        ForestOptions(n_estimators_regressor=10, n_estimators_classifier=10, seed=6),
+    )
     for name in ("insitu_sm", "insitu_prob"):
         np.testing.assert_array_equal(first[name].values, again[name].values)
-        assert not np.array_equal(first[name].values[:, :, mask], other[name].values[:, :, mask],
-                                  equal_nan=True)
+        assert not np.array_equal(
+            first[name].values[:, :, mask], other[name].values[:, :, mask], equal_nan=True
+        )
 
 
 def test_classifier_draws_as_many_unlabelled_samples(table):
@@ -198,8 +228,7 @@ def test_regressor_refuses_bad_tables(table):
 
 
 @pytest.mark.parametrize(("where", "outside"), [("domain", True), ("region", False)])
-def test_unlabelled_samples_come_from_the_domain_or_the_region(table, monkeypatch, where,
-                                                               outside):
+def test_unlabelled_samples_come_from_the_domain_or_the_region(table, monkeypatch, where, outside):
     import smdown.insitu.forest as forest
 
     seen = []
@@ -209,6 +238,7 @@ def test_unlabelled_samples_come_from_the_domain_or_the_region(table, monkeypatc
         drawn = original(n, mask, grid, months, seed)
         seen.append(drawn)
         return drawn
+
     monkeypatch.setattr(forest, "_unlabelled_samples", spy)
     options = ForestOptions(n_estimators_classifier=5, seed=3, unlabelled_from=where)
     fit_classifier(table, ellipse_mask(), GRID, MONTHS[96:120], options)
@@ -218,8 +248,9 @@ def test_unlabelled_samples_come_from_the_domain_or_the_region(table, monkeypatc
 
 def test_an_unknown_sampling_domain_is_refused(table):
     with pytest.raises(ValueError, match="unlabelled_from 'box' is not one of"):
-        fit_classifier(table, ellipse_mask(), GRID, MONTHS[96:120],
-                       ForestOptions(unlabelled_from="box"))
+        fit_classifier(
+            table, ellipse_mask(), GRID, MONTHS[96:120], ForestOptions(unlabelled_from="box")
+        )
 
 
 def test_held_out_months_train_neither_forest(table):
@@ -232,11 +263,15 @@ def test_held_out_months_train_neither_forest(table):
     seen = table[~np.isin(table["month"].to_numpy(dtype="datetime64[M]"), held)]
     regressor = fit_regressor(seen, small)
     x = features(1, GRID.lat[30], GRID.lon[40], 2008, np.arange(1, 13))
-    np.testing.assert_allclose(blind["insitu_sm"].values[:12, 0, 30, 40],
-                               regressor.predict(x).astype(np.float32), rtol=1e-6)
+    np.testing.assert_allclose(
+        blind["insitu_sm"].values[:12, 0, 30, 40],
+        regressor.predict(x).astype(np.float32),
+        rtol=1e-6,
+    )
     shared = insitu_grids(table, GRID, mask, GRID_MONTHS, small)
-    assert not np.array_equal(blind["insitu_sm"].values[:, :, mask],
-                              shared["insitu_sm"].values[:, :, mask])
+    assert not np.array_equal(
+        blind["insitu_sm"].values[:, :, mask], shared["insitu_sm"].values[:, :, mask]
+    )
     assert blind.attrs["held_out_months"] == "2008-07,2008-08,2008-09,2008-10,2008-11,2008-12"
     assert shared.attrs["held_out_months"] == ""
     assert blind.attrs["station_samples"] == len(seen) < len(table)

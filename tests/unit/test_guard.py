@@ -13,10 +13,21 @@ from smdown.training.guard import Guard
 
 def _history(**best) -> pd.DataFrame:
     """Two epochs; epoch 2 (the kept one in these tests) takes `best`'s scores."""
-    rows = [{"epoch": 1, "val_rmse": 0.05, "val_rmse_ensemble_mean": 0.02,
-             "val_spatial_std_ratio": 0.0},
-            {"epoch": 2, "val_rmse": 0.01, "val_rmse_ensemble_mean": 0.02,
-             "val_spatial_std_ratio": 0.9, **best}]
+    rows = [
+        {
+            "epoch": 1,
+            "val_rmse": 0.05,
+            "val_rmse_ensemble_mean": 0.02,
+            "val_spatial_std_ratio": 0.0,
+        },
+        {
+            "epoch": 2,
+            "val_rmse": 0.01,
+            "val_rmse_ensemble_mean": 0.02,
+            "val_spatial_std_ratio": 0.9,
+            **best,
+        },
+    ]
     return pd.DataFrame(rows)
 
 
@@ -27,11 +38,14 @@ def test_a_network_that_beats_the_mean_with_spread_passes():
     assert verdict["val_spatial_std_ratio"] == 0.9
 
 
-@pytest.mark.parametrize(("best", "problem"), [
-    ({"val_rmse": 0.03}, "validation RMSE 0.03 is not below the ensemble mean's 0.02"),
-    ({"val_rmse": 0.02}, "not below"),  # a tie does not beat the mean
-    ({"val_spatial_std_ratio": 0.1}, "spatial standard deviation is 0.1 of the target's"),
-])
+@pytest.mark.parametrize(
+    ("best", "problem"),
+    [
+        ({"val_rmse": 0.03}, "validation RMSE 0.03 is not below the ensemble mean's 0.02"),
+        ({"val_rmse": 0.02}, "not below"),  # a tie does not beat the mean
+        ({"val_spatial_std_ratio": 0.1}, "spatial standard deviation is 0.1 of the target's"),
+    ],
+)
 def test_each_failure_is_named_with_its_numbers(best, problem):
     verdict = Guard().verdict(_history(**best), best_epoch=2)
     assert not verdict["passed"]
@@ -47,8 +61,9 @@ def test_the_spread_threshold_is_configurable():
     history = _history(val_spatial_std_ratio=0.2)
     assert not Guard(min_spatial_std_ratio=0.25).verdict(history, 2)["passed"]
     assert Guard(min_spatial_std_ratio=0.1).verdict(history, 2)["passed"]
-    assert Guard.from_config({"guard": "warn", "guard_min_spatial_std_ratio": 0.1}) == \
-        Guard("warn", 0.1)
+    assert Guard.from_config({"guard": "warn", "guard_min_spatial_std_ratio": 0.1}) == Guard(
+        "warn", 0.1
+    )
 
 
 def test_error_stops_naming_the_job_and_the_numbers():
@@ -56,8 +71,15 @@ def test_error_stops_naming_the_job_and_the_numbers():
     with pytest.raises(TrainingFailed) as failure:
         Guard("error").enforce(verdict, "finetune fold 3")
     message = str(failure.value)
-    for part in ("finetune fold 3", "epoch 2", "0.03", "0.02", "0.01 of the target's",
-                 "Nothing was saved", "training.guard: warn"):
+    for part in (
+        "finetune fold 3",
+        "epoch 2",
+        "0.03",
+        "0.02",
+        "0.01 of the target's",
+        "Nothing was saved",
+        "training.guard: warn",
+    ):
         assert part in message
 
 

@@ -42,8 +42,12 @@ def test_outputs_get_the_usual_permissions(tmp_path):
 
 def test_grid_not_covering_the_domain_is_named(tmp_path, target):
     # A CDS area request that was too small: 33-37 N does not cover 31-38 N.
-    path = write_small_cmip6(tmp_path / "mrsos_small.nc", lat=np.arange(33.0, 37.5, 2.0),
-                             years=(1950, 2014), source_id="CESM2")
+    path = write_small_cmip6(
+        tmp_path / "mrsos_small.nc",
+        lat=np.arange(33.0, 37.5, 2.0),
+        years=(1950, 2014),
+        source_id="CESM2",
+    )
     with pytest.raises(InputError, match="does not cover the target domain in latitude") as err:
         prepare_cmip6([path], "CESM2", "historical", target)
     assert "mrsos_small.nc" in str(err.value)

@@ -26,8 +26,9 @@ STEP = textwrap.dedent("""
 
 
 def _step(log: Path, attempt: str) -> int:
-    return subprocess.run([sys.executable, "-c", STEP, str(log), attempt],
-                          capture_output=True, text=True).returncode
+    return subprocess.run(
+        [sys.executable, "-c", STEP, str(log), attempt], capture_output=True, text=True
+    ).returncode
 
 
 def _fresh_log(log: Path) -> None:
@@ -51,8 +52,11 @@ def test_interrupted_attempts_come_first_in_the_resumed_log(tmp_path):
     assert _step(log, "two") == 0
     lines = log.read_text().splitlines()
     text = "\n".join(lines)
-    assert text.index("attempt kill starts") < text.index("attempt interrupt starts") \
+    assert (
+        text.index("attempt kill starts")
+        < text.index("attempt interrupt starts")
         < text.index("attempt two starts")
+    )
     assert sum("resumed at" in line for line in lines) == 2
     assert "KeyboardInterrupt" in text
     assert not unfinished_path(log).exists()

@@ -121,9 +121,13 @@ def test_float32_and_integer_input_match_pymannkendall():
 
 
 def test_infinities_match_pymannkendall():
-    x = np.array([[1.0, np.inf, 2.0, np.inf, 3.0, -np.inf],
-                  [np.inf, np.inf, np.nan, np.inf, np.inf, np.inf],
-                  [0.1, 0.2, -np.inf, 0.4, np.nan, 0.5]])
+    x = np.array(
+        [
+            [1.0, np.inf, 2.0, np.inf, 3.0, -np.inf],
+            [np.inf, np.inf, np.nan, np.inf, np.inf, np.inf],
+            [0.1, 0.2, -np.inf, 0.4, np.nan, 0.5],
+        ]
+    )
     with np.errstate(invalid="ignore"), pytest.warns(RuntimeWarning):
         res = mann_kendall(x)
         for i in range(len(x)):
@@ -159,8 +163,13 @@ def test_constant_and_exact_trend_as_in_pymannkendall_suite():
     assert (const.s, const.var_s, const.slope) == (0.0, 0.0, 0.0)
     rng = np.random.default_rng(0)
     trend = mann_kendall(np.arange(360.0) + rng.random(360) / 10**13)
-    assert (trend.trend, trend.h, trend.p, trend.Tau, trend.s) == ("increasing", True, 0.0, 1.0,
-                                                                   64620.0)
+    assert (trend.trend, trend.h, trend.p, trend.Tau, trend.s) == (
+        "increasing",
+        True,
+        0.0,
+        1.0,
+        64620.0,
+    )
     assert trend.slope == 1.0 and round(float(trend.intercept)) == 0
 
 
@@ -200,10 +209,13 @@ def test_axis_handling_and_shapes():
 def test_xarray_wrapper():
     rng = np.random.default_rng(5)
     values = np.round(rng.normal(0.2, 0.02, (3, 40, 2)) + 0.001 * np.arange(40)[:, None], 3)
-    da = xr.DataArray(values, dims=("lat", "year", "lon"),
-                      coords={"lat": [31.0, 31.1, 31.2], "year": np.arange(1981, 2021),
-                              "lon": [90.0, 90.1]},
-                      attrs={"units": "m3 m-3"}, name="sm")
+    da = xr.DataArray(
+        values,
+        dims=("lat", "year", "lon"),
+        coords={"lat": [31.0, 31.1, 31.2], "year": np.arange(1981, 2021), "lon": [90.0, 90.1]},
+        attrs={"units": "m3 m-3"},
+        name="sm",
+    )
     ds = mann_kendall_xr(da)
     assert set(ds.data_vars) == set(MannKendall._fields)
     assert ds["slope"].dims == ("lat", "lon") and "year" not in ds.coords

@@ -14,28 +14,47 @@ from tests.conftest import write_small_cmip6
 
 
 def _cmor(tmp_path, calendar="360_day"):
-    path = write_small_cmip6(tmp_path / "mrsos_Lmon_TESTMODEL_historical_r2i1p1f2_gn_200001-"
-                             "200112.nc", calendar=calendar)
+    path = write_small_cmip6(
+        tmp_path / "mrsos_Lmon_TESTMODEL_historical_r2i1p1f2_gn_200001-200112.nc", calendar=calendar
+    )
     with netCDF4.Dataset(path, "a") as ds:
-        ds.setncatts({"institution_id": "TEST-INST", "variant_label": "r2i1p1f2",
-                      "grid_label": "gn", "nominal_resolution": "250 km"})
+        ds.setncatts(
+            {
+                "institution_id": "TEST-INST",
+                "variant_label": "r2i1p1f2",
+                "grid_label": "gn",
+                "nominal_resolution": "250 km",
+            }
+        )
     return path
 
 
 def test_reading_keeps_what_the_cmor_file_says(tmp_path):
     data, _ = read_mrsos([_cmor(tmp_path)], 2000, 2001, model="TESTMODEL", qc=QCLog("cmip6"))
     assert {key: data.attrs[key] for key in IDENTITY} == {
-        "institution_id": "TEST-INST", "member_id": "r2i1p1f2", "grid_label": "gn",
-        "nominal_resolution": "250 km", "source_calendar": "360_day",
-        "source_grid": "2 x 2 degrees (lat x lon)"}
+        "institution_id": "TEST-INST",
+        "member_id": "r2i1p1f2",
+        "grid_label": "gn",
+        "nominal_resolution": "250 km",
+        "source_calendar": "360_day",
+        "source_grid": "2 x 2 degrees (lat x lon)",
+    }
 
 
 def _prepared(tmp_path, model, **attrs):
     path = tmp_path / f"{model}.nc"
-    xr.Dataset(attrs={"source_id": model, "institution_id": "I", "member_id": "r1i1p1f1",
-                      "grid_label": "gn", "nominal_resolution": "100 km",
-                      "source_calendar": "noleap", "source_grid": "1 x 1 degrees (lat x lon)",
-                      **attrs}).to_netcdf(path)
+    xr.Dataset(
+        attrs={
+            "source_id": model,
+            "institution_id": "I",
+            "member_id": "r1i1p1f1",
+            "grid_label": "gn",
+            "nominal_resolution": "100 km",
+            "source_calendar": "noleap",
+            "source_grid": "1 x 1 degrees (lat x lon)",
+            **attrs,
+        }
+    ).to_netcdf(path)
     return path
 
 
@@ -43,8 +62,15 @@ def test_one_row_per_model_in_the_configured_order(tmp_path):
     files = {m: _prepared(tmp_path, m) for m in ("B-MODEL", "A-MODEL")}
     table = models_table(files)
     assert table["model"].tolist() == ["B-MODEL", "A-MODEL"]
-    assert table.columns.tolist() == ["model", "institution", "member", "native grid",
-                                      "nominal resolution", "grid label", "calendar"]
+    assert table.columns.tolist() == [
+        "model",
+        "institution",
+        "member",
+        "native grid",
+        "nominal resolution",
+        "grid label",
+        "calendar",
+    ]
     assert table.loc[0, "calendar"] == "noleap"
 
 

@@ -42,6 +42,7 @@ def region_mask() -> torch.Tensor:
 
 # --- networks ---------------------------------------------------------------------------------
 
+
 def test_paper_size_parameter_counts():
     assert n_params(UNetGenerator(17, 5, base_channels=64, depth=4)) == 31_040_069
     assert n_params(Discriminator(5, base_channels=64)) == 5_216_577
@@ -59,8 +60,8 @@ def test_padding_is_split_and_reflected():
     x = torch.arange(H * W, dtype=torch.float32).view(1, 1, H, W)
     padded, (top, left) = pad_to_multiple(x, 16)
     assert padded.shape == (1, 1, 80, 160) and (top, left) == (4, 4)
-    torch.testing.assert_close(padded[..., top:top + H, left:left + W], x)
-    torch.testing.assert_close(padded[..., top - 1, left:left + W], x[..., 1, :])  # reflected
+    torch.testing.assert_close(padded[..., top : top + H, left : left + W], x)
+    torch.testing.assert_close(padded[..., top - 1, left : left + W], x[..., 1, :])  # reflected
 
 
 def test_unet_small_input_falls_back_to_replicate():
@@ -139,8 +140,9 @@ def test_vgg_loads_torchvision_keys_and_computes_by_hand(tmp_path):
     mean = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
     std = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
     manual = (x - mean) / std
-    first = F.relu(F.conv2d(manual, state["features.0.weight"], state["features.0.bias"],
-                            padding=1))
+    first = F.relu(
+        F.conv2d(manual, state["features.0.weight"], state["features.0.bias"], padding=1)
+    )
     torch.testing.assert_close(vgg.features[:2](manual), first)
     for index, layer in enumerate(vgg.features):  # the whole stack, layer by layer
         if isinstance(layer, torch.nn.MaxPool2d):
@@ -161,6 +163,7 @@ def test_vgg_file_missing_keys_is_refused(tmp_path):
 
 
 # --- losses -----------------------------------------------------------------------------------
+
 
 def test_masked_mse_ignores_cells_outside_the_region():
     pred, target = torch.zeros(1, 2, 2, 2), torch.ones(1, 2, 2, 2)
@@ -199,10 +202,12 @@ def test_vgg_loss_triplets_and_mask(channels, triplets):
         torch.testing.assert_close(seen[:2, :, :, 2:], pred[:, list(triplet), :, 2:])
         torch.testing.assert_close(seen[2:, :, :, 2:], target[:, list(triplet), :, 2:])
         assert not seen[..., :2].any()
-    by_hand = torch.stack([
-        ((pred[:, list(t), :, 2:] - target[:, list(t), :, 2:]) ** 2).sum() / (2 * 3 * 36)
-        for t in triplets
-    ]).mean()
+    by_hand = torch.stack(
+        [
+            ((pred[:, list(t), :, 2:] - target[:, list(t), :, 2:]) ** 2).sum() / (2 * 3 * 36)
+            for t in triplets
+        ]
+    ).mean()
     torch.testing.assert_close(loss, by_hand)
     pred[..., :2], target[..., :2] = 5.0, float("nan")
     pred.requires_grad_()
@@ -214,8 +219,12 @@ def test_vgg_loss_triplets_and_mask(channels, triplets):
 
 def test_vgg_loss_refuses_other_layer_counts():
     with pytest.raises(ValueError, match="3 or 5"):
-        vgg_loss(RecordingVGG(), torch.rand(1, 4, 2, 2), torch.rand(1, 4, 2, 2),
-                 torch.ones(2, 2, dtype=torch.bool))
+        vgg_loss(
+            RecordingVGG(),
+            torch.rand(1, 4, 2, 2),
+            torch.rand(1, 4, 2, 2),
+            torch.ones(2, 2, dtype=torch.bool),
+        )
 
 
 def test_relativistic_losses_by_hand():
@@ -229,10 +238,14 @@ def test_relativistic_losses_by_hand():
 
     first = bce(d_fake - mean_real, 1.0)
     torch.testing.assert_close(relativistic_generator_loss(d_fake, d_real), first)
-    torch.testing.assert_close(relativistic_generator_loss(d_fake, d_real, symmetric=True),
-                               first + bce(d_real - mean_fake, 0.0))
-    torch.testing.assert_close(relativistic_discriminator_loss(d_real, d_fake),
-                               bce(d_real - mean_fake, 1.0) + bce(d_fake - mean_real, 0.0))
+    torch.testing.assert_close(
+        relativistic_generator_loss(d_fake, d_real, symmetric=True),
+        first + bce(d_real - mean_fake, 0.0),
+    )
+    torch.testing.assert_close(
+        relativistic_discriminator_loss(d_real, d_fake),
+        bce(d_real - mean_fake, 1.0) + bce(d_fake - mean_real, 0.0),
+    )
 
 
 def test_insitu_loss_weights_and_nans():
@@ -252,9 +265,7 @@ def test_insitu_loss_weights_and_nans():
 
 
 def test_tv_loss_on_a_known_field():
-    field = torch.tensor([[0.0, 1.0, 3.0],
-                          [2.0, 2.0, 2.0],
-                          [4.0, 0.0, 1.0]]).view(1, 1, 3, 3)
+    field = torch.tensor([[0.0, 1.0, 3.0], [2.0, 2.0, 2.0], [4.0, 0.0, 1.0]]).view(1, 1, 3, 3)
     everywhere = torch.ones(3, 3, dtype=torch.bool)
     vertical = 4 + 1 + 1 + 4 + 4 + 1
     horizontal = 1 + 4 + 0 + 0 + 16 + 1
@@ -268,8 +279,13 @@ def test_tv_loss_on_a_known_field():
 
 def test_generator_loss_combines_terms():
     w = LossWeights(b1=1.0, b2=0.5, a1=2.0, a2=0.1, a3=0.01, a4=1e-3)
-    terms = {"mse": torch.tensor(1.0), "vgg": torch.tensor(2.0), "adv": torch.tensor(3.0),
-             "insitu": torch.tensor(4.0), "tv": torch.tensor(5.0)}
+    terms = {
+        "mse": torch.tensor(1.0),
+        "vgg": torch.tensor(2.0),
+        "adv": torch.tensor(3.0),
+        "insitu": torch.tensor(4.0),
+        "tv": torch.tensor(5.0),
+    }
     expected = 2.0 * (1.0 + 0.5 * 2.0) + 0.1 * 3.0 + 0.01 * 4.0 + 1e-3 * 5.0
     assert generator_loss(terms, w).item() == pytest.approx(expected)
     pretraining = {k: terms[k] for k in ("mse", "adv", "tv")}
@@ -308,7 +324,7 @@ def test_odd_pads_put_their_larger_half_where_asked(larger_first, pads):
     x = torch.arange(71 * 151, dtype=torch.float32).view(1, 1, 71, 151)
     padded, (top, left) = pad_to_multiple(x, 16, larger_first)
     assert padded.shape[-2:] == (80, 160) and (top, left) == pads
-    assert torch.equal(padded[..., top:top + 71, left:left + 151], x)
+    assert torch.equal(padded[..., top : top + 71, left : left + 151], x)
 
 
 def test_the_pad_split_travels_with_the_weights(tmp_path):
@@ -333,8 +349,7 @@ def test_tv_mean_is_the_authors_total_variation():
     x = torch.rand(3, 5, 8, 10, dtype=torch.float64)
     everywhere = torch.ones(8, 10, dtype=torch.bool)
     assert torch.allclose(tv_loss(x, everywhere, "mean"), _authors_tv(x))
-    sums = (((x[:, :, 1:] - x[:, :, :-1]) ** 2).sum()
-            + ((x[..., 1:] - x[..., :-1]) ** 2).sum()) / 3
+    sums = (((x[:, :, 1:] - x[:, :, :-1]) ** 2).sum() + ((x[..., 1:] - x[..., :-1]) ** 2).sum()) / 3
     assert torch.allclose(tv_loss(x, everywhere, "sum"), sums)
     with pytest.raises(ValueError, match="not one of"):
         tv_loss(x, everywhere, "median")

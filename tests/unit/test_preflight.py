@@ -38,14 +38,15 @@ def test_the_demo_needs_nothing():
     assert preflight(_config("demo.yaml"), env={}, home=Path("/nonexistent")) == []
 
 
-def test_the_paper_lists_credentials_licences_and_registration_only_data(tmp_path,
-                                                                           monkeypatch):
+def test_the_paper_lists_credentials_licences_and_registration_only_data(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     needs = preflight(_config("demo.yaml", "config.yaml"), env={}, home=tmp_path)
     assert _missing(needs) == ["CDS credentials", "AMSMQTP", "ISMN archive", "CMA station CSV"]
     reminders = [need for need in needs if not need.missing]
-    assert [need.what for need in reminders] == ["the CDS licence of cmip6",
-                                                 "the CDS licence of era5land"]
+    assert [need.what for need in reminders] == [
+        "the CDS licence of cmip6",
+        "the CDS licence of era5land",
+    ]
     text = report(needs)
     assert text.startswith("preflight: 4 thing(s) missing")
     assert "ncdc.ac.cn" in text and "ismn.earth" in text and "~/.cdsapirc" in text
@@ -73,9 +74,13 @@ def test_local_era5land_that_ends_early_is_counted(tmp_path):
     folder.mkdir()
     write_era5land(TruthWorld(seed=1), folder / "a.nc", 2000, 2001)
     config = _config("demo.yaml")
-    config["sources"]["era5land"] = {"provider": "local", "path": str(folder),
-                                     "first_year": 2000, "last_year": 2003,
-                                     "geopotential": "geopotential.nc"}
+    config["sources"]["era5land"] = {
+        "provider": "local",
+        "path": str(folder),
+        "first_year": 2000,
+        "last_year": 2003,
+        "geopotential": "geopotential.nc",
+    }
     needs = preflight(config, env={}, home=tmp_path)
     assert _missing(needs) == ["ERA5-Land geopotential (Fig. 1's elevation)", "ERA5-Land months"]
     assert "no geopotential.nc in" in needs[0].where

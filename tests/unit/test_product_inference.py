@@ -32,8 +32,14 @@ CPU = torch.device("cpu")
 def _fold(path, fold, **meta):
     torch.manual_seed(fold)
     generator = UNetGenerator(len(MODELS), 3, base_channels=2, depth=1)
-    record = {"stage": "finetune", "fold": fold, "models": MODELS, "region": "R",
-              "training_hash": "h", **meta}
+    record = {
+        "stage": "finetune",
+        "fold": fold,
+        "models": MODELS,
+        "region": "R",
+        "training_hash": "h",
+        **meta,
+    }
     save_generator(generator, path, **record)
     return generator
 
@@ -52,12 +58,15 @@ def stack_files(tmp_path):
     for model in MODELS:
         values = rng.random((TIMES.size, LAT.size, LON.size)).astype(np.float32) * 0.4
         values[:, 0, 0] = np.nan  # outside the region
-        ds = xr.Dataset({"mrsos": (("time", "lat", "lon"), values)},
-                        coords={"time": TIMES, "lat": LAT, "lon": LON})
+        ds = xr.Dataset(
+            {"mrsos": (("time", "lat", "lon"), values)},
+            coords={"time": TIMES, "lat": LAT, "lon": LON},
+        )
         paths[model] = tmp_path / f"{model}.nc"
         ds.to_netcdf(paths[model])
-    mask = xr.DataArray(np.ones((LAT.size, LON.size), bool), coords={"lat": LAT, "lon": LON},
-                        dims=("lat", "lon"))
+    mask = xr.DataArray(
+        np.ones((LAT.size, LON.size), bool), coords={"lat": LAT, "lon": LON}, dims=("lat", "lon")
+    )
     mask[0, 0] = False
     return paths, mask
 
@@ -143,8 +152,10 @@ def test_inputs_must_be_the_models_the_folds_learned(folds):
 
 
 def test_folds_that_failed_the_guard_are_named_in_every_product_note(tmp_path):
-    failed = {"passed": False, "problems": ["validation RMSE 0.03 is not below the ensemble "
-                                            "mean's 0.02"]}
+    failed = {
+        "passed": False,
+        "problems": ["validation RMSE 0.03 is not below the ensemble mean's 0.02"],
+    }
     paths = [tmp_path / f"fold{k}.pt" for k in range(3)]
     for k, path in enumerate(paths):
         _fold(path, k, guard=failed if k == 1 else {"passed": True, "problems": []})
@@ -159,19 +170,26 @@ def test_evaluation_tables_mark_the_product_of_warned_folds():
     rng = np.random.default_rng(1)
     layers = ("time", "layer", "lat", "lon")
     reference = rng.random((6, 2, 3, 4))
-    oof = xr.Dataset({"amsmqtp": (layers, reference),
-                      "unet_gan": (layers, reference + 0.01),
-                      "ensemble_mean": (layers, reference + 0.05),
-                      "mrsos": (("time", "model", "lat", "lon"), reference[:, :1] + 0.05)},
-                     coords={"model": ["A"], "layer": [1, 2]},
-                     attrs={"guard_warning": ""})
+    oof = xr.Dataset(
+        {
+            "amsmqtp": (layers, reference),
+            "unet_gan": (layers, reference + 0.01),
+            "ensemble_mean": (layers, reference + 0.05),
+            "mrsos": (("time", "model", "lat", "lon"), reference[:, :1] + 0.05),
+        },
+        coords={"model": ["A"], "layer": [1, 2]},
+        attrs={"guard_warning": ""},
+    )
     scores = oof_scores(oof)
     assert scores.loc[scores["predictor"] == PRODUCT, "guard"].eq("passed").all()
     assert scores.loc[scores["predictor"] != PRODUCT, "guard"].eq("").all()
     oof.attrs["guard_warning"] = "made from fine-tuned folds that failed the collapse guard"
     scores = oof_scores(oof)
-    assert scores.loc[scores["predictor"] == PRODUCT, "guard"].str.startswith(
-        "FAILED: made from fine-tuned folds").all()
+    assert (
+        scores.loc[scores["predictor"] == PRODUCT, "guard"]
+        .str.startswith("FAILED: made from fine-tuned folds")
+        .all()
+    )
     stats, _ = taylor_layer(oof, 1)
     assert stats.set_index("name").loc[PRODUCT, "guard"].startswith("FAILED")
     assert stats.set_index("name").loc["A", "guard"] == ""

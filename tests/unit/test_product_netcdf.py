@@ -16,9 +16,15 @@ from tests.conftest import cf_failures
 
 SMALL = regular_grid(31.0, 31.4, 89.0, 89.5, 0.1)  # 5 x 6 cells
 TIMES = month_range(2014, 2015)  # 24 months
-ATTRS = ProductAttrs(experiment="ssp2_4_5", config_hash="0123abcd", workflow_version="v0.1-3-gabc",
-                     models=("ACCESS-CM2", "CanESM5"), folds=5, institution="Somewhere",
-                     extra={"run_name": "paper", "inputs_manifest": "https://example.org/m.json"})
+ATTRS = ProductAttrs(
+    experiment="ssp2_4_5",
+    config_hash="0123abcd",
+    workflow_version="v0.1-3-gabc",
+    models=("ACCESS-CM2", "CanESM5"),
+    folds=5,
+    institution="Somewhere",
+    extra={"run_name": "paper", "inputs_manifest": "https://example.org/m.json"},
+)
 
 
 def _fields(grid, n_months: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -40,7 +46,7 @@ def _write(path: Path, grid=SMALL, times=TIMES, order=None, step: int = 5, attrs
     starts = list(range(0, times.size, step)) if order is None else order
     with ProductWriter(path, grid, times, AMSMQTP_LAYERS, attrs) as out:
         for s in starts:
-            out.write(s, sm[s:s + step], spread[s:s + step])
+            out.write(s, sm[s : s + step], spread[s : s + step])
     return sm, spread
 
 
@@ -114,8 +120,10 @@ def test_missing_chunk_names_the_file_and_months_and_leaves_nothing(tmp_path):
 
 def test_exception_inside_the_block_leaves_nothing(tmp_path):
     sm, spread, _ = _fields(SMALL, TIMES.size)
-    with pytest.raises(RuntimeError, match="inference crashed"), \
-            ProductWriter(tmp_path / "p.nc", SMALL, TIMES, AMSMQTP_LAYERS, ATTRS) as out:
+    with (
+        pytest.raises(RuntimeError, match="inference crashed"),
+        ProductWriter(tmp_path / "p.nc", SMALL, TIMES, AMSMQTP_LAYERS, ATTRS) as out,
+    ):
         out.write(0, sm, spread)
         raise RuntimeError("inference crashed")
     assert list(tmp_path.iterdir()) == []
@@ -123,21 +131,28 @@ def test_exception_inside_the_block_leaves_nothing(tmp_path):
 
 def test_overlapping_write_is_refused(tmp_path):
     sm, spread, _ = _fields(SMALL, TIMES.size)
-    with pytest.raises(InputError, match="2014-11..2014-12 written twice"), \
-            ProductWriter(tmp_path / "p.nc", SMALL, TIMES, AMSMQTP_LAYERS, ATTRS) as out:
+    with (
+        pytest.raises(InputError, match="2014-11..2014-12 written twice"),
+        ProductWriter(tmp_path / "p.nc", SMALL, TIMES, AMSMQTP_LAYERS, ATTRS) as out,
+    ):
         out.write(0, sm[:12], spread[:12])
         out.write(10, sm[10:], spread[10:])
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("start, months, problem", [
-    (20, 6, "chunk covers months 20..25"),
-    (-1, 2, "chunk covers months -1..0"),
-])
+@pytest.mark.parametrize(
+    "start, months, problem",
+    [
+        (20, 6, "chunk covers months 20..25"),
+        (-1, 2, "chunk covers months -1..0"),
+    ],
+)
 def test_chunk_outside_the_axis_is_refused(tmp_path, start, months, problem):
     sm, spread, _ = _fields(SMALL, months)
-    with pytest.raises(InputError, match=problem), \
-            ProductWriter(tmp_path / "p.nc", SMALL, TIMES, AMSMQTP_LAYERS, ATTRS) as out:
+    with (
+        pytest.raises(InputError, match=problem),
+        ProductWriter(tmp_path / "p.nc", SMALL, TIMES, AMSMQTP_LAYERS, ATTRS) as out,
+    ):
         out.write(start, sm, spread)
     assert list(tmp_path.iterdir()) == []
 
@@ -160,11 +175,14 @@ def test_write_outside_the_block_is_refused(tmp_path):
         writer.write(0, sm, spread)
 
 
-@pytest.mark.parametrize("times, problem", [
-    (TIMES + np.timedelta64(14, "D"), "not month starts"),
-    (TIMES[::-1], "not strictly ascending"),
-    (np.array([], dtype="datetime64[ns]"), "empty"),
-])
+@pytest.mark.parametrize(
+    "times, problem",
+    [
+        (TIMES + np.timedelta64(14, "D"), "not month starts"),
+        (TIMES[::-1], "not strictly ascending"),
+        (np.array([], dtype="datetime64[ns]"), "empty"),
+    ],
+)
 def test_bad_time_axis_is_refused_before_any_file(tmp_path, times, problem):
     with pytest.raises(InputError, match=problem):
         ProductWriter(tmp_path / "p.nc", SMALL, times, AMSMQTP_LAYERS, ATTRS)
@@ -176,15 +194,18 @@ def test_overlapping_layers_are_refused(tmp_path):
         ProductWriter(tmp_path / "p.nc", SMALL, TIMES, [(0.0, 0.2), (0.1, 0.3)], ATTRS)
 
 
-@pytest.mark.parametrize("extra, problem", [
-    ({"cds_api_key": "abc"}, "looks like a secret"),
-    ({"TOKEN": "abc"}, "looks like a secret"),
-    ({"db_password": "abc"}, "looks like a secret"),
-    ({"mirror": "https://user:s3cret@data.example.org/x"}, "URL with credentials"),
-    ({"count": 3}, "is int"),
-    ({"title": "mine"}, "reserved"),
-    ({"bad name": "x"}, "not a valid name"),
-])
+@pytest.mark.parametrize(
+    "extra, problem",
+    [
+        ({"cds_api_key": "abc"}, "looks like a secret"),
+        ({"TOKEN": "abc"}, "looks like a secret"),
+        ({"db_password": "abc"}, "looks like a secret"),
+        ({"mirror": "https://user:s3cret@data.example.org/x"}, "URL with credentials"),
+        ({"count": 3}, "is int"),
+        ({"title": "mine"}, "reserved"),
+        ({"bad name": "x"}, "not a valid name"),
+    ],
+)
 def test_secrets_and_bad_provenance_are_refused(tmp_path, extra, problem):
     attrs = ProductAttrs("historical", "h", "v1", ("A",), 5, extra=extra)
     with pytest.raises(InputError, match=problem):
@@ -192,15 +213,23 @@ def test_secrets_and_bad_provenance_are_refused(tmp_path, extra, problem):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("models, folds, problem", [
-    ("ACCESS-CM2", 5, "non-empty sequence of model names"),
-    ((), 5, "non-empty sequence of model names"),
-    (("A",), 0, "positive int"),
-])
+@pytest.mark.parametrize(
+    "models, folds, problem",
+    [
+        ("ACCESS-CM2", 5, "non-empty sequence of model names"),
+        ((), 5, "non-empty sequence of model names"),
+        (("A",), 0, "positive int"),
+    ],
+)
 def test_incomplete_run_record_is_refused(tmp_path, models, folds, problem):
     with pytest.raises(InputError, match=problem):
-        ProductWriter(tmp_path / "p.nc", SMALL, TIMES, AMSMQTP_LAYERS,
-                      ProductAttrs("historical", "h", "v1", models, folds))
+        ProductWriter(
+            tmp_path / "p.nc",
+            SMALL,
+            TIMES,
+            AMSMQTP_LAYERS,
+            ProductAttrs("historical", "h", "v1", models, folds),
+        )
 
 
 def test_credentials_in_a_run_record_field_are_refused(tmp_path):
@@ -228,9 +257,15 @@ def test_one_network_product_has_no_spread(tmp_path):
     """The CMIP6DL product: one YNet, one layer (ERA5-Land's 0-7 cm), no sm_spread."""
     path = tmp_path / "CMIP6DL_ssp245.nc"
     sm = _fields(SMALL, TIMES.size)[0][:, :1]
-    attrs = ProductAttrs(experiment="ssp245", config_hash="0123abcd", workflow_version="v1",
-                         models=("ACCESS-CM2",), folds=1, product="CMIP6DL",
-                         members="YNet (one network)")
+    attrs = ProductAttrs(
+        experiment="ssp245",
+        config_hash="0123abcd",
+        workflow_version="v1",
+        models=("ACCESS-CM2",),
+        folds=1,
+        product="CMIP6DL",
+        members="YNet (one network)",
+    )
     with ProductWriter(path, SMALL, TIMES, [(0.0, 0.07)], attrs, spread=False) as out:
         with pytest.raises(InputError, match="sm_spread exactly when"):
             out.write(0, sm[:12], sm[:12])
@@ -246,8 +281,10 @@ def test_one_network_product_has_no_spread(tmp_path):
 
 def test_bagged_writer_refuses_a_chunk_without_spread(tmp_path):
     sm = _fields(SMALL, TIMES.size)[0]
-    with (pytest.raises(InputError, match="sm_spread exactly when"),
-          ProductWriter(tmp_path / "p.nc", SMALL, TIMES, AMSMQTP_LAYERS, ATTRS) as out):
+    with (
+        pytest.raises(InputError, match="sm_spread exactly when"),
+        ProductWriter(tmp_path / "p.nc", SMALL, TIMES, AMSMQTP_LAYERS, ATTRS) as out,
+    ):
         out.write(0, sm)
     assert not (tmp_path / "p.nc").exists()
 

@@ -44,8 +44,21 @@ ENV_SECRET = "env-secret-4711-abcdef"
 RC_KEY = "cds-rc-secret-key-0815"
 CONFIG_SECRET = "config-secret-1234xyz"
 URL_PASSWORD = "hunter2hunter2"
-RECORD_KEYS = ["schema", "rule", "wildcards", "params", "inputs", "outputs", "log", "created",
-               "workflow", "config_hash", "software", "lineage", "sources"]
+RECORD_KEYS = [
+    "schema",
+    "rule",
+    "wildcards",
+    "params",
+    "inputs",
+    "outputs",
+    "log",
+    "created",
+    "workflow",
+    "config_hash",
+    "software",
+    "lineage",
+    "sources",
+]
 
 
 class Named(list):
@@ -64,8 +77,18 @@ class Named(list):
 class FakeSnakemake:
     """The attributes of Snakemake's `snakemake` object that `record_job` reads."""
 
-    def __init__(self, rule, workdir, *, input=(), output=(), params=None, wildcards=None,
-                 log=(), config=None):
+    def __init__(
+        self,
+        rule,
+        workdir,
+        *,
+        input=(),
+        output=(),
+        params=None,
+        wildcards=None,
+        log=(),
+        config=None,
+    ):
         self.rule = rule
         self.input = input if isinstance(input, Named) else Named(*input)
         self.output = output if isinstance(output, Named) else Named(*output)
@@ -143,29 +166,56 @@ def chain(fake_env) -> Chain:
     raw = write("resources/raw/stations.csv", "station,lat,lon\nMaqu,33.9,102.1\n")
     era5 = write("resources/downloads/era5/era5_2000.nc", "not really netcdf")
     manifest = write_manifest(
-        "resources/downloads/era5.manifest.json", [era5],
-        {"provider": "cds", "dataset": "reanalysis-era5-land",
-         "request": {"variable": "volumetric_soil_water_layer_1", "year": ["2000"]},
-         "url": f"https://alice:{URL_PASSWORD}@cds.example.org/api"})
+        "resources/downloads/era5.manifest.json",
+        [era5],
+        {
+            "provider": "cds",
+            "dataset": "reanalysis-era5-land",
+            "request": {"variable": "volumetric_soil_water_layer_1", "year": ["2000"]},
+            "url": f"https://alice:{URL_PASSWORD}@cds.example.org/api",
+        },
+    )
     mask = write(home / "data" / "mask.txt", "1 0 1\n")
 
     a = write("results/a/stations.nc", raw.read_text().upper())
-    record_job(FakeSnakemake("prepare_stations", work, input=Named(stations=str(raw)),
-                             output=[str(a)], params={"min_years": 3}, log=["logs/a.log"]))
+    record_job(
+        FakeSnakemake(
+            "prepare_stations",
+            work,
+            input=Named(stations=str(raw)),
+            output=[str(a)],
+            params={"min_years": 3},
+            log=["logs/a.log"],
+        )
+    )
 
     b = write("results/b/era5_layer1.nc", "era5 at stations")
-    record_job(FakeSnakemake(
-        "prepare_era5land", work,
-        input=Named(str(mask), manifest=str(manifest), stations=str(a)),
-        output=[str(b)], wildcards={"layer": "1"},
-        params={"url": f"https://bob:{URL_PASSWORD}@data.example.org/x?token=abcdef123",
-                "cache": str(home / "cache"), "note": f"uses {ENV_SECRET}"},
-        config={"run": "demo", "cds": {"api_key": CONFIG_SECRET}}))
+    record_job(
+        FakeSnakemake(
+            "prepare_era5land",
+            work,
+            input=Named(str(mask), manifest=str(manifest), stations=str(a)),
+            output=[str(b)],
+            wildcards={"layer": "1"},
+            params={
+                "url": f"https://bob:{URL_PASSWORD}@data.example.org/x?token=abcdef123",
+                "cache": str(home / "cache"),
+                "note": f"uses {ENV_SECRET}",
+            },
+            config={"run": "demo", "cds": {"api_key": CONFIG_SECRET}},
+        )
+    )
 
     png = Path("figs/fig08_layer1.png")
-    job_c = FakeSnakemake("figure_layer", work, input=Named(str(work / a), era5=str(b)),
-                          output=[str(png)], wildcards={"layer": "1"},
-                          params={"title": "Fig. 8"}, log=["logs/fig08_layer1.log"])
+    job_c = FakeSnakemake(
+        "figure_layer",
+        work,
+        input=Named(str(work / a), era5=str(b)),
+        output=[str(png)],
+        wildcards={"layer": "1"},
+        params={"title": "Fig. 8"},
+        log=["logs/fig08_layer1.log"],
+    )
     before = run_c(job_c, png)
     return Chain(work, home, raw, manifest, mask, a, b, png, job_c, before)
 
@@ -181,8 +231,9 @@ def test_directory_hash_is_stable_and_follows_content(tmp_path):
     folder = tmp_path / "ismn"
     write(folder / "a.txt", "alpha")
     write(folder / "sub" / "b.txt", "beta")
-    lines = sorted([f"a.txt\0{sha(folder / 'a.txt')}\n",
-                    f"sub/b.txt\0{sha(folder / 'sub' / 'b.txt')}\n"])
+    lines = sorted(
+        [f"a.txt\0{sha(folder / 'a.txt')}\n", f"sub/b.txt\0{sha(folder / 'sub' / 'b.txt')}\n"]
+    )
     expected = hashlib.sha256("".join(lines).encode()).hexdigest()
     assert sha256_path(folder) == sha256_path(folder) == expected
     write(folder / "a.txt.prov.json", "{}")  # provenance written inside does not count
@@ -203,12 +254,20 @@ def test_redact_home_secrets_and_urls(fake_env):
     obj = {
         # a path (not a name) with "key" in it: its value is kept
         str(home / "key_dir"): [f"{home}/data/x.nc", str(real_home / "y.nc"), home / "p.nc"],
-        "api_key": "abc", "Token": 12, "cdsapiKey": "abc", "PASSWORD": "x", "secret": ["a"],
-        "keys": "kept", "monkey": "kept", "sort_keys": True, "none_key": None,
+        "api_key": "abc",
+        "Token": 12,
+        "cdsapiKey": "abc",
+        "PASSWORD": "x",
+        "secret": ["a"],
+        "keys": "kept",
+        "monkey": "kept",
+        "sort_keys": True,
+        "none_key": None,
         "note": f"env {ENV_SECRET}, rc {RC_KEY}, again 12345:{RC_KEY}",
         "url": f"see https://u:{URL_PASSWORD}@host.org/p?key=zz&x=1",
         "neighbour": f"{home}2/x and /mnt{home}",
-        "tuple": (1, 2.5, True, None), "other": object,
+        "tuple": (1, 2.5, True, None),
+        "other": object,
     }
     out = redact(obj)
     assert json.loads(json.dumps(out)) == out
@@ -254,17 +313,21 @@ def test_git_state(tmp_path, monkeypatch):
     assert git_state(repo) == {"commit": "unknown", "dirty": None, "describe": "unknown"}
 
     def git(*args):
-        subprocess.run(["git", "-C", str(repo), "-c", "user.name=T", "-c", "user.email=t@x.org",
-                        *args], check=True, capture_output=True)
+        subprocess.run(
+            ["git", "-C", str(repo), "-c", "user.name=T", "-c", "user.email=t@x.org", *args],
+            check=True,
+            capture_output=True,
+        )
 
     git("init", "-q")
     write(repo / "Snakefile", "rule all:\n")
     git("add", "Snakefile")
     git("commit", "-q", "-m", "first")
-    head = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], check=True,
-                          capture_output=True, text=True).stdout.strip()
+    head = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "HEAD"], check=True, capture_output=True, text=True
+    ).stdout.strip()
     state = git_state(repo)
-    assert state == {"commit": head, "dirty": False, "describe": head[:len(state["describe"])]}
+    assert state == {"commit": head, "dirty": False, "describe": head[: len(state["describe"])]}
     write(repo / "results.txt", "untracked")
     assert git_state(repo)["dirty"] is False
     write(repo / "Snakefile", "rule all:\n    input: []\n")
@@ -283,8 +346,9 @@ def test_sidecars_of_the_chain(chain):
     assert list(sidecar) == ["schema", "file", "sha256", *RECORD_KEYS[1:]]
     assert sidecar["schema"] == SCHEMA
     assert sidecar["file"] == "results/b/era5_layer1.nc" and sidecar["sha256"] == sha(chain.b)
-    assert sidecar["outputs"] == [{"path": "results/b/era5_layer1.nc", "sha256": sha(chain.b),
-                                   "kind": "file"}]
+    assert sidecar["outputs"] == [
+        {"path": "results/b/era5_layer1.nc", "sha256": sha(chain.b), "kind": "file"}
+    ]
     assert [(e["name"], e["path"], e["sha256"], e["kind"]) for e in sidecar["inputs"]] == [
         (None, "~/data/mask.txt", sha(chain.mask), "file"),
         ("manifest", "resources/downloads/era5.manifest.json", sha(chain.manifest), "file"),
@@ -294,7 +358,8 @@ def test_sidecars_of_the_chain(chain):
     assert sidecar["params"]["cache"] == "~/cache"
     assert sidecar["workflow"] == {"commit": "unknown", "dirty": None, "describe": "unknown"}
     assert sidecar["config_hash"] == provenance.config_hash(
-        {"run": "demo", "cds": {"api_key": CONFIG_SECRET}})
+        {"run": "demo", "cds": {"api_key": CONFIG_SECRET}}
+    )
     assert sidecar["software"]["smdown"] == metadata.version("smdown")
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", sidecar["created"])
     assert read_sidecar(chain.a)["log"] == ["logs/a.log"]
@@ -304,28 +369,45 @@ def test_sidecars_of_the_chain(chain):
 def test_lineage_reaches_the_raw_sources(chain):
     record = read_sidecar(chain.png)
     # an absolute input inside the working directory is recorded relative to it
-    assert [e["path"] for e in record["inputs"]] == ["results/a/stations.nc",
-                                                     "results/b/era5_layer1.nc"]
+    assert [e["path"] for e in record["inputs"]] == [
+        "results/a/stations.nc",
+        "results/b/era5_layer1.nc",
+    ]
     assert record["inputs"][0]["sha256"] == sha(chain.a)
     lineage = record["lineage"]
-    assert set(lineage) == {"results/a/stations.nc", "results/b/era5_layer1.nc",
-                            "resources/raw/stations.csv",
-                            "resources/downloads/era5.manifest.json", "~/data/mask.txt"}
+    assert set(lineage) == {
+        "results/a/stations.nc",
+        "results/b/era5_layer1.nc",
+        "resources/raw/stations.csv",
+        "resources/downloads/era5.manifest.json",
+        "~/data/mask.txt",
+    }
     a = lineage["results/a/stations.nc"]
     assert a["rule"] == "prepare_stations" and a["inputs"] == ["resources/raw/stations.csv"]
     assert a["sha256"] == sha(chain.a) and a["params"] == {"min_years": 3}
     assert a["workflow"] == "unknown" and "stale" not in a and "source" not in a
     assert lineage["results/b/era5_layer1.nc"]["inputs"] == [
-        "~/data/mask.txt", "resources/downloads/era5.manifest.json", "results/a/stations.nc"]
+        "~/data/mask.txt",
+        "resources/downloads/era5.manifest.json",
+        "results/a/stations.nc",
+    ]
     assert lineage["resources/raw/stations.csv"] == {"source": "file", "sha256": sha(chain.raw)}
     man = lineage["resources/downloads/era5.manifest.json"]
     assert man["source"] == "manifest" and man["sha256"] == sha(chain.manifest)
     assert man["origin"]["dataset"] == "reanalysis-era5-land"
     assert man["origin"]["url"] == "https://cds.example.org/api"
-    assert man["files"] == [{"name": "era5/era5_2000.nc", "size": 17,
-                             "sha256": sha("resources/downloads/era5/era5_2000.nc")}]
-    assert record["sources"] == ["resources/downloads/era5.manifest.json",
-                                 "resources/raw/stations.csv", "~/data/mask.txt"]
+    assert man["files"] == [
+        {
+            "name": "era5/era5_2000.nc",
+            "size": 17,
+            "sha256": sha("resources/downloads/era5/era5_2000.nc"),
+        }
+    ]
+    assert record["sources"] == [
+        "resources/downloads/era5.manifest.json",
+        "resources/raw/stations.csv",
+        "~/data/mask.txt",
+    ]
 
 
 def test_no_home_or_secret_in_any_record(chain):
@@ -334,8 +416,15 @@ def test_no_home_or_secret_in_any_record(chain):
     with Image.open(chain.png) as image:
         texts = [json.dumps(image.text)]
     for text in [p.read_text() for p in sidecars] + texts:
-        for leak in (str(chain.home), str(chain.home.resolve()), ENV_SECRET, RC_KEY,
-                     CONFIG_SECRET, URL_PASSWORD, "abcdef123"):
+        for leak in (
+            str(chain.home),
+            str(chain.home.resolve()),
+            ENV_SECRET,
+            RC_KEY,
+            CONFIG_SECRET,
+            URL_PASSWORD,
+            "abcdef123",
+        ):
             assert leak not in text
 
 
@@ -355,7 +444,8 @@ def test_png_text_chunks_and_pixels(chain):
     assert text["smdown:provenance"] == "fig08_layer1.png.prov.json"
     assert json.loads(text["smdown:inputs"]) == [
         {"path": "results/a/stations.nc", "sha256": sha(chain.a)},
-        {"path": "results/b/era5_layer1.nc", "sha256": sha(chain.b)}]
+        {"path": "results/b/era5_layer1.nc", "sha256": sha(chain.b)},
+    ]
     assert sidecar["sha256"] == sha(chain.png)  # hashed after the text went in
 
 
@@ -374,21 +464,29 @@ def test_stale_input_is_marked(chain):
 def test_lineage_tree_of_a_diamond(chain):
     tree = lineage_tree(chain.png)
     lines = tree.splitlines()
-    assert lines[0] == (f"figs/fig08_layer1.png  [figure_layer layer=1]  "
-                        f"sha256:{sha(chain.png)[:12]}")
+    assert lines[0] == (
+        f"figs/fig08_layer1.png  [figure_layer layer=1]  sha256:{sha(chain.png)[:12]}"
+    )
     assert lines[1].startswith("├── results/a/stations.nc  [prepare_stations]  sha256:")
     assert lines[2] == f"│   └── resources/raw/stations.csv  [source]  sha256:{sha(chain.raw)[:12]}"
     assert lines[3].startswith("└── results/b/era5_layer1.nc  [prepare_era5land layer=1]")
     assert lines[4].startswith("    ├── ~/data/mask.txt  [source]")
-    assert lines[5].startswith("    ├── resources/downloads/era5.manifest.json  [download "
-                               "manifest: provider=cds dataset=reanalysis-era5-land "
-                               "request.variable=volumetric_soil_water_layer_1 "
-                               "url=https://cds.example.org/api]")
+    assert lines[5].startswith(
+        "    ├── resources/downloads/era5.manifest.json  [download "
+        "manifest: provider=cds dataset=reanalysis-era5-land "
+        "request.variable=volumetric_soil_water_layer_1 "
+        "url=https://cds.example.org/api]"
+    )
     assert lines[6] == "    └── results/a/stations.nc  (see above)"
     assert len(lines) == 7
-    for path in ("figs/fig08_layer1.png", "results/a/stations.nc", "results/b/era5_layer1.nc",
-                 "resources/raw/stations.csv", "resources/downloads/era5.manifest.json",
-                 "~/data/mask.txt"):
+    for path in (
+        "figs/fig08_layer1.png",
+        "results/a/stations.nc",
+        "results/b/era5_layer1.nc",
+        "resources/raw/stations.csv",
+        "resources/downloads/era5.manifest.json",
+        "~/data/mask.txt",
+    ):
         full = [line for line in lines if f"{path}  [" in line]
         assert len(full) == 1, path
     shallow = lineage_tree(chain.png, max_depth=1).splitlines()
@@ -406,8 +504,12 @@ def test_cli(chain, capsys):
     assert json.loads(capsys.readouterr().out) == read_sidecar(chain.png)
     assert main([str(sidecar_path(chain.png)), "--depth", "1"]) == 0
     assert capsys.readouterr().out.startswith("figs/fig08_layer1.png  [figure_layer layer=1]")
-    proc = subprocess.run([sys.executable, "-m", "smdown.provenance", str(chain.manifest)],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "smdown.provenance", str(chain.manifest)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.startswith(f"error: {chain.manifest}: has no provenance sidecar")
 
@@ -426,8 +528,16 @@ def test_corrupt_sidecar_is_an_input_error(tmp_path):
         read_sidecar(data)
     write(sidecar_path(data), "{not json")
     with pytest.raises(InputError):
-        job_record(rule="r", wildcards={}, params={}, inputs=[data], outputs=[data], log=[],
-                   config={}, repo=tmp_path)
+        job_record(
+            rule="r",
+            wildcards={},
+            params={},
+            inputs=[data],
+            outputs=[data],
+            log=[],
+            config={},
+            repo=tmp_path,
+        )
 
 
 def test_job_record_fields_and_paths(fake_env, tmp_path):
@@ -436,16 +546,27 @@ def test_job_record_fields_and_paths(fake_env, tmp_path):
     outside = write(tmp_path / "elsewhere" / "ext.txt", "ext")
     folder = work / "results" / "stations"
     write(folder / "s1.csv", "1")
-    record = job_record(rule="collect", wildcards={"run": "demo"}, params={"n": (1, 2)},
-                        inputs=[str(inside), outside], outputs=[folder], log=["logs/c.log"],
-                        config={"run": "demo"}, repo=work, created=datetime(2024, 5, 1, 12))
+    record = job_record(
+        rule="collect",
+        wildcards={"run": "demo"},
+        params={"n": (1, 2)},
+        inputs=[str(inside), outside],
+        outputs=[folder],
+        log=["logs/c.log"],
+        config={"run": "demo"},
+        repo=work,
+        created=datetime(2024, 5, 1, 12),
+    )
     assert list(record) == RECORD_KEYS
     assert record["created"] == "2024-05-01T12:00:00+00:00"
     assert record["params"] == {"n": [1, 2]}
     assert [(e["name"], e["path"]) for e in record["inputs"]] == [
-        (None, "results/in.txt"), (None, str(outside))]
-    assert record["outputs"] == [{"path": "results/stations", "sha256": sha256_path(folder),
-                                  "kind": "directory"}]
+        (None, "results/in.txt"),
+        (None, str(outside)),
+    ]
+    assert record["outputs"] == [
+        {"path": "results/stations", "sha256": sha256_path(folder), "kind": "directory"}
+    ]
     assert record["sources"] == [str(outside), "results/in.txt"]
     assert json.loads(json.dumps(record)) == record
 
@@ -461,11 +582,26 @@ def test_every_input_once_with_its_name(fake_env):
     assert written == Path("out.txt.prov.json")
     entries = read_sidecar(out)["inputs"]
     assert [(e["name"], e["path"]) for e in entries] == [
-        (None, "c.txt"), ("pair", "a.txt"), ("pair", "b.txt"), ("first", "x.txt")]
-    mapping = job_record(rule="r", wildcards={}, params={}, inputs={"one": "a.txt",
-                         "two": ["b.txt", "c.txt"]}, outputs=[out], log=[], config={}, repo=work)
+        (None, "c.txt"),
+        ("pair", "a.txt"),
+        ("pair", "b.txt"),
+        ("first", "x.txt"),
+    ]
+    mapping = job_record(
+        rule="r",
+        wildcards={},
+        params={},
+        inputs={"one": "a.txt", "two": ["b.txt", "c.txt"]},
+        outputs=[out],
+        log=[],
+        config={},
+        repo=work,
+    )
     assert [(e["name"], e["path"]) for e in mapping["inputs"]] == [
-        ("one", "a.txt"), ("two", "b.txt"), ("two", "c.txt")]
+        ("one", "a.txt"),
+        ("two", "b.txt"),
+        ("two", "c.txt"),
+    ]
 
 
 def test_missing_output_is_named(fake_env):
@@ -477,17 +613,24 @@ def test_missing_output_is_named(fake_env):
 def test_download_and_synthetic_jobs_are_sources(fake_env):
     _home, _real, work = fake_env
     delivered = write("resources/cmip6/m/historical/mrsos.nc", "cmip6")
-    manifest = write_manifest("resources/cmip6/m/historical.manifest.json", [delivered],
-                              {"provider": "esgf", "facets": {"source_id": "m"}})
-    record_job(FakeSnakemake("download_cmip6", work, output=[str(manifest)],
-                             params={"request": {"experiment": "historical"}},
-                             wildcards={"model": "m"}))
+    manifest = write_manifest(
+        "resources/cmip6/m/historical.manifest.json",
+        [delivered],
+        {"provider": "esgf", "facets": {"source_id": "m"}},
+    )
+    record_job(
+        FakeSnakemake(
+            "download_cmip6",
+            work,
+            output=[str(manifest)],
+            params={"request": {"experiment": "historical"}},
+            wildcards={"model": "m"},
+        )
+    )
     truth = write("resources/synthetic/truth.nc", "truth")
-    record_job(FakeSnakemake("synthesize_truth", work, output=[str(truth)],
-                             params={"seed": 1}))
+    record_job(FakeSnakemake("synthesize_truth", work, output=[str(truth)], params={"seed": 1}))
     out = write("results/regridded.nc", "out")
-    record_job(FakeSnakemake("regrid", work, input=[str(manifest), str(truth)],
-                             output=[str(out)]))
+    record_job(FakeSnakemake("regrid", work, input=[str(manifest), str(truth)], output=[str(out)]))
     lineage = read_sidecar(out)["lineage"]
     node = lineage[str(manifest)]
     assert node["rule"] == "download_cmip6" and node["source"] == "manifest"
@@ -513,8 +656,13 @@ def test_untouched_lineage_is_verified_without_marks(chain, capsys, monkeypatch)
     assert len(hashed) == len(set(hashed)) == 6
     checks = verify_lineage(chain.png)
     assert [c.path for c in checks] == [
-        "figs/fig08_layer1.png", "results/a/stations.nc", "results/b/era5_layer1.nc",
-        "resources/raw/stations.csv", "~/data/mask.txt", "resources/downloads/era5.manifest.json"]
+        "figs/fig08_layer1.png",
+        "results/a/stations.nc",
+        "results/b/era5_layer1.nc",
+        "resources/raw/stations.csv",
+        "~/data/mask.txt",
+        "resources/downloads/era5.manifest.json",
+    ]
     assert {(c.status, c.mark) for c in checks} == {("ok", "")}
     assert checks[0].recorded == checks[0].actual == sha(chain.png)
 
@@ -531,12 +679,17 @@ def test_changed_source_and_figure_are_marked(chain, capsys):
     assert main([str(chain.png)]) == 1
     lines = capsys.readouterr().out.splitlines()
     changed = [line for line in lines if "CHANGED" in line]
-    assert changed == [f"│   └── resources/raw/stations.csv  [source]  sha256:{recorded[:12]}  "
-                       f"CHANGED (recorded {recorded[:12]}, now {sha(chain.raw)[:12]})"]
+    assert changed == [
+        f"│   └── resources/raw/stations.csv  [source]  sha256:{recorded[:12]}  "
+        f"CHANGED (recorded {recorded[:12]}, now {sha(chain.raw)[:12]})"
+    ]
     assert lines[-1] == SUMMARY.format(6, 1, 0)
     [check] = [c for c in verify_lineage(chain.png) if c.status != "ok"]
-    assert (check.path, check.recorded, check.actual) == ("resources/raw/stations.csv", recorded,
-                                                          sha(chain.raw))
+    assert (check.path, check.recorded, check.actual) == (
+        "resources/raw/stations.csv",
+        recorded,
+        sha(chain.raw),
+    )
     figure = sha(chain.png)
     with chain.png.open("ab") as fig:
         fig.write(b"trailing bytes")
@@ -552,7 +705,8 @@ def test_deleted_source_is_missing(chain, capsys):
     assert main([str(chain.png)]) == 1
     lines = capsys.readouterr().out.splitlines()
     assert [line for line in lines if "MISSING" in line or "CHANGED" in line] == [
-        f"    ├── ~/data/mask.txt  [source]  sha256:{recorded[:12]}  MISSING"]
+        f"    ├── ~/data/mask.txt  [source]  sha256:{recorded[:12]}  MISSING"
+    ]
     assert lines[-1] == SUMMARY.format(6, 0, 1)
     [check] = [c for c in verify_lineage(chain.png) if c.status != "ok"]
     assert (check.path, check.status, check.actual) == ("~/data/mask.txt", "missing", None)
@@ -590,11 +744,17 @@ def test_json_carries_the_verification(chain, capsys):
     captured = capsys.readouterr()
     assert captured.err == SUMMARY.format(6, 1, 1) + "\n"
     data = json.loads(captured.out)
-    assert data["verification"] == {"status": "ok", "recorded": sha(chain.png),
-                                    "actual": sha(chain.png)}
+    assert data["verification"] == {
+        "status": "ok",
+        "recorded": sha(chain.png),
+        "actual": sha(chain.png),
+    }
     lineage = data["lineage"]
     assert lineage["resources/raw/stations.csv"]["verification"] == {
-        "status": "changed", "recorded": recorded, "actual": sha(chain.raw)}
+        "status": "changed",
+        "recorded": recorded,
+        "actual": sha(chain.raw),
+    }
     assert lineage["~/data/mask.txt"]["verification"]["status"] == "missing"
     assert lineage["~/data/mask.txt"]["verification"]["actual"] is None
     assert lineage["results/a/stations.nc"]["verification"]["status"] == "ok"

@@ -12,8 +12,9 @@ from smdown.sources.ismn import check_stm, stm_problem
 
 from ..conftest import ISMN_SDIST_DATA
 
-HEADER = ("CTP-SMTMN  CTP-SMTMN       CST-01            31.54000    91.93000 4500.00    0.05"
-          "    0.05 EC-5")
+HEADER = (
+    "CTP-SMTMN  CTP-SMTMN       CST-01            31.54000    91.93000 4500.00    0.05    0.05 EC-5"
+)
 GOOD = ["2012/07/01 12:00   0.2150 G M", "2012/07/02 12:00   0.2170 G M"]
 
 
@@ -46,9 +47,16 @@ def test_a_clean_source_has_one_row_saying_so():
     qc = QCLog("era5land")
     qc.count("e.nc", 10)
     qc.screen(np.full(10, 0.3), "e.nc")
-    assert qc.table().to_dict("records") == [{"source": "era5land", "file": "1 file(s)",
-                                              "check": "none", "dropped": 0, "of": 10,
-                                              "kind": ""}]
+    assert qc.table().to_dict("records") == [
+        {
+            "source": "era5land",
+            "file": "1 file(s)",
+            "check": "none",
+            "dropped": 0,
+            "of": 10,
+            "kind": "",
+        }
+    ]
     assert list(qc_table([qc, QCLog("cma")])["source"]) == ["era5land", "cma"]
 
 
@@ -65,12 +73,13 @@ def test_flags_are_listed_but_do_not_count_toward_refusal():
 
 
 def test_settings_from_the_config():
-    assert QCSettings.from_config({"porosity": 0.45, "sentinels": [-9999, -99],
-                                   "max_drop_fraction": 0.2}) == \
-        QCSettings(0.45, (-9999.0, -99.0), 0.2)
+    assert QCSettings.from_config(
+        {"porosity": 0.45, "sentinels": [-9999, -99], "max_drop_fraction": 0.2}
+    ) == QCSettings(0.45, (-9999.0, -99.0), 0.2)
 
 
 # ---------------------------------------------------------------------- ISMN station files
+
 
 def _stm(tmp_path, *lines: str, name="x.stm"):
     path = tmp_path / name

@@ -58,8 +58,9 @@ def _future(rng: np.random.Generator, dtype: type, on_steps: bool) -> np.ndarray
 
 def _dataarray(values: np.ndarray, times: pd.Index) -> xr.DataArray:
     """(time, cell) values as the DataArray xsdba wants: a time coordinate and units."""
-    return xr.DataArray(values, dims=("time", "cell"), coords={"time": times},
-                        attrs={"units": UNITS})
+    return xr.DataArray(
+        values, dims=("time", "cell"), coords={"time": times}, attrs={"units": UNITS}
+    )
 
 
 def _month(da: xr.DataArray, month: int) -> xr.DataArray:
@@ -71,12 +72,16 @@ def _xsdba_per_month(ref: np.ndarray, hist: np.ndarray, sim: np.ndarray, kind: s
     """xsdba's EQM trained and applied on each calendar month's time steps alone."""
     from xsdba import EmpiricalQuantileMapping
 
-    ref_da, hist_da, sim_da = (_dataarray(ref, TRAIN), _dataarray(hist, TRAIN),
-                               _dataarray(sim, FUTURE))
+    ref_da, hist_da, sim_da = (
+        _dataarray(ref, TRAIN),
+        _dataarray(hist, TRAIN),
+        _dataarray(sim, FUTURE),
+    )
     out = []
     for month in range(1, 13):
-        qm = EmpiricalQuantileMapping.train(_month(ref_da, month), _month(hist_da, month),
-                                            nquantiles=20, group="time", kind=kind)
+        qm = EmpiricalQuantileMapping.train(
+            _month(ref_da, month), _month(hist_da, month), nquantiles=20, group="time", kind=kind
+        )
         out.append(qm.adjust(_month(sim_da, month), interp="linear", extrapolation="constant"))
     return xr.concat(out, "time").sortby("time").transpose("time", "cell").values
 
@@ -111,8 +116,9 @@ def test_float32_xsdba_differs_only_on_tied_quantiles() -> None:
     sim = _future(rng, np.float32, on_steps=True)
     qm = _ours(ref, hist, "+")
     ours = qm.apply(sim, FUTURE.month.to_numpy())
-    differs = ~np.isclose(ours, _xsdba_per_month(ref, hist, sim, "+"), rtol=0, atol=1e-6,
-                          equal_nan=True)
+    differs = ~np.isclose(
+        ours, _xsdba_per_month(ref, hist, sim, "+"), rtol=0, atol=1e-6, equal_nan=True
+    )
     assert differs.any()
     for step, cell in zip(*np.nonzero(differs), strict=True):
         nodes = qm.hist_q[FUTURE.month[step] - 1, :, cell]
@@ -133,11 +139,16 @@ def test_one_time_month_call_equals_only_on_360_day_mid_months() -> None:
 
     def one_call(train_times: pd.Index, future_times: pd.Index) -> np.ndarray:
         """The single call with group="time.month", interp="linear", on the given time stamps."""
-        qm = EmpiricalQuantileMapping.train(_dataarray(ref, train_times),
-                                            _dataarray(hist, train_times),
-                                            nquantiles=20, group="time.month", kind="+")
-        adjusted = qm.adjust(_dataarray(sim, future_times), interp="linear",
-                             extrapolation="constant")
+        qm = EmpiricalQuantileMapping.train(
+            _dataarray(ref, train_times),
+            _dataarray(hist, train_times),
+            nquantiles=20,
+            group="time.month",
+            kind="+",
+        )
+        adjusted = qm.adjust(
+            _dataarray(sim, future_times), interp="linear", extrapolation="constant"
+        )
         return adjusted.transpose("time", "cell").values
 
     def mid_360(times: pd.DatetimeIndex) -> xr.CFTimeIndex:
@@ -170,10 +181,17 @@ def test_sim_at_a_hist_quantile_maps_to_the_ref_quantile(kind: str) -> None:
     np.testing.assert_allclose(adjusted[:, 0], np.quantile(ref[in_june, 0], nodes), atol=1e-12)
 
 
-@pytest.mark.parametrize(("kind", "hist_of", "expected_of"), [
-    ("+", lambda ref, month: ref - 0.01 * month, lambda sim, month: sim + 0.01 * month),
-    ("*", lambda ref, month: ref * (1 - 0.02 * month), lambda sim, month: sim / (1 - 0.02 * month)),
-])
+@pytest.mark.parametrize(
+    ("kind", "hist_of", "expected_of"),
+    [
+        ("+", lambda ref, month: ref - 0.01 * month, lambda sim, month: sim + 0.01 * month),
+        (
+            "*",
+            lambda ref, month: ref * (1 - 0.02 * month),
+            lambda sim, month: sim / (1 - 0.02 * month),
+        ),
+    ],
+)
 def test_a_shifted_hist_gives_each_months_shift_back(kind, hist_of, expected_of) -> None:
     """hist = ref shifted (or scaled) by a per-month amount: each month gets its own undone."""
     rng = np.random.default_rng(2)
@@ -223,20 +241,23 @@ def _fit(ref_shape=(24, 3), hist_shape=(24, 3), months=None, kind="+") -> Quanti
     return fit_quantile_map(np.zeros(ref_shape), np.zeros(hist_shape), months, kind=kind)
 
 
-@pytest.mark.parametrize(("call", "source"), [
-    (lambda: _fit(months=np.tile(np.r_[1:7, 8:13, 1], 2)), "months"),  # July absent
-    (lambda: _fit(hist_shape=(24, 4)), "hist"),
-    (lambda: _fit(ref_shape=(24,), hist_shape=(24,)), "ref"),
-    (lambda: _fit(months=np.arange(1, 13)), "months"),
-    (lambda: _fit(months=np.tile(np.arange(2, 14), 2)), "months"),
-    (lambda: _fit(months=np.tile(np.arange(1, 13), 2) + 0.5), "months"),
-    (lambda: _fit(kind="/"), "kind"),
-    (lambda: _fit().apply(np.zeros((5, 4)), np.ones(5)), "sim"),
-    (lambda: _fit().apply(np.zeros((5, 3)), np.ones(4)), "months"),
-    (lambda: _fit().apply(np.zeros((5, 3)), np.zeros(5)), "months"),
-    (lambda: QuantileMap(np.zeros((11, 20, 3)), np.zeros((11, 20, 3)), "+"), "hist_q"),
-    (lambda: QuantileMap(np.zeros((12, 20, 3)), np.zeros((12, 20, 2)), "+"), "af"),
-])
+@pytest.mark.parametrize(
+    ("call", "source"),
+    [
+        (lambda: _fit(months=np.tile(np.r_[1:7, 8:13, 1], 2)), "months"),  # July absent
+        (lambda: _fit(hist_shape=(24, 4)), "hist"),
+        (lambda: _fit(ref_shape=(24,), hist_shape=(24,)), "ref"),
+        (lambda: _fit(months=np.arange(1, 13)), "months"),
+        (lambda: _fit(months=np.tile(np.arange(2, 14), 2)), "months"),
+        (lambda: _fit(months=np.tile(np.arange(1, 13), 2) + 0.5), "months"),
+        (lambda: _fit(kind="/"), "kind"),
+        (lambda: _fit().apply(np.zeros((5, 4)), np.ones(5)), "sim"),
+        (lambda: _fit().apply(np.zeros((5, 3)), np.ones(4)), "months"),
+        (lambda: _fit().apply(np.zeros((5, 3)), np.zeros(5)), "months"),
+        (lambda: QuantileMap(np.zeros((11, 20, 3)), np.zeros((11, 20, 3)), "+"), "hist_q"),
+        (lambda: QuantileMap(np.zeros((12, 20, 3)), np.zeros((12, 20, 2)), "+"), "af"),
+    ],
+)
 def test_bad_input_is_refused(call, source: str) -> None:
     """Missing months, mismatched shapes, months outside 1..12 and unknown kinds are InputErrors."""
     with pytest.raises(InputError) as error:

@@ -19,8 +19,11 @@ def test_the_readme_names_no_path_outside_the_repository():
     """No path climbs out of the clone, and every path into the repository's folders exists
     (results/ and the run layout are made by a run; ~/.config is the user's Snakemake)."""
     assert "../" not in README and "/work" not in README and "shared/" not in README
-    folders = tuple(f"{p.name}/" for p in REPO.iterdir() if p.is_dir() and p.name[0] != "."
-                    and p.name not in ("results", "resources"))
+    folders = tuple(
+        f"{p.name}/"
+        for p in REPO.iterdir()
+        if p.is_dir() and p.name[0] != "." and p.name not in ("results", "resources")
+    )
     named = [p for p in set(PATH.findall(README)) if p.startswith(folders)]
     assert len(named) >= 5
     for path in named:

@@ -26,11 +26,15 @@ def test_era5_weights_by_thickness():
 
 def _field(values_per_layer, months, nlayer):
     lat, lon = np.array([31.0, 31.1, 31.2]), np.array([90.0, 90.1])
-    data = np.broadcast_to(np.asarray(values_per_layer, float)[None, :, None, None],
-                           (months.size, nlayer, lat.size, lon.size)).copy()
-    return xr.DataArray(data, dims=("time", "layer", "lat", "lon"),
-                        coords={"time": months, "layer": np.arange(1, nlayer + 1),
-                                "lat": lat, "lon": lon})
+    data = np.broadcast_to(
+        np.asarray(values_per_layer, float)[None, :, None, None],
+        (months.size, nlayer, lat.size, lon.size),
+    ).copy()
+    return xr.DataArray(
+        data,
+        dims=("time", "layer", "lat", "lon"),
+        coords={"time": months, "layer": np.arange(1, nlayer + 1), "lat": lat, "lon": lon},
+    )
 
 
 def test_era5_mapped_to_five_layers():
@@ -44,9 +48,14 @@ def test_sampling_picks_cell_layer_and_month():
     months = np.array(["2010-01-01", "2010-02-01"], dtype="datetime64[ns]")
     field = _field([0.1, 0.2, 0.3, 0.4, 0.5], months, 5)
     field.values[1, 2, 2, 1] = 0.99
-    table = pd.DataFrame({"lat": [31.19, 31.0, 31.0], "lon": [90.12, 90.0, 90.0],
-                          "layer": [3, 1, 1],
-                          "month": pd.to_datetime(["2010-02-01", "2010-01-01", "2011-01-01"])})
+    table = pd.DataFrame(
+        {
+            "lat": [31.19, 31.0, 31.0],
+            "lon": [90.12, 90.0, 90.0],
+            "layer": [3, 1, 1],
+            "month": pd.to_datetime(["2010-02-01", "2010-01-01", "2011-01-01"]),
+        }
+    )
     got = sample_at_stations(field, table)
     assert got[0] == 0.99 and got[1] == 0.1 and np.isnan(got[2])
 
@@ -55,8 +64,20 @@ def test_metrics_and_table_s1(tmp_path):
     months = pd.date_range("2010-01-01", periods=24, freq="MS")
     rng = np.random.default_rng(0)
     truth = 0.2 + 0.05 * np.sin(np.arange(24) / 2)
-    rows = [{"station": s, "network": "N", "lat": 31.0, "lon": 90.0, "layer": 1, "month": m,
-             "sm": v, "n_days": 30} for s in ("a", "b") for m, v in zip(months, truth, strict=True)]
+    rows = [
+        {
+            "station": s,
+            "network": "N",
+            "lat": 31.0,
+            "lon": 90.0,
+            "layer": 1,
+            "month": m,
+            "sm": v,
+            "n_days": 30,
+        }
+        for s in ("a", "b")
+        for m, v in zip(months, truth, strict=True)
+    ]
     table = pd.DataFrame(rows)
     t = months.values.astype("datetime64[ns]")
     good = _field([0.0] * 5, t, 5)

@@ -32,8 +32,13 @@ def _field(grid: RectilinearGrid, ntime: int = 2) -> xr.DataArray:
     lat, lon = np.meshgrid(grid.lat, grid.lon, indexing="ij")
     base = 0.25 + 0.1 * np.sin(np.deg2rad(3 * lat)) * np.cos(np.deg2rad(2 * lon))
     data = np.stack([base + 0.01 * t for t in range(ntime)])
-    return xr.DataArray(data, dims=("time", "lat", "lon"), coords={"time": np.arange(ntime)},
-                        name="mrsos", attrs={"units": "m3 m-3"})
+    return xr.DataArray(
+        data,
+        dims=("time", "lat", "lon"),
+        coords={"time": np.arange(ntime)},
+        name="mrsos",
+        attrs={"units": "m3 m-3"},
+    )
 
 
 def _lon_index_field(grid: RectilinearGrid) -> xr.DataArray:
@@ -44,8 +49,9 @@ def _lon_index_field(grid: RectilinearGrid) -> xr.DataArray:
 
 def _grid(lat_bnds: list[list[float]], lon_bnds: list[list[float]]) -> RectilinearGrid:
     lat_b, lon_b = np.array(lat_bnds, dtype=float), np.array(lon_bnds, dtype=float)
-    return RectilinearGrid(lat=lat_b.mean(axis=1), lon=lon_b.mean(axis=1),
-                           lat_bnds=lat_b, lon_bnds=lon_b)
+    return RectilinearGrid(
+        lat=lat_b.mean(axis=1), lon=lon_b.mean(axis=1), lat_bnds=lat_b, lon_bnds=lon_b
+    )
 
 
 @pytest.mark.parametrize("src", [CESM2, MPI], ids=["regular", "gaussian"])
@@ -134,8 +140,7 @@ def test_longitude_wrap_target_crossing_greenwich():
 
 
 def test_longitude_wrap_same_result_for_0_360_and_180_180_sources():
-    shifted = RectilinearGrid(CESM2.lat, CESM2.lon - 180.0, CESM2.lat_bnds,
-                              CESM2.lon_bnds - 180.0)
+    shifted = RectilinearGrid(CESM2.lat, CESM2.lon - 180.0, CESM2.lat_bnds, CESM2.lon_bnds - 180.0)
     da = _field(CESM2)
     rolled = da.roll(lon=144).assign_coords(lon=shifted.lon)  # same values, lon -180..178.75
     for dst in (TARGET, regular_grid(-5, 5, -10, 10, 0.1)):
@@ -162,8 +167,9 @@ def test_coverage_accepts_global_and_exactly_fitting_grids():
     check_coverage(CESM2, TARGET, "global.nc")
     check_coverage(MPI, regular_grid(-5, 5, -10, 10, 0.1), "global.nc")
     check_coverage(TARGET, TARGET, "same.nc")  # bounds coincide exactly
-    shifted = RectilinearGrid(TARGET.lat, TARGET.lon + 0.01, TARGET.lat_bnds,
-                              TARGET.lon_bnds + 0.01)
+    shifted = RectilinearGrid(
+        TARGET.lat, TARGET.lon + 0.01, TARGET.lat_bnds, TARGET.lon_bnds + 0.01
+    )
     with pytest.raises(InputError, match=r"88.96..104.06 degrees east"):
         check_coverage(shifted, TARGET, "shifted.nc")
 

@@ -47,22 +47,31 @@ def _soil_moisture(grid: RectilinearGrid, seed: int) -> np.ndarray:
 
 def _write_input(path: Path, grid: RectilinearGrid, data: np.ndarray) -> xr.DataArray:
     """Write `data` as a CF file with bounds variables; return it as the DataArray we regrid."""
-    da = xr.DataArray(data, dims=("time", "lat", "lon"),
-                      coords={"time": np.arange(data.shape[0], dtype=float), **grid.coords()},
-                      name="mrsos", attrs={"units": "m3 m-3"})
+    da = xr.DataArray(
+        data,
+        dims=("time", "lat", "lon"),
+        coords={"time": np.arange(data.shape[0], dtype=float), **grid.coords()},
+        name="mrsos",
+        attrs={"units": "m3 m-3"},
+    )
     ds = da.to_dataset().assign(**grid.bounds_vars())
     ds.time.attrs.update(units="days since 2000-01-16", calendar="noleap")
     ds.to_netcdf(path, encoding={"mrsos": {"_FillValue": FILL}})
     return da
 
 
-def _cdo(operator: str, workdir: Path, infile: Path,
-         env: dict[str, str] | None = None) -> np.ndarray:
+def _cdo(
+    operator: str, workdir: Path, infile: Path, env: dict[str, str] | None = None
+) -> np.ndarray:
     """Run `cdo -s <operator>,<target grid file> in out` and return the regridded values."""
     gridfile, outfile = workdir / "target_grid.txt", workdir / f"{infile.stem}_{operator}.nc"
     gridfile.write_text(cdo_griddes(TARGET))
-    subprocess.run(["cdo", "-s", f"{operator},{gridfile}", str(infile), str(outfile)],
-                   check=True, cwd=workdir, env=env)
+    subprocess.run(
+        ["cdo", "-s", f"{operator},{gridfile}", str(infile), str(outfile)],
+        check=True,
+        cwd=workdir,
+        env=env,
+    )
     with xr.open_dataset(outfile) as out:
         np.testing.assert_allclose(out.lat, TARGET.lat, atol=1e-9)
         np.testing.assert_allclose(out.lon, TARGET.lon, atol=1e-9)
@@ -94,11 +103,13 @@ def _box_integral(grid: RectilinearGrid, data: np.ndarray, box: RectilinearGrid)
     """Exact area integral of the piecewise-constant source field over the target's box."""
     sin_box = np.sin(np.deg2rad([box.lat_bnds.min(), box.lat_bnds.max()]))
     sin_src = np.sin(np.deg2rad(grid.lat_bnds))
-    dsin = np.clip(np.minimum(sin_src[:, 1], sin_box[1]) - np.maximum(sin_src[:, 0], sin_box[0]),
-                   0, None)
+    dsin = np.clip(
+        np.minimum(sin_src[:, 1], sin_box[1]) - np.maximum(sin_src[:, 0], sin_box[0]), 0, None
+    )
     west, east = box.lon_bnds.min(), box.lon_bnds.max()
-    dlon = np.clip(np.minimum(grid.lon_bnds[:, 1], east) - np.maximum(grid.lon_bnds[:, 0], west),
-                   0, None)
+    dlon = np.clip(
+        np.minimum(grid.lon_bnds[:, 1], east) - np.maximum(grid.lon_bnds[:, 0], west), 0, None
+    )
     return np.einsum("tij,i,j->t", data, dsin, np.deg2rad(dlon))
 
 
@@ -117,7 +128,7 @@ def test_missing_values_follow_cdo_fracarea_with_area_min(case):
     holed = da.values.copy()
     i, j = np.searchsorted(grid.lat, 33.0), np.searchsorted(grid.lon, 93.0)
     holed[:, i, j] = np.nan  # one missing cell in every step
-    holed[1, i + 1:i + 3, j + 3:j + 6] = np.nan  # a 2 x 3 block in one step only
+    holed[1, i + 1 : i + 3, j + 3 : j + 6] = np.nan  # a 2 x 3 block in one step only
     path = workdir / "holed.nc"
     da_holed = _write_input(path, grid, holed)
     env = {**os.environ, "REMAP_AREA_MIN": "0.5"}  # CDO's counterpart of min_valid_fraction

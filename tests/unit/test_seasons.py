@@ -21,9 +21,13 @@ def monthly(first: str, last: str, values=None) -> xr.DataArray:
     """Month-start series on (time, lat, lon) = (n, 1, 1), value = month index unless given."""
     time = pd.date_range(first, last, freq="MS")
     data = np.arange(len(time), dtype=float) if values is None else np.asarray(values, float)
-    return xr.DataArray(data[:, None, None], dims=("time", "lat", "lon"),
-                        coords={"time": time, "lat": [31.0], "lon": [90.0]},
-                        attrs={"units": "m3 m-3"}, name="sm")
+    return xr.DataArray(
+        data[:, None, None],
+        dims=("time", "lat", "lon"),
+        coords={"time": time, "lat": [31.0], "lon": [90.0]},
+        attrs={"units": "m3 m-3"},
+        name="sm",
+    )
 
 
 def yearly(first: int, last: int, values=None) -> xr.DataArray:
@@ -110,8 +114,9 @@ def test_period_mean_keeps_nan():
 def test_percent_change():
     future = np.array([1.1, 2.0, 3.0, 4.0])
     base = np.array([1.0, 0.0, np.nan, 8.0])
-    np.testing.assert_array_equal(percent_change(future, base),
-                                  [100 * (1.1 - 1.0) / 1.0, np.nan, np.nan, -50.0])
+    np.testing.assert_array_equal(
+        percent_change(future, base), [100 * (1.1 - 1.0) / 1.0, np.nan, np.nan, -50.0]
+    )
     change = percent_change(yearly(1, 2, [3.0, 1.0]), yearly(1, 2, [2.0, 0.0]))
     assert change.values[0] == 50.0 and np.isnan(change.values[1])
     assert change.attrs["units"] == "%"
@@ -119,8 +124,11 @@ def test_percent_change():
 
 def grid_field(values) -> xr.DataArray:
     """A (lat, lon) = (2, 2) field at 0 and 60 degrees north."""
-    return xr.DataArray(np.asarray(values, float), dims=("lat", "lon"),
-                        coords={"lat": [0.0, 60.0], "lon": [90.0, 91.0]})
+    return xr.DataArray(
+        np.asarray(values, float),
+        dims=("lat", "lon"),
+        coords={"lat": [0.0, 60.0], "lon": [90.0, 91.0]},
+    )
 
 
 def test_regional_mean_weights_by_cos_latitude():
@@ -142,9 +150,12 @@ def test_regional_mean_skips_nan_and_gives_nan_without_data():
 def test_regional_mean_over_time_and_regions():
     time = pd.date_range("2000-01-01", periods=3, freq="MS")
     field = grid_field([[1.0, 2.0], [4.0, 8.0]]).expand_dims(time=time) * xr.DataArray(
-        [1.0, 2.0, 3.0], dims="time", coords={"time": time})
-    masks = xr.concat([grid_field([[1, 1], [0, 0]]), grid_field([[0, 0], [0, 1]])],
-                      dim=pd.Index(["south", "ne"], name="region"))
+        [1.0, 2.0, 3.0], dims="time", coords={"time": time}
+    )
+    masks = xr.concat(
+        [grid_field([[1, 1], [0, 0]]), grid_field([[0, 0], [0, 1]])],
+        dim=pd.Index(["south", "ne"], name="region"),
+    )
     out = regional_mean(field, masks)
     assert set(out.dims) == {"time", "region"}
     np.testing.assert_allclose(out.sel(region="south").values, [1.5, 3.0, 4.5], rtol=1e-15)

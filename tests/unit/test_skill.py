@@ -17,8 +17,11 @@ TIME = pd.date_range("2008-01-01", periods=4, freq="MS")
 
 def _field(values) -> xr.DataArray:
     """(time, lat, lon) soil moisture on the small test grid."""
-    return xr.DataArray(np.asarray(values, dtype=float), dims=("time", "lat", "lon"),
-                        coords={"time": TIME[:len(values)], "lat": LAT, "lon": LON})
+    return xr.DataArray(
+        np.asarray(values, dtype=float),
+        dims=("time", "lat", "lon"),
+        coords={"time": TIME[: len(values)], "lat": LAT, "lon": LON},
+    )
 
 
 def _random(seed: int) -> xr.DataArray:
@@ -37,7 +40,8 @@ def test_constant_offset_scores_by_hand():
     table = skill_table(reference, {"offset": reference + 0.05}, _mask())
     assert table.index.name == "dataset" and list(table.columns) == ["MAE", "RMSD", "ubRMSD", "r"]
     assert table.loc["offset"].to_dict() == pytest.approx(
-        {"MAE": 0.05, "RMSD": 0.05, "ubRMSD": 0.0, "r": 1.0}, abs=1e-12)
+        {"MAE": 0.05, "RMSD": 0.05, "ubRMSD": 0.0, "r": 1.0}, abs=1e-12
+    )
 
 
 def test_skill_table_against_numpy_inside_the_mask_skipping_nan():
@@ -48,15 +52,18 @@ def test_skill_table_against_numpy_inside_the_mask_skipping_nan():
     assert list(table.index) == ["model", "same"]
     inside = np.broadcast_to(_mask().values, reference.shape) & np.isfinite(candidate.values)
     diff = (candidate.values - reference.values)[inside]
-    per_month = [np.corrcoef(reference.values[t][inside[t]], candidate.values[t][inside[t]])[0, 1]
-                 for t in range(TIME.size)]
+    per_month = [
+        np.corrcoef(reference.values[t][inside[t]], candidate.values[t][inside[t]])[0, 1]
+        for t in range(TIME.size)
+    ]
     row = table.loc["model"]
     assert row["MAE"] == pytest.approx(np.abs(diff).mean(), rel=1e-12)
-    assert row["RMSD"] == pytest.approx(np.sqrt((diff ** 2).mean()), rel=1e-12)
+    assert row["RMSD"] == pytest.approx(np.sqrt((diff**2).mean()), rel=1e-12)
     assert row["ubRMSD"] == pytest.approx(diff.std(), rel=1e-12)
     assert row["r"] == pytest.approx(np.mean(per_month), rel=1e-12)
     assert table.loc["same"].to_dict() == pytest.approx(
-        {"MAE": 0.0, "RMSD": 0.0, "ubRMSD": 0.0, "r": 1.0})
+        {"MAE": 0.0, "RMSD": 0.0, "ubRMSD": 0.0, "r": 1.0}
+    )
 
 
 def test_r_is_the_mean_of_monthly_spatial_correlations_not_the_pooled_one():
@@ -76,7 +83,8 @@ def test_spatial_correlation_skips_months_without_a_correlation():
     candidate = np.array([[1.0, 2.5, 3.5], [2.0, 3.0, 4.0], [1.0, 2.0, 3.0]])
     # month 2: constant reference, month 3: two pairs left: only month 1 counts
     assert spatial_correlation(reference, candidate) == pytest.approx(
-        np.corrcoef(reference[0], candidate[0])[0, 1])
+        np.corrcoef(reference[0], candidate[0])[0, 1]
+    )
     assert np.isnan(spatial_correlation(reference[1:], candidate[1:]))
 
 
@@ -102,7 +110,8 @@ def test_mae_map_per_cell_nan_without_pairs():
     np.testing.assert_array_equal(error["lat"], LAT)
     assert np.isnan(error[1, 2])
     assert float(error[2, 1]) == pytest.approx(
-        np.abs(candidate.values[1:, 2, 1] - reference.values[1:, 2, 1]).mean())
+        np.abs(candidate.values[1:, 2, 1] - reference.values[1:, 2, 1]).mean()
+    )
     expected = np.abs(candidate.values - reference.values).mean(axis=0)
     finite = np.isfinite(expected)
     np.testing.assert_allclose(error.values[finite], expected[finite], rtol=1e-12)
@@ -129,8 +138,10 @@ def test_point_series_takes_the_nearest_cell():
     assert list(dict.fromkeys(table["dataset"])) == ["ERA5-Land", "CMIP6DL"]
 
 
-@pytest.mark.parametrize(("point", "message"), [((100.9, 30.0), "lon 100.9 lies outside"),
-                                                ((100.0, 29.8), "lat 29.8 lies outside")])
+@pytest.mark.parametrize(
+    ("point", "message"),
+    [((100.9, 30.0), "lon 100.9 lies outside"), ((100.0, 29.8), "lat 29.8 lies outside")],
+)
 def test_point_series_refuses_a_point_outside_the_grid(point, message):
     with pytest.raises(InputError, match=message):
         point_series({"ERA5-Land": _random(0)}, {"far": point})

@@ -11,8 +11,9 @@ from smdown.sources.cmip6 import read_mrsos
 from tests.conftest import write_small_cmip6
 
 
-@pytest.mark.parametrize("calendar", ["noleap", "360_day", "gregorian", "proleptic_gregorian",
-                                      "365_day", "standard"])
+@pytest.mark.parametrize(
+    "calendar", ["noleap", "360_day", "gregorian", "proleptic_gregorian", "365_day", "standard"]
+)
 def test_calendars_become_month_starts(tmp_path, calendar):
     path = write_small_cmip6(tmp_path / "m.nc", calendar=calendar)
     data, grid = read_mrsos([path], 2000, 2001)
@@ -43,8 +44,9 @@ def test_descending_latitude_is_flipped(tmp_path):
     np.testing.assert_allclose(data.values[:, 0, :], raw[:, -1, :], rtol=1e-6)
 
 
-@pytest.mark.parametrize("units, message", [("kg m-3", "units 'kg m-3'"),
-                                            (None, "no units attribute")])
+@pytest.mark.parametrize(
+    "units, message", [("kg m-3", "units 'kg m-3'"), (None, "no units attribute")]
+)
 def test_wrong_or_missing_units(tmp_path, units, message):
     path = write_small_cmip6(tmp_path / "m.nc", units=units)
     with pytest.raises(InputError, match=message) as err:

@@ -25,8 +25,9 @@ def _monthly(first: int, last: int, values=None, seed: int = 0) -> xr.DataArray:
     time = pd.date_range(f"{first}-01-01", f"{last}-12-01", freq="MS")
     rng = np.random.default_rng(seed)
     data = values if values is not None else 0.2 + 0.05 * rng.random((time.size, 4, 3))
-    return xr.DataArray(data, dims=("time", "lat", "lon"),
-                        coords={"time": time, "lat": LAT, "lon": LON}, name="sm")
+    return xr.DataArray(
+        data, dims=("time", "lat", "lon"), coords={"time": time, "lat": LAT, "lon": LON}, name="sm"
+    )
 
 
 @pytest.mark.parametrize("ddof", [0, 1])
@@ -56,15 +57,16 @@ def test_ssmi_constant_month_is_nan_and_a_partial_base_is_refused():
 
 
 def test_north_south_masks_split_at_35n_east_of_100e():
-    land = xr.DataArray(np.ones((4, 3), bool), dims=("lat", "lon"),
-                        coords={"lat": LAT, "lon": LON})
+    land = xr.DataArray(np.ones((4, 3), bool), dims=("lat", "lon"), coords={"lat": LAT, "lon": LON})
     land[0, 2] = False  # a sea cell in the south
     masks = north_south_masks(land)
     assert list(masks["region"].values) == ["north", "south"]
-    np.testing.assert_array_equal(masks.sel(region="north"),
-                                  [[0, 0, 0], [0, 0, 0], [0, 1, 1], [0, 1, 1]])
-    np.testing.assert_array_equal(masks.sel(region="south"),
-                                  [[0, 1, 0], [0, 1, 1], [0, 0, 0], [0, 0, 0]])
+    np.testing.assert_array_equal(
+        masks.sel(region="north"), [[0, 0, 0], [0, 0, 0], [0, 1, 1], [0, 1, 1]]
+    )
+    np.testing.assert_array_equal(
+        masks.sel(region="south"), [[0, 1, 0], [0, 1, 1], [0, 0, 0], [0, 0, 0]]
+    )
 
 
 def test_time_scale_series_of_a_month_and_a_season():
@@ -84,10 +86,10 @@ def test_portrait_table_by_hand():
     future = _monthly(2020, 2040, values=np.full((252, 4, 3), 0.2))
     factor = 1 + future["time"].dt.month / 100.0
     future = future.where(future["lat"] < 35, future * factor)
-    land = xr.DataArray(np.ones((4, 3), bool), dims=("lat", "lon"),
-                        coords={"lat": LAT, "lon": LON})
-    table = portrait_table(hist, {"ssp585": future}, north_south_masks(land),
-                           {"2021-2040": (2021, 2040)})
+    land = xr.DataArray(np.ones((4, 3), bool), dims=("lat", "lon"), coords={"lat": LAT, "lon": LON})
+    table = portrait_table(
+        hist, {"ssp585": future}, north_south_masks(land), {"2021-2040": (2021, 2040)}
+    )
     assert list(dict.fromkeys(table["scale"])) == list(TIME_SCALES)
     assert set(table["region"]) == {"north", "south"} and len(table) == 2 * len(TIME_SCALES)
     north = table[table["region"] == "north"].set_index("scale")["change"]

@@ -32,43 +32,84 @@ DEMO_PERIOD = ("2010-01-01", "2010-03-31")
 CMA_PERIOD = ("2015-06-01", "2015-08-31")
 # the ismn package's own pandas deprecation warnings are not ours to fix
 pytestmark = pytest.mark.filterwarnings("ignore:The inplace keyword in DataFrame.set_index")
-MONTHLY_DTYPES = {"lat": "float64", "lon": "float64", "layer": "int64",
-                  "month": "datetime64[ns]", "sm": "float64", "n_days": "int64"}
+MONTHLY_DTYPES = {
+    "lat": "float64",
+    "lon": "float64",
+    "layer": "int64",
+    "month": "datetime64[ns]",
+    "sm": "float64",
+    "n_days": "int64",
+}
 
 
 def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
     """Every path under `folder` with its size and modification time."""
-    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*"))}
+    return {
+        str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+    }
 
 
 def _warnings(caplog) -> list[str]:
-    return [r.getMessage() for r in caplog.records
-            if r.name.startswith(LOGGER) and r.levelno == logging.WARNING]
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.name.startswith(LOGGER) and r.levelno == logging.WARNING
+    ]
 
 
 # ------------------------------------------------------------------------------ layer_of_depth
 
 
-@pytest.mark.parametrize(("depth", "layer"), [
-    (0.0, 1), (0.05, 1), (0.10, 2), (0.20, 2), (0.30, 3), (0.40, 3), (0.50, 4), (0.79, 4),
-    (0.80, 5), (1.00, 5), (1.10, 5), (10 / 100, 2), (30 / 100, 3), (80 / 100, 5),
-])
+@pytest.mark.parametrize(
+    ("depth", "layer"),
+    [
+        (0.0, 1),
+        (0.05, 1),
+        (0.10, 2),
+        (0.20, 2),
+        (0.30, 3),
+        (0.40, 3),
+        (0.50, 4),
+        (0.79, 4),
+        (0.80, 5),
+        (1.00, 5),
+        (1.10, 5),
+        (10 / 100, 2),
+        (30 / 100, 3),
+        (80 / 100, 5),
+    ],
+)
 def test_point_sensor_goes_to_the_layer_holding_it(depth, layer):
     assert layer_of_depth(depth, depth, "s") == layer
 
 
-@pytest.mark.parametrize(("top", "bottom", "layer"), [
-    (0.0, 0.19, 1), (0.0, 0.21, 2), (0.25, 0.6, 3), (0.45, 1.1, 4), (0.6, 1.1, 5),
-    (0.0, 0.2, 1),  # equal overlaps: the shallower layer
-])
+@pytest.mark.parametrize(
+    ("top", "bottom", "layer"),
+    [
+        (0.0, 0.19, 1),
+        (0.0, 0.21, 2),
+        (0.25, 0.6, 3),
+        (0.45, 1.1, 4),
+        (0.6, 1.1, 5),
+        (0.0, 0.2, 1),  # equal overlaps: the shallower layer
+    ],
+)
 def test_range_sensor_goes_to_the_layer_of_largest_overlap(top, bottom, layer):
     assert layer_of_depth(top, bottom, "s") == layer
 
 
-@pytest.mark.parametrize(("top", "bottom"), [
-    (1.5, 1.5), (-0.05, -0.05), (-0.1, 0.1), (0.5, 1.2), (0.3, 0.1), (np.nan, np.nan),
-])
+@pytest.mark.parametrize(
+    ("top", "bottom"),
+    [
+        (1.5, 1.5),
+        (-0.05, -0.05),
+        (-0.1, 0.1),
+        (0.5, 1.2),
+        (0.3, 0.1),
+        (np.nan, np.nan),
+    ],
+)
 def test_depth_outside_0_to_110_cm_is_refused(top, bottom):
     with pytest.raises(InputError, match="a depth within 0-110 cm") as err:
         layer_of_depth(top, bottom, "station X")
@@ -92,8 +133,9 @@ def ismn_testdata() -> Path:
 
 def _raw_stm(path: Path) -> pd.DataFrame:
     """An ISMN header_values .stm file parsed independently of the ismn package."""
-    raw = pd.read_csv(path, sep=r"\s+", skiprows=1, header=None,
-                      names=["day", "time", "sm", "flag", "orig_flag"])
+    raw = pd.read_csv(
+        path, sep=r"\s+", skiprows=1, header=None, names=["day", "time", "sm", "flag", "orig_flag"]
+    )
     return raw.assign(date=pd.to_datetime(raw["day"], format="%Y/%m/%d"))
 
 
@@ -113,7 +155,9 @@ def test_ismn_sample_collection_daily_means_of_flag_g(ismn_testdata, caplog):
     assert stations.loc["ARM-1"].tolist() == [36.6054, -97.4878]
     # cosmic-ray probes: 0-19 cm overlaps layer 1 most, 0-21 cm overlaps layer 2 most
     assert daily.groupby("station")["layer"].unique().map(list).to_dict() == {
-        "ARM-1": [1], "Barrow-ARM": [2]}
+        "ARM-1": [1],
+        "Barrow-ARM": [2],
+    }
     assert daily["sm"].between(0.0, 0.6).all()
 
     for station in ("ARM-1", "Barrow-ARM"):
@@ -160,8 +204,12 @@ def demo(tmp_path, world) -> dict:
     """Small demo downloads: NAQU and MAQU for one quarter, and a CMA CSV of three stations."""
     sensors = write_ismn(world, tmp_path / "ismn", networks=DEMO_NETWORKS, period=DEMO_PERIOD)
     cma = write_cma(world, tmp_path / "cma.csv", n_stations=3, period=CMA_PERIOD)
-    return {"ismn": tmp_path / "ismn", "cma": tmp_path / "cma.csv", "sensors": sensors,
-            "cma_stations": cma}
+    return {
+        "ismn": tmp_path / "ismn",
+        "cma": tmp_path / "cma.csv",
+        "sensors": sensors,
+        "cma_stations": cma,
+    }
 
 
 def test_station_table_of_demo_files(demo):
@@ -170,8 +218,16 @@ def test_station_table_of_demo_files(demo):
 
     assert _snapshot(demo["ismn"]) == before
     assert not (demo["ismn"] / "python_metadata").exists()
-    assert list(table.columns) == ["station", "network", "lat", "lon", "layer", "month", "sm",
-                                   "n_days"]
+    assert list(table.columns) == [
+        "station",
+        "network",
+        "lat",
+        "lon",
+        "layer",
+        "month",
+        "sm",
+        "n_days",
+    ]
     assert {c: str(table[c].dtype) for c in MONTHLY_DTYPES} == MONTHLY_DTYPES
     assert pd.api.types.is_string_dtype(table["station"])
     keys = ["network", "station", "layer", "month"]
@@ -179,7 +235,10 @@ def test_station_table_of_demo_files(demo):
     assert not table.duplicated(keys).any()
     assert set(table["network"]) == {"CMA", "MAQU", "NAQU"}
     assert table.groupby("network")["station"].nunique().to_dict() == {
-        "CMA": 3, "MAQU": 10, "NAQU": 5}
+        "CMA": 3,
+        "MAQU": 10,
+        "NAQU": 5,
+    }
     # ISMN sensors at 0.05, 0.10, 0.20, 0.40, 0.80 m -> layers 1, 2, 2, 3, 5 (0.10 and 0.80 are
     # layer tops); CMA at 10, 20, 40, 60, 80, 100 cm -> layers 2, 2, 3, 4, 5, 5
     ismn = table[table["network"] != "CMA"]
@@ -201,14 +260,19 @@ def test_demo_monthly_means_match_the_truth(demo, world):
     days = np.arange(np.datetime64(DEMO_PERIOD[0]), np.datetime64(DEMO_PERIOD[1]) + 1)
     checked = 0
     for (network, station), (lat, lon) in sensors.iterrows():
-        truth = pd.DataFrame(world.point_series(lat, lon, [0.05, 0.10, 0.20, 0.40, 0.80], days),
-                             index=pd.DatetimeIndex(days), columns=[1, 0.10, 0.20, 3, 5])
+        truth = pd.DataFrame(
+            world.point_series(lat, lon, [0.05, 0.10, 0.20, 0.40, 0.80], days),
+            index=pd.DatetimeIndex(days),
+            columns=[1, 0.10, 0.20, 3, 5],
+        )
         rows = table[(table["network"] == network) & (table["station"] == station)]
         got = daily[(daily["network"] == network) & (daily["station"] == station)]
         for row in rows.itertuples():
-            dates = got.loc[(got["layer"] == row.layer)
-                            & (got["date"].dt.to_period("M") == row.month.to_period("M")),
-                            "date"]
+            dates = got.loc[
+                (got["layer"] == row.layer)
+                & (got["date"].dt.to_period("M") == row.month.to_period("M")),
+                "date",
+            ]
             assert len(dates) == row.n_days
             if row.layer == 2:
                 low, high = sorted(truth.loc[dates, [0.10, 0.20]].mean())
@@ -232,8 +296,17 @@ def test_written_table_round_trips(demo, tmp_path):
 
 def test_monthly_means_counts_days_and_drops_thin_months():
     dates = pd.to_datetime(["2010-01-01", "2010-01-02", "2010-01-03", "2010-02-01"])
-    daily = pd.DataFrame({"network": "N", "station": "S", "lat": 33.0, "lon": 95.0, "layer": 2,
-                          "date": dates, "sm": [0.1, 0.2, np.nan, 0.4]})
+    daily = pd.DataFrame(
+        {
+            "network": "N",
+            "station": "S",
+            "lat": 33.0,
+            "lon": 95.0,
+            "layer": 2,
+            "date": dates,
+            "sm": [0.1, 0.2, np.nan, 0.4],
+        }
+    )
     table = monthly_means(daily, min_days=2)
     assert len(table) == 1
     row = table.iloc[0]
@@ -265,8 +338,10 @@ def test_station_without_flag_g_is_warned_and_skipped(demo, caplog):
     assert sorted(daily["station"].unique()) == ["NQ-01", "NQ-03", "NQ-04", "NQ-05"]
     messages = _warnings(caplog)
     assert len(messages) == 5
-    assert all("NAQU station NQ-02" in m and "no value flagged G passes quality control" in m
-               for m in messages)
+    assert all(
+        "NAQU station NQ-02" in m and "no value flagged G passes quality control" in m
+        for m in messages
+    )
     assert any("sensor at 0.8-0.8 m" in m for m in messages)
 
 
@@ -310,7 +385,8 @@ def test_ismn_sensor_below_110_cm_is_warned(demo, caplog):
     lines = source.read_text().splitlines()
     header = lines[0].replace("    0.80    0.80", "    1.50    1.50")
     (folder / source.name.replace("0.800000", "1.500000")).write_text(
-        "\n".join([header, *lines[1:]]) + "\n")
+        "\n".join([header, *lines[1:]]) + "\n"
+    )
     caplog.set_level(logging.WARNING, logger=LOGGER)
     daily = read_ismn(demo["ismn"], ["NAQU"])
     messages = _warnings(caplog)
@@ -339,16 +415,19 @@ def test_cma_depth_below_110_cm_is_warned_and_skipped(demo, caplog):
     caplog.set_level(logging.WARNING, logger=LOGGER)
     daily = read_cma(demo["cma"])
     messages = _warnings(caplog)
-    assert messages == [f"CMA station {first} depth 150 cm: sensor depth 1.5-1.5 m "
-                        "(expected a depth within 0-110 cm); skipped"]
+    assert messages == [
+        f"CMA station {first} depth 150 cm: sensor depth 1.5-1.5 m "
+        "(expected a depth within 0-110 cm); skipped"
+    ]
     assert daily["sm"].max() < 0.6  # the 0.9 rows at 150 cm did not enter layer 5
     assert sorted(daily.loc[daily["station"] == first, "layer"].unique()) == [2, 3, 4, 5]
 
 
 def test_cma_station_outside_the_box_is_warned(demo, caplog):
     first = demo["cma_stations"]["station_id"].iloc[0]
-    _edit_cma(demo["cma"], lambda raw: raw.assign(
-        lat=raw["lat"].where(raw["station_id"] != first, 40.5)))
+    _edit_cma(
+        demo["cma"], lambda raw: raw.assign(lat=raw["lat"].where(raw["station_id"] != first, 40.5))
+    )
     caplog.set_level(logging.WARNING, logger=LOGGER)
     daily = read_cma(demo["cma"])
     messages = _warnings(caplog)
@@ -368,13 +447,20 @@ def test_cma_header_only_is_refused(tmp_path):
     assert str(path) in str(err.value)
 
 
-@pytest.mark.parametrize(("text", "problem"), [
-    ("", "empty file"),
-    ("station_id,lat,lon,date,sm\n52000,33,95,2015-01-01,0.2\n",
-     r"missing columns \['elevation_m', 'depth_cm'\]"),
-    ("station_id,lat,lon,elevation_m,date,depth_cm,sm\n52000,33,95,4000,2015-13-01,10,0.2\n",
-     "line 2: date '2015-13-01' is not a valid YYYY-MM-DD date"),
-])
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("", "empty file"),
+        (
+            "station_id,lat,lon,date,sm\n52000,33,95,2015-01-01,0.2\n",
+            r"missing columns \['elevation_m', 'depth_cm'\]",
+        ),
+        (
+            "station_id,lat,lon,elevation_m,date,depth_cm,sm\n52000,33,95,4000,2015-13-01,10,0.2\n",
+            "line 2: date '2015-13-01' is not a valid YYYY-MM-DD date",
+        ),
+    ],
+)
 def test_cma_bad_file_is_refused(tmp_path, text, problem):
     path = tmp_path / "cma.csv"
     path.write_text(text)

@@ -14,10 +14,15 @@ def test_trsr_summary_names_the_figures_the_report_and_scores_per_layer(tmp_path
     (results / "evaluation").mkdir()
     for name in ("fig01_study_area.png", "fig06_out_of_fold_scatter.png"):
         (results / "figures" / name).write_bytes(b"\x89PNG")
-    rows = [{"predictor": p, "layer": k, "R2": r2, "RMSE": rmse, "paper_R2": paper}
-            for k, paper in ((1, 0.819), (2, 0.802))
-            for p, r2, rmse in (("CMIP6_UNet-Gan", 0.98, 0.0074), ("ensemble_mean", 0.95, 0.011),
-                                ("quantile_mapping", 0.99, 0.006))]
+    rows = [
+        {"predictor": p, "layer": k, "R2": r2, "RMSE": rmse, "paper_R2": paper}
+        for k, paper in ((1, 0.819), (2, 0.802))
+        for p, r2, rmse in (
+            ("CMIP6_UNet-Gan", 0.98, 0.0074),
+            ("ensemble_mean", 0.95, 0.011),
+            ("quantile_mapping", 0.99, 0.006),
+        )
+    ]
     pd.DataFrame(rows).to_csv(results / "evaluation/out_of_fold_scores.csv", index=False)
     text = run_summary("demo", "trsr", [])
     assert "2 figures in results/demo/figures/" in text
@@ -33,9 +38,10 @@ def test_cmip6dl_summary_reads_table2(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     evaluation = tmp_path / "results/cmip6dl/evaluation"
     evaluation.mkdir(parents=True)
-    pd.DataFrame({"MAE": [0.01, 0.02], "RMSD": [0.02, 0.03], "ubRMSD": [0.015, 0.02],
-                  "r": [0.95, 0.9]}, index=pd.Index(["CMIP6DL", "ensemble mean"], name="dataset")
-                 ).to_csv(evaluation / "table2_skill.csv")
+    pd.DataFrame(
+        {"MAE": [0.01, 0.02], "RMSD": [0.02, 0.03], "ubRMSD": [0.015, 0.02], "r": [0.95, 0.9]},
+        index=pd.Index(["CMIP6DL", "ensemble mean"], name="dataset"),
+    ).to_csv(evaluation / "table2_skill.csv")
     text = run_summary("cmip6dl", "cmip6dl", ["config/cmip6dl.yaml"])
     assert text.splitlines()[-2].split() == ["CMIP6DL", "0.0100", "0.0200", "0.0150", "0.950"]
     assert text.splitlines()[-1].split()[:2] == ["ensemble", "mean"]

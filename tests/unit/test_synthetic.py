@@ -69,8 +69,8 @@ def test_truth_range_and_wetter_south_east(world):
     assert sm.min() >= 0.02 and sm.max() <= 0.6
     mean = sm.mean(axis=0)
     assert mean.min() >= 0.10 and mean.max() <= 0.40
-    south_east = mean[: grid.lat.size // 3, -grid.lon.size // 3:].mean()
-    north_west = mean[-grid.lat.size // 3:, : grid.lon.size // 3].mean()
+    south_east = mean[: grid.lat.size // 3, -grid.lon.size // 3 :].mean()
+    north_west = mean[-grid.lat.size // 3 :, : grid.lon.size // 3].mean()
     assert south_east > north_west + 0.03
 
 
@@ -134,8 +134,9 @@ def test_point_series_interpolates_between_layer_mid_depths(world):
 def test_daily_field_keeps_monthly_means(world):
     days = np.arange("2003-01-01", "2004-01-01", dtype="datetime64[D]")
     daily = world.daily_field(SMALL.lat, SMALL.lon, days)
-    monthly = world.field(SMALL.lat, SMALL.lon, np.arange("2003-01", "2004-01",
-                                                          dtype="datetime64[M]"))
+    monthly = world.field(
+        SMALL.lat, SMALL.lon, np.arange("2003-01", "2004-01", dtype="datetime64[M]")
+    )
     month_of_day = days.astype("datetime64[M]").astype(int) % 12
     means = np.stack([daily[month_of_day == m].mean(axis=0) for m in range(12)])
     np.testing.assert_allclose(means, monthly, atol=1e-4)
@@ -148,8 +149,9 @@ def test_cell_mean_matches_fine_average(world):
     fine = regular_grid(32.55, 34.45, 94.55, 96.45, 0.1)
     values = world.field(fine.lat, fine.lon, months, layers=[0])[:, 0]
     block = values[:, :10, :10].mean(axis=(1, 2))
-    np.testing.assert_allclose(world.cell_mean(coarse, months, subsamples=10)[:, 0, 0], block,
-                               atol=2e-3)
+    np.testing.assert_allclose(
+        world.cell_mean(coarse, months, subsamples=10)[:, 0, 0], block, atol=2e-3
+    )
 
 
 # --- CMIP6 -------------------------------------------------------------------------------------
@@ -209,7 +211,10 @@ def test_cmip6_360_day_model(world, tmp_path):
 def test_cmip6_split_model_chunks_cover_the_years(world, tmp_path):
     names = cmip6_filenames("CNRM-CM6-1-HR", "historical")
     assert [n.rsplit("_", 1)[1] for n in names] == [
-        "195001-197412.nc", "197501-199912.nc", "200001-201412.nc"]
+        "195001-197412.nc",
+        "197501-199912.nc",
+        "200001-201412.nc",
+    ]
     paths = write_cmip6(world, "CNRM-CM6-1-HR", "historical", tmp_path)
     parts = [_open_cftime(p) for p in paths]
     assert all(p["time"].encoding["calendar"] == "gregorian" for p in parts)
@@ -256,8 +261,10 @@ def test_era5land_old_layout_has_expver_dimension(world, tmp_path):
     assert list(ds["expver"].values) == [1, 5]
     assert ds["time"].dtype == np.int32
     assert ds["time"].attrs["units"] == "hours since 1900-01-01 00:00:00.0"
-    assert ds["time"].values[0] == (np.datetime64("2013-01-01") - np.datetime64("1900-01-01")
-                                    ).astype(int) * 24
+    assert (
+        ds["time"].values[0]
+        == (np.datetime64("2013-01-01") - np.datetime64("1900-01-01")).astype(int) * 24
+    )
     assert "number" not in ds.variables and ds["latitude"].values[0] == 38.0
     assert ds["swvl3"].encoding["dtype"] == np.int16 and "scale_factor" in ds["swvl3"].encoding
     valid = np.isfinite(ds["swvl1"].values[:, :, 0, 0])
@@ -269,8 +276,9 @@ def test_era5land_old_layout_has_expver_dimension(world, tmp_path):
 
 
 def test_era5land_zipped_with_two_members(world, tmp_path):
-    path = write_era5land(world, tmp_path / "era5land_2010-2010.nc", 2010, 2010, zipped=True,
-                          split_members=True)
+    path = write_era5land(
+        world, tmp_path / "era5land_2010-2010.nc", 2010, 2010, zipped=True, split_members=True
+    )
     assert path.name.endswith(".nc")
     with open(path, "rb") as fh:
         assert fh.read(2) == b"PK"
@@ -330,8 +338,9 @@ def test_ismn_files_read_by_ismn_interface(world, tmp_path):
     flags = data["soil_moisture_flag"]
     assert (flags == "G").mean() > 0.7 and "D01" in set(flags)
     good = data[flags == "G"]["soil_moisture"]
-    truth = pd.Series(world.point_series(row.lat, row.lon, 0.2, good.index.values),
-                      index=good.index)
+    truth = pd.Series(
+        world.point_series(row.lat, row.lon, 0.2, good.index.values), index=good.index
+    )
     assert np.abs(good - truth).mean() < 0.015
     assert good.max() <= 0.48
 
@@ -340,8 +349,7 @@ def test_cma_csv_schema(world, tmp_path):
     path = tmp_path / "cma_stations.csv"
     stations = write_cma(world, path, n_stations=4, period=("2016-01-01", "2016-03-31"))
     df = pd.read_csv(path, dtype={"station_id": str})
-    assert list(df.columns) == ["station_id", "lat", "lon", "elevation_m", "date", "depth_cm",
-                                "sm"]
+    assert list(df.columns) == ["station_id", "lat", "lon", "elevation_m", "date", "depth_cm", "sm"]
     assert sorted(df["depth_cm"].unique()) == [10, 20, 40, 60, 80, 100]
     assert len(df) == 4 * 91 * 6 and df["sm"].between(0, 0.6).all()
     assert df["station_id"].str.fullmatch(r"\d{5}").all()
@@ -362,12 +370,13 @@ def test_demo_regions_geojson(tmp_path):
     assert collection["type"] == "FeatureCollection"
     shapes = {f["properties"]["name"]: shape(f["geometry"]) for f in collection["features"]}
     assert set(shapes) == {"TRSR", "yangtze", "yellow", "lancang"}
-    assert all("approximate demo outline" in f["properties"]["note"]
-               for f in collection["features"])
+    assert all(
+        "approximate demo outline" in f["properties"]["note"] for f in collection["features"]
+    )
     basins = [shapes[n] for n in ("yangtze", "yellow", "lancang")]
     assert all(b.is_valid and 8 <= len(b.exterior.coords) - 1 <= 20 for b in basins)
     for i, a in enumerate(basins):
-        for b in basins[i + 1:]:
+        for b in basins[i + 1 :]:
             assert a.intersection(b).area < 1e-9
     assert unary_union(basins).symmetric_difference(shapes["TRSR"]).area < 1e-9
     west, south, east, north = shapes["TRSR"].bounds
@@ -388,9 +397,12 @@ def test_project_readers_accept_the_synthetic_files(world, tmp_path):
     mrsos, grid = read_mrsos(paths, 1950, 2014, model="KACE-1-0-G")
     assert mrsos.sizes["time"] == 780 and grid.shape == mrsos.shape[1:]
     assert 0.0 < float(mrsos.mean()) < 0.6  # kg m-2 / 100 -> m3 m-3
-    new = [write_era5land(world, tmp_path / "era_2001-2001.nc", 2001, 2001, zipped=True,
-                          split_members=True),
-           write_era5land(world, tmp_path / "era_2002-2002.nc", 2002, 2002)]
+    new = [
+        write_era5land(
+            world, tmp_path / "era_2001-2001.nc", 2001, 2001, zipped=True, split_members=True
+        ),
+        write_era5land(world, tmp_path / "era_2002-2002.nc", 2002, 2002),
+    ]
     old = write_era5land(world, tmp_path / "old_2001-2002.nc", 2001, 2002, layout="old")
     from_new, from_old = read_era5land(new, 2001, 2002), read_era5land([old], 2001, 2002)
     assert from_new.shape == from_old.shape == (24, 3, 71, 151)

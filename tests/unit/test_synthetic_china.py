@@ -67,8 +67,8 @@ def test_china_patterns_span_the_china_box(china):
     sm = china.field(CHINA.lat, CHINA.lon, months, layers=[0])[:, 0]
     assert sm.min() >= 0.02 and sm.max() <= 0.6
     mean = sm.mean(axis=0)
-    south_east = mean[: CHINA.lat.size // 3, -CHINA.lon.size // 3:].mean()
-    north_west = mean[-CHINA.lat.size // 3:, : CHINA.lon.size // 3].mean()
+    south_east = mean[: CHINA.lat.size // 3, -CHINA.lon.size // 3 :].mean()
+    north_west = mean[-CHINA.lat.size // 3 :, : CHINA.lon.size // 3].mean()
     assert south_east > north_west + 0.03
     trsr = TruthWorld(SEED).field(CHINA.lat[:3], CHINA.lon[:3], months[:1])
     assert np.abs(trsr - china.field(CHINA.lat[:3], CHINA.lon[:3], months[:1])).max() > 1e-3
@@ -109,16 +109,25 @@ def test_china_cmip6_read_by_the_project_reader(china, tmp_path):
 
 
 def test_china_era5land_at_quarter_degree_swvl1_only(china, tmp_path):
-    path = write_era5land(china, tmp_path / "era5land_2001-2002.nc", 2001, 2002,
-                          resolution=CHINA_RESOLUTION, variables=("swvl1",))
+    path = write_era5land(
+        china,
+        tmp_path / "era5land_2001-2002.nc",
+        2001,
+        2002,
+        resolution=CHINA_RESOLUTION,
+        variables=("swvl1",),
+    )
     raw = xr.open_dataset(path, decode_times=False)
     assert list(raw.data_vars) == ["swvl1"]
     assert raw.sizes == {"valid_time": 24, "latitude": 144, "longitude": 264}
     np.testing.assert_array_equal(raw["latitude"].values, CHINA.lat[::-1])
     np.testing.assert_array_equal(raw["longitude"].values, CHINA.lon)
     attrs = raw["swvl1"].attrs
-    assert attrs["GRIB_iDirectionIncrementInDegrees"] == 0.25 == attrs[
-        "GRIB_jDirectionIncrementInDegrees"]
+    assert (
+        attrs["GRIB_iDirectionIncrementInDegrees"]
+        == 0.25
+        == attrs["GRIB_jDirectionIncrementInDegrees"]
+    )
     assert (attrs["GRIB_Nx"], attrs["GRIB_Ny"], attrs["GRIB_paramId"]) == (264, 144, 39)
     assert attrs["GRIB_latitudeOfFirstGridPointInDegrees"] == 53.75
     values = raw["swvl1"].values
@@ -130,18 +139,27 @@ def test_china_era5land_at_quarter_degree_swvl1_only(china, tmp_path):
 
 
 def test_china_era5land_subset_in_old_and_zipped_layouts(china, tmp_path):
-    old = write_era5land(china, tmp_path / "old.nc", 2014, 2014, layout="old",
-                         variables=("swvl1",))
+    old = write_era5land(china, tmp_path / "old.nc", 2014, 2014, layout="old", variables=("swvl1",))
     ds = xr.open_dataset(old, decode_times=False)
     assert list(ds.data_vars) == ["swvl1"] and ds["swvl1"].dims[1] == "expver"
     assert ds["swvl1"].encoding["dtype"] == np.int16
-    zipped = write_era5land(china, tmp_path / "zip.nc", 2014, 2014, zipped=True,
-                            split_members=True, variables=["swvl3", "swvl1"])
+    zipped = write_era5land(
+        china,
+        tmp_path / "zip.nc",
+        2014,
+        2014,
+        zipped=True,
+        split_members=True,
+        variables=["swvl3", "swvl1"],
+    )
     with zipfile.ZipFile(zipped) as archive:
-        assert sorted(archive.namelist()) == ["data_stream-moda_stepType-avgad.nc",
-                                              "data_stream-moda_stepType-avgua.nc"]
-    only = write_era5land(china, tmp_path / "one.nc", 2014, 2014, zipped=True,
-                          split_members=True, variables=["swvl1"])
+        assert sorted(archive.namelist()) == [
+            "data_stream-moda_stepType-avgad.nc",
+            "data_stream-moda_stepType-avgua.nc",
+        ]
+    only = write_era5land(
+        china, tmp_path / "one.nc", 2014, 2014, zipped=True, split_members=True, variables=["swvl1"]
+    )
     with zipfile.ZipFile(only) as archive:
         assert archive.namelist() == ["data_stream-moda_stepType-avgua.nc"]
 

@@ -23,13 +23,19 @@ MONTHS = np.arange("2000-01", "2002-01", dtype="datetime64[M]")
 
 
 def test_the_defaults_are_the_demo_world():
-    demo = world_on({"lat_min": 31.0, "lat_max": 38.0, "lon_min": 89.0, "lon_max": 104.0,
-                     "resolution": 0.1}, 7, {})
+    demo = world_on(
+        {"lat_min": 31.0, "lat_max": 38.0, "lon_min": 89.0, "lon_max": 104.0, "resolution": 0.1},
+        7,
+        {},
+    )
     assert demo == TruthWorld(seed=7)
     field = TruthWorld(seed=7).field(GRID.lat, GRID.lon, MONTHS)
     np.testing.assert_array_equal(
-        field, TruthWorld(seed=7, pattern_amplitude=0.15, trend_pattern="modes",
-                          model_scale=(0.7, 1.3)).field(GRID.lat, GRID.lon, MONTHS))
+        field,
+        TruthWorld(
+            seed=7, pattern_amplitude=0.15, trend_pattern="modes", model_scale=(0.7, 1.3)
+        ).field(GRID.lat, GRID.lon, MONTHS),
+    )
 
 
 def test_value_range_and_season_follow_the_world():
@@ -53,23 +59,30 @@ def test_dipole_trends_change_sign_across_the_box_and_modes_do_not():
 
 
 def test_models_see_the_truth_through_the_worlds_ranges():
-    exact = TruthWorld(seed=5, model_scale=(1.0, 1.0), model_bias=(0.04, 0.04),
-                       model_noise=(0.0, 0.0))
+    exact = TruthWorld(
+        seed=5, model_scale=(1.0, 1.0), model_bias=(0.04, 0.04), model_noise=(0.0, 0.0)
+    )
     values = model_values(exact, "CESM2", "historical", GRID, MONTHS)
     truth = exact.cell_mean(GRID, MONTHS, layer=0, experiment="historical")
-    np.testing.assert_allclose(values / (WATER_DENSITY * MRSOS_DEPTH_M), truth + 0.04,
-                               rtol=1e-5)
+    np.testing.assert_allclose(values / (WATER_DENSITY * MRSOS_DEPTH_M), truth + 0.04, rtol=1e-5)
     noisy = TruthWorld(seed=5, model_noise=(0.05, 0.05))
-    residual = (model_values(noisy, "CESM2", "historical", GRID, MONTHS) / 100.0
-                - model_values(TruthWorld(seed=5, model_noise=(0.0, 0.0)), "CESM2",
-                               "historical", GRID, MONTHS) / 100.0)
+    residual = (
+        model_values(noisy, "CESM2", "historical", GRID, MONTHS) / 100.0
+        - model_values(
+            TruthWorld(seed=5, model_noise=(0.0, 0.0)), "CESM2", "historical", GRID, MONTHS
+        )
+        / 100.0
+    )
     assert residual.std() == pytest.approx(0.05, rel=0.1)
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"trend_pattern": "stripes"}, "unknown trend_pattern 'stripes'"),
-    ({"model_bias": (0.1, -0.1)}, "model_bias must be a \\(low, high\\) range"),
-])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"trend_pattern": "stripes"}, "unknown trend_pattern 'stripes'"),
+        ({"model_bias": (0.1, -0.1)}, "model_bias must be a \\(low, high\\) range"),
+    ],
+)
 def test_bad_world_settings_are_refused(changes, message):
     with pytest.raises(ValueError, match=message):
         TruthWorld(seed=1, **changes)
@@ -84,10 +97,16 @@ def test_the_varied_worlds_span_what_a_new_basin_changes():
     assert {"360_day", "noleap", "365_day", "gregorian", "proleptic_gregorian"} <= calendars
     kinds = {MODELS[m].grid.lat_kind for spec in VARIED_WORLDS.values() for m in spec.models}
     assert {"gaussian", "regular_poles", "regular_offset"} <= kinds
-    worlds = [TruthWorld(seed=spec.seed, **{k: tuple(v) if isinstance(v, list) else v
-                                            for k, v in spec.overlay()["synthetic"]["world"]
-                                            .items()})
-              for spec in VARIED_WORLDS.values()]
+    worlds = [
+        TruthWorld(
+            seed=spec.seed,
+            **{
+                k: tuple(v) if isinstance(v, list) else v
+                for k, v in spec.overlay()["synthetic"]["world"].items()
+            },
+        )
+        for spec in VARIED_WORLDS.values()
+    ]
     assert len(set(worlds)) == len(worlds) and TruthWorld(seed=20241122) not in worlds
     assert {w.trend_pattern for w in worlds} == {"modes", "dipole"}
     assert min(w.trend_scale for w in worlds) < 0 < max(w.trend_scale for w in worlds)

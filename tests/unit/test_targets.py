@@ -21,13 +21,20 @@ def _expected(first: int, last: int) -> np.ndarray:
     return era5_values(WORLD, months, first)
 
 
-@pytest.mark.parametrize("layout, zipped, split", [
-    ("new", False, False), ("new", True, False), ("new", True, True),
-    ("old", False, False), ("old", True, False),
-])
+@pytest.mark.parametrize(
+    "layout, zipped, split",
+    [
+        ("new", False, False),
+        ("new", True, False),
+        ("new", True, True),
+        ("old", False, False),
+        ("old", True, False),
+    ],
+)
 def test_era5land_layouts_read_alike(tmp_path, layout, zipped, split):
-    path = write_era5land(WORLD, tmp_path / "era.nc", 2013, 2014, layout=layout, zipped=zipped,
-                          split_members=split)
+    path = write_era5land(
+        WORLD, tmp_path / "era.nc", 2013, 2014, layout=layout, zipped=zipped, split_members=split
+    )
     assert (path.read_bytes()[:2] == b"PK") == zipped
     sm = read_era5land([path], 2013, 2014)
     assert sm.dims == ("time", "layer", "lat", "lon") and sm.shape == (24, 3, 71, 151)
@@ -89,13 +96,18 @@ def test_amsmqtp_configurable_names_and_other_grid(tmp_path, target):
         ds = ds.load()
     # Another product's naming, on a grid offset by half a cell and wider than the target.
     other = ds.rename({"SM": "soil_moisture", "depth": "layer", "lat": "y", "lon": "x"})
-    other = other.interp(y=np.arange(38.45, 30.5, -0.1), x=np.arange(88.55, 104.5, 0.1),
-                         method="nearest", kwargs={"fill_value": "extrapolate"})
+    other = other.interp(
+        y=np.arange(38.45, 30.5, -0.1),
+        x=np.arange(88.55, 104.5, 0.1),
+        method="nearest",
+        kwargs={"fill_value": "extrapolate"},
+    )
     other["soil_moisture"].attrs["units"] = "m3/m3"
     other.to_netcdf(tmp_path / "other.nc")
     dims = {"time": "time", "layer": "layer", "lat": "y", "lon": "x"}
-    ds_out = prepare_amsmqtp([tmp_path / "other.nc"], target, 2001, 2001,
-                             variable="soil_moisture", dims=dims)
+    ds_out = prepare_amsmqtp(
+        [tmp_path / "other.nc"], target, 2001, 2001, variable="soil_moisture", dims=dims
+    )
     assert ds_out["sm"].shape == (12, 5, 71, 151)
     assert not np.isnan(ds_out["sm"].values).any()
 

@@ -12,13 +12,19 @@ REF = np.array([1.0, 2.0, 3.0, 4.0])  # population std sqrt(1.25), mean 2.5, mea
 
 
 def test_known_values_by_hand():
-    table = taylor_statistics(REF, {"double": 2 * REF, "shifted": REF + 1, "negated": -REF},
-                              reference_name="obs").set_index("name")
+    table = taylor_statistics(
+        REF, {"double": 2 * REF, "shifted": REF + 1, "negated": -REF}, reference_name="obs"
+    ).set_index("name")
     s = np.sqrt(1.25)
     assert list(table.index) == ["obs", "double", "shifted", "negated"]
     ref = table.loc["obs"]
     assert (ref["n"], ref["std"], ref["std_normalised"], ref["correlation"], ref["crmsd"]) == (
-        4, pytest.approx(s), 1.0, 1.0, 0.0)
+        4,
+        pytest.approx(s),
+        1.0,
+        1.0,
+        0.0,
+    )
     double = table.loc["double"]
     assert double["std"] == pytest.approx(2 * s) and double["std_normalised"] == pytest.approx(2)
     assert double["correlation"] == pytest.approx(1.0) and double["crmsd"] == pytest.approx(s)
@@ -42,14 +48,17 @@ def test_taylor_identity_holds():
     rng = np.random.default_rng(3)
     ref = rng.normal(0.25, 0.05, 500)
     ref[::37] = np.nan
-    candidates = {f"c{k}": w * ref + rng.normal(0.1, 0.04, 500) for k, w in
-                  enumerate((-1.5, -0.3, 0.0, 0.4, 1.0, 2.0))}
+    candidates = {
+        f"c{k}": w * ref + rng.normal(0.1, 0.04, 500)
+        for k, w in enumerate((-1.5, -0.3, 0.0, 0.4, 1.0, 2.0))
+    }
     candidates["c0"][::11] = np.nan
     table = taylor_statistics(ref, candidates)
     assert (table["correlation"].iloc[1:3] < 0).all()
     s_r, s_c, r = table["std_reference"], table["std"], table["correlation"]
-    np.testing.assert_allclose(table["crmsd"] ** 2, s_r**2 + s_c**2 - 2 * s_r * s_c * r,
-                               rtol=1e-10, atol=1e-15)
+    np.testing.assert_allclose(
+        table["crmsd"] ** 2, s_r**2 + s_c**2 - 2 * s_r * s_c * r, rtol=1e-10, atol=1e-15
+    )
     n_c, n_e = table["std_normalised"], table["crmsd_normalised"]
     np.testing.assert_allclose(n_e**2, 1 + n_c**2 - 2 * n_c * r, rtol=1e-10, atol=1e-15)
 

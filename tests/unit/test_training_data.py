@@ -23,9 +23,10 @@ MONTHS = np.arange("2000-01", "2015-01", dtype="datetime64[M]").astype("datetime
 def _prepared(path, value, times=MONTHS):
     data = np.full((times.size, 3, 4), value, dtype=np.float32)
     data[:, 0, 0] = np.nan
-    xr.Dataset({"mrsos": (("time", "lat", "lon"), data)},
-               coords={"time": times, "lat": [31.0, 31.1, 31.2],
-                       "lon": [89.0, 89.1, 89.2, 89.3]}).to_netcdf(path)
+    xr.Dataset(
+        {"mrsos": (("time", "lat", "lon"), data)},
+        coords={"time": times, "lat": [31.0, 31.1, 31.2], "lon": [89.0, 89.1, 89.2, 89.3]},
+    ).to_netcdf(path)
     return path
 
 
@@ -38,8 +39,10 @@ def test_stack_models_in_order_with_nan_filled(tmp_path):
 
 
 def test_stack_models_refuses_other_time_axis(tmp_path):
-    paths = {"A": _prepared(tmp_path / "A.nc", 0.1),
-             "B": _prepared(tmp_path / "B.nc", 0.2, MONTHS[:-1])}
+    paths = {
+        "A": _prepared(tmp_path / "A.nc", 0.1),
+        "B": _prepared(tmp_path / "B.nc", 0.2, MONTHS[:-1]),
+    }
     with pytest.raises(InputError, match="time axis differs") as err:
         stack_models(paths, ["A", "B"])
     assert "B.nc" in str(err.value)
@@ -50,15 +53,16 @@ def test_year_blocked_folds_partition_whole_years():
     assert sorted(np.concatenate(folds).tolist()) == list(range(MONTHS.size))
     years = [set((MONTHS[f].astype("datetime64[Y]").astype(int) + 1970).tolist()) for f in folds]
     assert [len(y) for y in years] == [3, 3, 3, 3, 3]
-    assert all(not (a & b) for i, a in enumerate(years) for b in years[i + 1:])
+    assert all(not (a & b) for i, a in enumerate(years) for b in years[i + 1 :])
 
 
 def test_shuffled_months_reproduce_the_authors_scheme():
     folds = fold_indices(MONTHS, 5, "shuffled_months", seed=1)
     assert sorted(np.concatenate(folds).tolist()) == list(range(MONTHS.size))
     assert not np.array_equal(folds[0], np.arange(36))  # not contiguous
-    assert [f.tolist() for f in fold_indices(MONTHS, 5, "shuffled_months", 1)] == \
-        [f.tolist() for f in folds]
+    assert [f.tolist() for f in fold_indices(MONTHS, 5, "shuffled_months", 1)] == [
+        f.tolist() for f in folds
+    ]
 
 
 @pytest.mark.parametrize("scheme", ["year_blocked", "shuffled_months"])
@@ -89,15 +93,19 @@ def _target(path, lat=(31.0, 31.1, 31.2)):
     sm[:, :, 0, 0] = np.nan
     sm[5, 0, 1, 1] = np.nan
     sm[:, 1, 2, 3] = np.nan
-    xr.Dataset({"sm": (("time", "layer", "lat", "lon"), sm)},
-               coords={"time": MONTHS, "layer": [1, 2], "lat": list(lat),
-                       "lon": [89.0, 89.1, 89.2, 89.3]}).to_netcdf(path)
+    xr.Dataset(
+        {"sm": (("time", "layer", "lat", "lon"), sm)},
+        coords={"time": MONTHS, "layer": [1, 2], "lat": list(lat), "lon": [89.0, 89.1, 89.2, 89.3]},
+    ).to_netcdf(path)
     return path
 
 
 def _mask(value=True):
-    return xr.DataArray(np.full((3, 4), value), dims=("lat", "lon"),
-                        coords={"lat": [31.0, 31.1, 31.2], "lon": [89.0, 89.1, 89.2, 89.3]})
+    return xr.DataArray(
+        np.full((3, 4), value),
+        dims=("lat", "lon"),
+        coords={"lat": [31.0, 31.1, 31.2], "lon": [89.0, 89.1, 89.2, 89.3]},
+    )
 
 
 def test_land_cells_are_the_targets_cells_with_a_value_in_every_month(tmp_path):
@@ -128,11 +136,12 @@ def test_static_field_land_sea_or_the_region_outline(tmp_path):
 @pytest.mark.parametrize("scheme", ["year_blocked", "shuffled_months"])
 def test_fold_test_months_are_the_folds_of_the_prepared_files_months(scheme):
     """The in-situ rule's held-out months equal the test months finetune finds in the files."""
-    mid_month = (np.arange("2000-01", "2015-01", dtype="datetime64[M]").astype("datetime64[D]")
-                 + np.timedelta64(14, "D")).astype("datetime64[ns]")
+    mid_month = (
+        np.arange("2000-01", "2015-01", dtype="datetime64[M]").astype("datetime64[D]")
+        + np.timedelta64(14, "D")
+    ).astype("datetime64[ns]")
     for fold, test in enumerate(fold_indices(mid_month, 5, scheme, 3)):
         expected = mid_month[test].astype("datetime64[M]")
-        np.testing.assert_array_equal(fold_test_months([2000, 2014], 5, scheme, 3, fold),
-                                      expected)
+        np.testing.assert_array_equal(fold_test_months([2000, 2014], 5, scheme, 3, fold), expected)
     with pytest.raises(ValueError, match="fold 5 does not exist"):
         fold_test_months([2000, 2014], 5, scheme, 3, 5)

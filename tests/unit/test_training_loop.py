@@ -31,8 +31,9 @@ from smdown.training.loop import (
 
 REPO = Path(__file__).resolve().parents[2]
 N_LAYERS = 3
-SETTINGS = TrainSettings(epochs=4, batch_size=8, lr_generator=5e-3, lr_discriminator=1e-3,
-                         device="cpu")
+SETTINGS = TrainSettings(
+    epochs=4, batch_size=8, lr_generator=5e-3, lr_discriminator=1e-3, device="cpu"
+)
 
 
 def make_data(insitu: bool = False) -> TrainingData:
@@ -46,8 +47,7 @@ def make_data(insitu: bool = False) -> TrainingData:
     mask[-2:, -4:] = False
     y[..., ~mask] = math.nan
     order = torch.randperm(40, generator=rng)
-    data = TrainingData(x=x, y=y, mask=mask, train=order[:28], val=order[28:34],
-                        test=order[34:])
+    data = TrainingData(x=x, y=y, mask=mask, train=order[:28], val=order[28:34], test=order[34:])
     if insitu:
         s = torch.full_like(y, math.nan)
         s[..., 5, 7] = y[..., 5, 7] + 0.05
@@ -59,8 +59,10 @@ def make_data(insitu: bool = False) -> TrainingData:
 def make_nets(seed: int = 0) -> tuple[UNetGenerator, Discriminator]:
     """A tiny generator and discriminator with weights fixed by `seed`."""
     torch.manual_seed(seed)
-    return (UNetGenerator(17, N_LAYERS, base_channels=4, depth=2),
-            Discriminator(N_LAYERS, base_channels=4))
+    return (
+        UNetGenerator(17, N_LAYERS, base_channels=4, depth=2),
+        Discriminator(N_LAYERS, base_channels=4),
+    )
 
 
 class TinyFeatures(nn.Module):
@@ -79,9 +81,15 @@ class TinyFeatures(nn.Module):
 def run(tmp_path, settings=SETTINGS, data=None, name="run", nets=None, **kwargs):
     """Train fresh tiny nets (or `nets`) into tmp_path/name; the result and the nets."""
     generator, discriminator = nets or make_nets()
-    result = train(generator, discriminator, data or make_data(), settings,
-                   checkpoint=tmp_path / name / "checkpoint.pt",
-                   history_csv=tmp_path / name / "history.csv", **kwargs)
+    result = train(
+        generator,
+        discriminator,
+        data or make_data(),
+        settings,
+        checkpoint=tmp_path / name / "checkpoint.pt",
+        history_csv=tmp_path / name / "history.csv",
+        **kwargs,
+    )
     return result, generator, discriminator
 
 
@@ -109,8 +117,10 @@ def test_batch_order_depends_only_on_seed_and_epoch():
     indices = torch.arange(10, 30)
     first = batch_order(indices, 8, seed=0, epoch=3)
     torch.manual_seed(99)  # global RNG history must not matter
-    assert all(torch.equal(a, b) for a, b in
-               zip(first, batch_order(indices, 8, seed=0, epoch=3), strict=True))
+    assert all(
+        torch.equal(a, b)
+        for a, b in zip(first, batch_order(indices, 8, seed=0, epoch=3), strict=True)
+    )
     assert [len(b) for b in first] == [8, 8, 4]
     assert torch.equal(torch.cat(first).sort().values, indices)
     assert not torch.equal(torch.cat(first), torch.cat(batch_order(indices, 8, 0, 4)))
@@ -152,7 +162,9 @@ def _in_child(tmp_path, body: str) -> subprocess.CompletedProcess:
 def test_sigkill_mid_epoch_then_resume_matches_uninterrupted_run(tmp_path):
     """A real SIGKILL in the middle of epoch 3 (two of its four batches already stepped): the
     restarted run discards that half epoch, resumes after epoch 2 and ends bit-identical."""
-    proc = _in_child(tmp_path, """
+    proc = _in_child(
+        tmp_path,
+        """
         calls, step = 0, loop._train_batch
         def dying(session, idx):
             global calls
@@ -162,24 +174,30 @@ def test_sigkill_mid_epoch_then_resume_matches_uninterrupted_run(tmp_path):
             return step(session, idx)
         loop._train_batch = dying
         run(tmp, name="killed")
-    """)
+    """,
+    )
     assert proc.returncode == -9, proc.stderr[-2000:]
     state = torch.load(tmp_path / "killed" / "checkpoint.pt", weights_only=True)
     assert state["epoch"] == 2
     for name in ("killed", "whole"):
-        proc = _in_child(tmp_path, f"""
+        proc = _in_child(
+            tmp_path,
+            f"""
             result, g, d = run(tmp, name="{name}")
             torch.save({{"g": g.state_dict(), "d": d.state_dict(), "best": result.best_state}},
                        tmp / "{name}.pt")
             result.history.to_csv(tmp / "{name}.csv", index=False)
-        """)
+        """,
+        )
         assert proc.returncode == 0, proc.stderr[-2000:]
-    resumed, whole = (torch.load(tmp_path / f"{n}.pt", weights_only=True)
-                      for n in ("killed", "whole"))
+    resumed, whole = (
+        torch.load(tmp_path / f"{n}.pt", weights_only=True) for n in ("killed", "whole")
+    )
     for key in ("g", "d", "best"):
         assert_same_state(resumed[key], whole[key])
-    pd.testing.assert_frame_equal(losses(pd.read_csv(tmp_path / "killed.csv")),
-                                  losses(pd.read_csv(tmp_path / "whole.csv")))
+    pd.testing.assert_frame_equal(
+        losses(pd.read_csv(tmp_path / "killed.csv")), losses(pd.read_csv(tmp_path / "whole.csv"))
+    )
 
 
 def test_checkpoint_of_another_run_is_not_resumed(tmp_path, caplog):
@@ -200,12 +218,27 @@ def test_checkpoint_of_another_run_is_not_resumed(tmp_path, caplog):
 def test_checkpoint_holds_every_part(tmp_path):
     run(tmp_path, replace(SETTINGS, epochs=2), stop_after_epoch=1)
     state = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)
-    assert set(state) == {"fingerprint", "epoch", "generator", "discriminator", "opt_generator",
-                          "opt_discriminator", "sched_generator", "sched_discriminator",
-                          "early_stopping", "history", "rng"}
+    assert set(state) == {
+        "fingerprint",
+        "epoch",
+        "generator",
+        "discriminator",
+        "opt_generator",
+        "opt_discriminator",
+        "sched_generator",
+        "sched_discriminator",
+        "early_stopping",
+        "history",
+        "rng",
+    }
     assert state["epoch"] == 1
-    assert set(state["early_stopping"]) == {"best_score", "best_epoch", "best_state",
-                                            "bad_epochs", "stopped"}
+    assert set(state["early_stopping"]) == {
+        "best_score",
+        "best_epoch",
+        "best_state",
+        "bad_epochs",
+        "stopped",
+    }
     assert set(state["rng"]) == {"python", "numpy", "torch"}  # no "cuda" on CPU
     assert [row["epoch"] for row in state["history"]] == [1]
     assert not list((tmp_path / "run").glob("*.part"))
@@ -244,8 +277,9 @@ def test_training_lowers_validation_rmse(tmp_path, adversarial):
 def test_optional_terms_follow_their_inputs(tmp_path):
     """insitu and vgg are > 0 when S/P resp. a VGG module are given, NaN (unused) otherwise."""
     one_epoch = replace(SETTINGS, epochs=1)
-    full, *_ = run(tmp_path, one_epoch, data=make_data(insitu=True), name="full",
-                   vgg=TinyFeatures())
+    full, *_ = run(
+        tmp_path, one_epoch, data=make_data(insitu=True), name="full", vgg=TinyFeatures()
+    )
     plain, *_ = run(tmp_path, one_epoch, name="plain")
     assert (full.history[["insitu", "vgg"]] > 0).all().all()
     assert plain.history[["insitu", "vgg"]].isna().all().all()
@@ -260,16 +294,16 @@ def test_targets_outside_the_mask_never_matter(tmp_path):
     nan_run, *_ = run(tmp_path, settings, data=data, name="nan")
     filled_run, generator, _ = run(tmp_path, settings, data=filled, name="filled")
     assert_same_state(nan_run.best_state, filled_run.best_state)
-    assert evaluate(generator, data, data.test, "cpu") == evaluate(generator, filled, data.test,
-                                                                   "cpu")
+    assert evaluate(generator, data, data.test, "cpu") == evaluate(
+        generator, filled, data.test, "cpu"
+    )
 
 
 def test_evaluate_scores_masked_cells_per_layer():
     data = make_data()
     perfect = replace(data, x=data.x[:, :N_LAYERS])  # fed straight through: pred = x's layers
     target = torch.where(data.mask, perfect.x[:, :N_LAYERS] + 0.1, math.nan)
-    scores = evaluate(nn.Identity(), replace(perfect, y=target), data.test, "cpu",
-                      batch_size=4)
+    scores = evaluate(nn.Identity(), replace(perfect, y=target), data.test, "cpu", batch_size=4)
     assert scores["overall"]["bias"] == pytest.approx(-0.1)
     assert scores["overall"]["rmse"] == pytest.approx(0.1)
     assert scores["overall"]["mae"] == pytest.approx(0.1)
@@ -288,8 +322,9 @@ def test_evaluate_scores_the_spatial_spread_of_each_month():
     expected = cells.std(dim=-1, unbiased=False).mean().item()
     assert scores["overall"]["target_spatial_std"] == pytest.approx(expected)
     assert scores["overall"]["spatial_std"] == pytest.approx(0.5 * expected)
-    constant = evaluate(EnsembleMean(N_LAYERS), replace(half, x=torch.full_like(half.x, 0.3)),
-                        data.test, "cpu")
+    constant = evaluate(
+        EnsembleMean(N_LAYERS), replace(half, x=torch.full_like(half.x, 0.3)), data.test, "cpu"
+    )
     assert constant["overall"]["spatial_std"] == pytest.approx(0.0, abs=1e-12)
 
 
@@ -323,8 +358,7 @@ def test_warm_up_changes_training_keeps_the_epoch_rates_and_resumes_exactly(tmp_
 
 def test_standardised_inputs_are_part_of_the_run(tmp_path, caplog):
     generator, discriminator = make_nets()
-    run(tmp_path, replace(SETTINGS, epochs=1), nets=(generator, discriminator),
-        stop_after_epoch=1)
+    run(tmp_path, replace(SETTINGS, epochs=1), nets=(generator, discriminator), stop_after_epoch=1)
     caplog.set_level("WARNING", logger="smdown.training.loop")
     standardised, discriminator = make_nets()
     standardised.standardise_inputs(torch.full((17,), 0.5), torch.full((17,), 0.3))
@@ -342,16 +376,19 @@ def test_bf16_is_cuda_only_and_channels_last_changes_only_rounding(tmp_path, cap
     assert "bf16" in caplog.text
     contiguous, *_ = run(tmp_path, replace(settings, channels_last=False), name="contiguous")
     pd.testing.assert_frame_equal(losses(plain.history), losses(contiguous.history), rtol=1e-3)
-    assert resolve_device("auto") == torch.device("cuda" if torch.cuda.is_available()
-                                                  else "cpu")
+    assert resolve_device("auto") == torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
 def test_deterministic_setting_is_restored(tmp_path):
-    before = (torch.are_deterministic_algorithms_enabled(),
-              torch.utils.deterministic.fill_uninitialized_memory)
+    before = (
+        torch.are_deterministic_algorithms_enabled(),
+        torch.utils.deterministic.fill_uninitialized_memory,
+    )
     run(tmp_path, replace(SETTINGS, epochs=1))
-    assert (torch.are_deterministic_algorithms_enabled(),
-            torch.utils.deterministic.fill_uninitialized_memory) == before
+    assert (
+        torch.are_deterministic_algorithms_enabled(),
+        torch.utils.deterministic.fill_uninitialized_memory,
+    ) == before
 
 
 def test_training_does_not_fill_new_memory(tmp_path, monkeypatch):
@@ -361,8 +398,12 @@ def test_training_does_not_fill_new_memory(tmp_path, monkeypatch):
     original = loop._run_epoch
 
     def spy(*args, **kwargs):
-        seen.append((torch.are_deterministic_algorithms_enabled(),
-                     torch.utils.deterministic.fill_uninitialized_memory))
+        seen.append(
+            (
+                torch.are_deterministic_algorithms_enabled(),
+                torch.utils.deterministic.fill_uninitialized_memory,
+            )
+        )
         return original(*args, **kwargs)
 
     monkeypatch.setattr(loop, "_run_epoch", spy)

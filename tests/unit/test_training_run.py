@@ -28,16 +28,35 @@ MODELS = ["A", "B", "C"]
 MONTHS = np.arange("2000-01", "2005-01", dtype="datetime64[M]").astype("datetime64[ns]")
 LAT = np.round(np.arange(31.05, 32.2, 0.1), 2)  # 12
 LON = np.round(np.arange(89.05, 91.0, 0.1), 2)  # 20
-NETWORK = {"base_channels": 4, "depth": 2, "discriminator_channels": 4, "head_bias": "target_mean",
-           "input_norm": "standardise", "residual": "ensemble_mean", "pad_first": "smaller"}
+NETWORK = {
+    "base_channels": 4,
+    "depth": 2,
+    "discriminator_channels": 4,
+    "head_bias": "target_mean",
+    "input_norm": "standardise",
+    "residual": "ensemble_mean",
+    "pad_first": "smaller",
+}
 SPLITS = {"train": [2000, 2002], "val": [2003, 2003], "test": [2004, 2004]}
-FOLDS = {"years": [2000, 2004], "n_folds": 5, "scheme": "year_blocked", "val_fraction": 0.25,
-         "split_seed": 0, "insitu_reference": "forest"}
+FOLDS = {
+    "years": [2000, 2004],
+    "n_folds": 5,
+    "scheme": "year_blocked",
+    "val_fraction": 0.25,
+    "split_seed": 0,
+    "insitu_reference": "forest",
+}
 # two epochs of a 4-channel network learn too little for the collapse guard, which these tests
 # do not exercise (test_guard.py does): it only warns
 LENIENT = Guard("warn")
-SETTINGS = TrainSettings(epochs=2, batch_size=8, lr_generator=5e-3, lr_discriminator=1e-3,
-                         device="cpu", weights=replace(TrainSettings().weights, b2=0.0))
+SETTINGS = TrainSettings(
+    epochs=2,
+    batch_size=8,
+    lr_generator=5e-3,
+    lr_discriminator=1e-3,
+    device="cpu",
+    weights=replace(TrainSettings().weights, b2=0.0),
+)
 
 
 def _truth(n_layers: int) -> np.ndarray:
@@ -65,56 +84,99 @@ def prepared(tmp_path):
     rng = np.random.default_rng(0)
     files = {"models": {}}
     for i, model in enumerate(MODELS):
-        values = _truth(1)[:, 0] + 0.02 * (i - 1) + 0.01 * rng.standard_normal(
-            (MONTHS.size, LAT.size, LON.size)).astype(np.float32)
+        values = (
+            _truth(1)[:, 0]
+            + 0.02 * (i - 1)
+            + 0.01 * rng.standard_normal((MONTHS.size, LAT.size, LON.size)).astype(np.float32)
+        )
         values[:, ~mask] = np.nan
-        files["models"][model] = _write(tmp_path / f"{model}.nc", "mrsos", values,
-                                        dims=("time", "lat", "lon"))
+        files["models"][model] = _write(
+            tmp_path / f"{model}.nc", "mrsos", values, dims=("time", "lat", "lon")
+        )
     files["era5land"] = _write(tmp_path / "era5land.nc", "sm", _truth(3))
     files["amsmqtp"] = _write(tmp_path / "amsmqtp.nc", "sm", _truth(5))
-    xr.Dataset({"insitu_sm": (("time", "layer", "lat", "lon"), _truth(5) + 0.01),
-                "insitu_prob": (("time", "layer", "lat", "lon"),
-                                np.full((MONTHS.size, 5, LAT.size, LON.size), 0.5, np.float32))},
-               coords={"time": MONTHS, "layer": np.arange(1, 6), "lat": LAT, "lon": LON}
-               ).to_netcdf(tmp_path / "insitu.nc")
+    xr.Dataset(
+        {
+            "insitu_sm": (("time", "layer", "lat", "lon"), _truth(5) + 0.01),
+            "insitu_prob": (
+                ("time", "layer", "lat", "lon"),
+                np.full((MONTHS.size, 5, LAT.size, LON.size), 0.5, np.float32),
+            ),
+        },
+        coords={"time": MONTHS, "layer": np.arange(1, 6), "lat": LAT, "lon": LON},
+    ).to_netcdf(tmp_path / "insitu.nc")
     files["insitu"] = tmp_path / "insitu.nc"
-    xr.Dataset({"mask": (("region", "lat", "lon"), mask[None].astype(np.int8))},
-               coords={"region": ["R"], "lat": LAT, "lon": LON}).to_netcdf(tmp_path / "regions.nc")
+    xr.Dataset(
+        {"mask": (("region", "lat", "lon"), mask[None].astype(np.int8))},
+        coords={"region": ["R"], "lat": LAT, "lon": LON},
+    ).to_netcdf(tmp_path / "regions.nc")
     files["regions"] = tmp_path / "regions.nc"
     return files
 
 
 def _files(folder) -> JobFiles:
-    return JobFiles.of(folder / "generator.pt", folder / "history.csv",
-                       folder / "test_metrics.json", folder / "checkpoint.pt")
+    return JobFiles.of(
+        folder / "generator.pt",
+        folder / "history.csv",
+        folder / "test_metrics.json",
+        folder / "checkpoint.pt",
+    )
 
 
 def _pretrain(prepared, out, settings=SETTINGS, vgg_path=None, **changes):
-    args = dict(model_files=prepared["models"], models=MODELS, era5land=prepared["era5land"],
-                regions=prepared["regions"], region="R", splits=SPLITS, network=NETWORK,
-                settings=settings, vgg_path=vgg_path, files=_files(out), guard=LENIENT)
+    args = dict(
+        model_files=prepared["models"],
+        models=MODELS,
+        era5land=prepared["era5land"],
+        regions=prepared["regions"],
+        region="R",
+        splits=SPLITS,
+        network=NETWORK,
+        settings=settings,
+        vgg_path=vgg_path,
+        files=_files(out),
+        guard=LENIENT,
+    )
     return pretrain(**{**args, **changes})
 
 
 def _finetune(prepared, out, pretrained, fold=1, settings=SETTINGS, **changes):
-    args = dict(model_files=prepared["models"], models=MODELS, amsmqtp=prepared["amsmqtp"],
-                insitu=prepared["insitu"], regions=prepared["regions"], region="R",
-                pretrained=pretrained, fold=fold, folds=FOLDS, network=NETWORK,
-                settings=settings, vgg_path=None, files=_files(out), guard=LENIENT)
+    args = dict(
+        model_files=prepared["models"],
+        models=MODELS,
+        amsmqtp=prepared["amsmqtp"],
+        insitu=prepared["insitu"],
+        regions=prepared["regions"],
+        region="R",
+        pretrained=pretrained,
+        fold=fold,
+        folds=FOLDS,
+        network=NETWORK,
+        settings=settings,
+        vgg_path=None,
+        files=_files(out),
+        guard=LENIENT,
+    )
     return finetune(**{**args, **changes})
 
 
 def test_pretrain_then_finetune_one_fold(prepared, tmp_path):
     metrics = _pretrain(prepared, tmp_path / "pre")
     generator, meta = load_generator(tmp_path / "pre" / "generator.pt")
-    assert generator.architecture == {"in_channels": 3, "out_channels": 3, "base_channels": 4,
-                                      "depth": 2, "residual": True,
-                                      "pad_larger_first": False}
+    assert generator.architecture == {
+        "in_channels": 3,
+        "out_channels": 3,
+        "base_channels": 4,
+        "depth": 2,
+        "residual": True,
+        "pad_larger_first": False,
+    }
     assert meta["stage"] == "pretrain" and meta["splits"] == SPLITS
     assert len(pd.read_csv(tmp_path / "pre" / "history.csv")) == 2
     written = json.loads((tmp_path / "pre" / "test_metrics.json").read_text())
     assert written["test"]["generator"]["overall"]["rmse"] == pytest.approx(
-        metrics["test"]["generator"]["overall"]["rmse"])
+        metrics["test"]["generator"]["overall"]["rmse"]
+    )
     assert written["best_epoch"] == metrics["best_epoch"] and written["settings"]["epochs"] == 2
     assert len(metrics["test"]["generator"]["layers"]) == 3
 
@@ -135,8 +197,9 @@ def test_insitu_reference_of_the_authors_code_is_an_option(prepared, tmp_path):
     _pretrain(prepared, tmp_path / "pre")
     pretrained = tmp_path / "pre" / "generator.pt"
     forest = _finetune(prepared, tmp_path / "forest", pretrained)
-    target = _finetune(prepared, tmp_path / "target", pretrained,
-                       folds={**FOLDS, "insitu_reference": "target"})
+    target = _finetune(
+        prepared, tmp_path / "target", pretrained, folds={**FOLDS, "insitu_reference": "target"}
+    )
     assert target["insitu_reference"] == "target"
     assert forest["best_val_rmse"] != target["best_val_rmse"]
     with pytest.raises(InputError, match="insitu_reference"):
@@ -187,16 +250,33 @@ def test_missing_vgg_weights_refused_unless_b2_is_zero(prepared, tmp_path):
 def test_pretrained_network_must_match_the_config(prepared, tmp_path):
     _pretrain(prepared, tmp_path / "pre")
     with pytest.raises(InputError, match="base_channels is 4"):
-        _finetune(prepared, tmp_path / "fold", tmp_path / "pre" / "generator.pt",
-                  network={**NETWORK, "base_channels": 8})
+        _finetune(
+            prepared,
+            tmp_path / "fold",
+            tmp_path / "pre" / "generator.pt",
+            network={**NETWORK, "base_channels": 8},
+        )
 
 
 def test_settings_from_config():
-    training = {"loss_weights": {"b1": 1, "b2": 0, "a1": 1, "a2": 0, "a3": 0.01, "a4": 4e-8},
-                "seed": 3, "device": "cpu", "bf16": False, "channels_last": False,
-                "adversarial_loss": "symmetric", "tv_reduction": "mean", "vgg_input": "raw",
-                "finetune": {"epochs": 7, "batch_size": 4, "lr_generator": 1e-4,
-                             "lr_discriminator": 1e-6, "patience": 2, "warmup_epochs": 1}}
+    training = {
+        "loss_weights": {"b1": 1, "b2": 0, "a1": 1, "a2": 0, "a3": 0.01, "a4": 4e-8},
+        "seed": 3,
+        "device": "cpu",
+        "bf16": False,
+        "channels_last": False,
+        "adversarial_loss": "symmetric",
+        "tv_reduction": "mean",
+        "vgg_input": "raw",
+        "finetune": {
+            "epochs": 7,
+            "batch_size": 4,
+            "lr_generator": 1e-4,
+            "lr_discriminator": 1e-6,
+            "patience": 2,
+            "warmup_epochs": 1,
+        },
+    }
     settings = settings_from_config(training, "finetune")
     assert (settings.epochs, settings.batch_size, settings.patience, settings.seed) == (7, 4, 2, 3)
     assert settings.warmup_epochs == 1
@@ -218,8 +298,11 @@ def test_fold_table_pools_by_test_months():
     def fold(k, months, rmse, bias):
         scores = {"rmse": rmse, "mae": rmse, "bias": bias, "r": 0.5}
         both = {"overall": scores, "layers": [scores, scores]}
-        return {"fold": k, "test_months": ["2000-01"] * months,
-                "test": {"generator": both, "ensemble_mean": {**both}}}
+        return {
+            "fold": k,
+            "test_months": ["2000-01"] * months,
+            "test": {"generator": both, "ensemble_mean": {**both}},
+        }
 
     table = fold_table([fold(0, 10, 0.1, 0.0), fold(1, 30, 0.2, 0.4)])
     assert len(table) == 9 and list(table["layer"][:3]) == ["all", "1", "2"]
@@ -238,8 +321,12 @@ def test_fold_table_pools_by_test_months():
 def test_fold_without_months_to_fit_is_refused(prepared, tmp_path):
     _pretrain(prepared, tmp_path / "pre")
     with pytest.raises(InputError, match="leaves 0 months to fit"):
-        _finetune(prepared, tmp_path / "fold", tmp_path / "pre" / "generator.pt",
-                  folds={**FOLDS, "years": [2003, 2004], "n_folds": 2, "val_fraction": 0.5})
+        _finetune(
+            prepared,
+            tmp_path / "fold",
+            tmp_path / "pre" / "generator.pt",
+            folds={**FOLDS, "years": [2003, 2004], "n_folds": 2, "val_fraction": 0.5},
+        )
 
 
 PLAIN = {**NETWORK, "residual": "none"}  # the paper's head: a dead network is one constant
@@ -249,8 +336,7 @@ def test_a_collapsed_pretraining_stops_and_saves_nothing(prepared, tmp_path):
     """A rate of 0.15 kills every ReLU within an epoch: the output is one constant field."""
     killing = replace(SETTINGS, lr_generator=0.15, epochs=6)
     with pytest.raises(TrainingFailed) as failure:
-        _pretrain(prepared, tmp_path / "pre", settings=killing, guard=Guard("error"),
-                  network=PLAIN)
+        _pretrain(prepared, tmp_path / "pre", settings=killing, guard=Guard("error"), network=PLAIN)
     message = str(failure.value)
     assert message.startswith("pretrain: the kept network")
     assert "of the target's (at least 0.25 expected): a near-constant field" in message
@@ -275,11 +361,25 @@ def test_a_collapsed_fold_stops_naming_it_and_warn_keeps_it_marked(prepared, tmp
     pretrained = tmp_path / "pre" / "generator.pt"
     killing = replace(SETTINGS, lr_generator=0.15, epochs=6)
     with pytest.raises(TrainingFailed, match="^finetune fold 2: the kept network"):
-        _finetune(prepared, tmp_path / "fold2", pretrained, fold=2, settings=killing,
-                  guard=Guard("error"), network=PLAIN)
+        _finetune(
+            prepared,
+            tmp_path / "fold2",
+            pretrained,
+            fold=2,
+            settings=killing,
+            guard=Guard("error"),
+            network=PLAIN,
+        )
     assert not (tmp_path / "fold2" / "generator.pt").exists()
-    kept = _finetune(prepared, tmp_path / "fold2", pretrained, fold=2, settings=killing,
-                     guard=Guard("warn"), network=PLAIN)  # its finished checkpoint, judged again
+    kept = _finetune(
+        prepared,
+        tmp_path / "fold2",
+        pretrained,
+        fold=2,
+        settings=killing,
+        guard=Guard("warn"),
+        network=PLAIN,
+    )  # its finished checkpoint, judged again
     assert not kept["guard"]["passed"] and kept["epochs_run"] == killing.epochs
     _, meta = load_generator(tmp_path / "fold2" / "generator.pt")
     assert meta["guard"] == kept["guard"]
@@ -290,9 +390,13 @@ def test_a_collapsed_fold_stops_naming_it_and_warn_keeps_it_marked(prepared, tmp
 def test_a_fold_inherits_a_failed_pretraining(prepared, tmp_path):
     killing = replace(SETTINGS, lr_generator=0.15, epochs=6)
     _pretrain(prepared, tmp_path / "pre", settings=killing)  # warned, kept
-    tuned = _finetune(prepared, tmp_path / "fold", tmp_path / "pre" / "generator.pt",
-                      settings=replace(SETTINGS, epochs=8, lr_generator=1e-2),
-                      guard=Guard("warn", min_spatial_std_ratio=0.0))
+    tuned = _finetune(
+        prepared,
+        tmp_path / "fold",
+        tmp_path / "pre" / "generator.pt",
+        settings=replace(SETTINGS, epochs=8, lr_generator=1e-2),
+        guard=Guard("warn", min_spatial_std_ratio=0.0),
+    )
     assert "its pretrained body" in " ".join(tuned["guard"]["problems"])
 
 
@@ -300,10 +404,15 @@ def test_inputs_are_standardised_by_the_training_months_and_kept(prepared, tmp_p
     _pretrain(prepared, tmp_path / "pre")
     generator, meta = load_generator(tmp_path / "pre" / "generator.pt")
     assert meta["input_norm"] == "standardise"
-    with xr.open_dataset(prepared["models"]["B"]) as ds, \
-            xr.open_dataset(prepared["regions"]) as regions:
-        inside = ds["mrsos"].sel(time=slice("2000", "2002")).values[
-            :, regions["mask"].values[0].astype(bool)]
+    with (
+        xr.open_dataset(prepared["models"]["B"]) as ds,
+        xr.open_dataset(prepared["regions"]) as regions,
+    ):
+        inside = (
+            ds["mrsos"]
+            .sel(time=slice("2000", "2002"))
+            .values[:, regions["mask"].values[0].astype(bool)]
+        )
     assert generator.input_mean[1].item() == pytest.approx(float(inside.mean()), rel=1e-5)
     assert generator.input_std[1].item() == pytest.approx(float(inside.std(ddof=1)), rel=1e-4)
     _finetune(prepared, tmp_path / "fold", tmp_path / "pre" / "generator.pt")
@@ -313,8 +422,12 @@ def test_inputs_are_standardised_by_the_training_months_and_kept(prepared, tmp_p
     raw = _pretrain(prepared, tmp_path / "raw", network={**NETWORK, "input_norm": "none"})
     assert raw["input_norm"] == "none"
     with pytest.raises(InputError, match="input_norm is standardise"):
-        _finetune(prepared, tmp_path / "mixed", tmp_path / "pre" / "generator.pt",
-                  network={**NETWORK, "input_norm": "none"})
+        _finetune(
+            prepared,
+            tmp_path / "mixed",
+            tmp_path / "pre" / "generator.pt",
+            network={**NETWORK, "input_norm": "none"},
+        )
     with pytest.raises(InputError, match="training.network.input_norm"):
         _pretrain(prepared, tmp_path / "bad", network={**NETWORK, "input_norm": "minmax"})
     with pytest.raises(InputError, match="residual is ensemble_mean"):
@@ -323,8 +436,9 @@ def test_inputs_are_standardised_by_the_training_months_and_kept(prepared, tmp_p
         _pretrain(prepared, tmp_path / "bad", network={**NETWORK, "residual": "yes"})
 
 
-def test_the_folds_training_hash_covers_the_recipe_and_the_pretrained_statistics(prepared,
-                                                                                 tmp_path):
+def test_the_folds_training_hash_covers_the_recipe_and_the_pretrained_statistics(
+    prepared, tmp_path
+):
     _pretrain(prepared, tmp_path / "pre")
     pretrained = tmp_path / "pre" / "generator.pt"
     base = training_hash(NETWORK, SETTINGS, FOLDS, pretrained)
@@ -349,8 +463,9 @@ def test_per_fold_grids_must_be_blind_to_this_folds_test_months(prepared, tmp_pa
     _pretrain(prepared, tmp_path / "pre")
     pretrained = tmp_path / "pre" / "generator.pt"
     fold1 = ",".join(f"2001-{m:02d}" for m in range(1, 13))  # fold 1 of 5 over 2000-2004
-    _finetune(prepared, tmp_path / "own", pretrained,
-              insitu=_with_held_out(prepared, tmp_path, fold1))
+    _finetune(
+        prepared, tmp_path / "own", pretrained, insitu=_with_held_out(prepared, tmp_path, fold1)
+    )
     other = _with_held_out(prepared, tmp_path, fold1.replace("2001", "2002"))
     with pytest.raises(InputError, match="insitu_fold.nc.*2002-01..2002-12.*2001-01..2001-12"):
         _finetune(prepared, tmp_path / "other", pretrained, insitu=other)

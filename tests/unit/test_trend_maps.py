@@ -24,8 +24,9 @@ def _panels(count: int, seed: int = 0) -> xr.DataArray:
     data = rng.normal(0.0, 2e-4, (count, LAT.size, LON.size))
     data[:, :5, :5] = np.nan
     names = [f"{s} {c}" for s in ("DJF", "MAM", "JJA", "SON") for c in SCENARIOS][:count]
-    return xr.DataArray(data, dims=("panel", "lat", "lon"),
-                        coords={"panel": names, "lat": LAT, "lon": LON})
+    return xr.DataArray(
+        data, dims=("panel", "lat", "lon"), coords={"panel": names, "lat": LAT, "lon": LON}
+    )
 
 
 def _ellipse(lon0: float, lat0: float, a: float, b: float) -> np.ndarray:
@@ -37,8 +38,11 @@ def _ellipse(lon0: float, lat0: float, a: float, b: float) -> np.ndarray:
 def _outlines() -> xr.DataArray:
     """A union and two sub-regions as (region, lat, lon) boolean masks."""
     west, east = _ellipse(93.0, 34.0, 3.0, 1.5), _ellipse(99.0, 34.5, 2.5, 1.2)
-    return xr.DataArray(np.stack([west | east, west, east]), dims=("region", "lat", "lon"),
-                        coords={"region": ["TRSR", "West", "East"], "lat": LAT, "lon": LON})
+    return xr.DataArray(
+        np.stack([west | east, west, east]),
+        dims=("region", "lat", "lon"),
+        coords={"region": ["TRSR", "West", "East"], "lat": LAT, "lon": LON},
+    )
 
 
 def _map_axes(fig: Figure) -> list:
@@ -50,8 +54,15 @@ def _map_axes(fig: Figure) -> list:
 def test_png_written(tmp_path, count, ncols):
     values = _panels(count)
     figures = plt.get_fignums()
-    map_panels(values, tmp_path / "fig.png", "trend", "m3 m-3 yr-1", significant=values > 0,
-               outlines=_outlines(), ncols=ncols)
+    map_panels(
+        values,
+        tmp_path / "fig.png",
+        "trend",
+        "m3 m-3 yr-1",
+        significant=values > 0,
+        outlines=_outlines(),
+        ncols=ncols,
+    )
     assert (tmp_path / "fig.png").read_bytes()[:4] == b"\x89PNG"
     assert [p.name for p in tmp_path.iterdir()] == ["fig.png"]
     assert plt.get_fignums() == figures  # the figure was closed
@@ -90,8 +101,9 @@ def test_default_limit_is_rounded_98th_percentile():
 @pytest.mark.parametrize("every", [2, 3])
 def test_stippling_draws_significant_lattice_cells(every):
     values = _panels(2)
-    significant = xr.DataArray(np.random.default_rng(3).random(values.shape) < 0.3,
-                               dims=values.dims, coords=values.coords)
+    significant = xr.DataArray(
+        np.random.default_rng(3).random(values.shape) < 0.3, dims=values.dims, coords=values.coords
+    )
     fig = draw_map_panels(values, "t", "x", significant=significant, stipple_every=every)
     try:
         for k, ax in enumerate(_map_axes(fig)):
@@ -144,9 +156,11 @@ def test_outline_contours_per_region():
 
 
 def test_outline_closes_at_domain_edge():
-    everywhere = xr.DataArray(np.ones((1, LAT.size, LON.size), dtype=bool),
-                              dims=("region", "lat", "lon"),
-                              coords={"region": ["all"], "lat": LAT, "lon": LON})
+    everywhere = xr.DataArray(
+        np.ones((1, LAT.size, LON.size), dtype=bool),
+        dims=("region", "lat", "lon"),
+        coords={"region": ["all"], "lat": LAT, "lon": LON},
+    )
     fig = draw_map_panels(_panels(1), "t", "x", outlines=everywhere)
     try:
         (contour,) = [c for c in _map_axes(fig)[0].collections if isinstance(c, ContourSet)]
@@ -159,13 +173,18 @@ def test_outline_closes_at_domain_edge():
 def test_all_nan_panels_do_not_crash(tmp_path):
     values = _panels(4)
     values[1] = np.nan
-    map_panels(values, tmp_path / "some.png", "t", "x", significant=values > 0,
-               outlines=_outlines())
+    map_panels(
+        values, tmp_path / "some.png", "t", "x", significant=values > 0, outlines=_outlines()
+    )
     empty = xr.full_like(values, np.nan)
     fig = draw_map_panels(empty, "t", "x", significant=empty > 0)
     try:
-        assert all(m.norm.vmax == 1.0 for ax in _map_axes(fig) for m in ax.collections
-                   if isinstance(m, QuadMesh))
+        assert all(
+            m.norm.vmax == 1.0
+            for ax in _map_axes(fig)
+            for m in ax.collections
+            if isinstance(m, QuadMesh)
+        )
     finally:
         plt.close(fig)
     assert (tmp_path / "some.png").read_bytes()[:4] == b"\x89PNG"

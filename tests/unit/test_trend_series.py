@@ -35,11 +35,23 @@ def _series(regions: tuple[str, ...] = REGIONS) -> tuple[pd.DataFrame, pd.DataFr
     for r, region in enumerate(regions):
         for k, scenario in enumerate(SCENARIOS):
             years = range(1950, 2015) if scenario == "historical" else range(2015, 2101)
-            rows += [{"region": region, "scenario": scenario, "year": y,
-                      "value": 0.2 + 0.01 * r + 1e-4 * k * (y - 1950) + rng.normal(0, 0.003)}
-                     for y in years]
-            slopes.append({"region": region, "scenario": scenario,
-                           "slope": (k + 1) * 3.1e-4 * (1 if k else -1), "p": P_VALUES[k]})
+            rows += [
+                {
+                    "region": region,
+                    "scenario": scenario,
+                    "year": y,
+                    "value": 0.2 + 0.01 * r + 1e-4 * k * (y - 1950) + rng.normal(0, 0.003),
+                }
+                for y in years
+            ]
+            slopes.append(
+                {
+                    "region": region,
+                    "scenario": scenario,
+                    "slope": (k + 1) * 3.1e-4 * (1 if k else -1),
+                    "p": P_VALUES[k],
+                }
+            )
     return pd.DataFrame(rows), pd.DataFrame(slopes)
 
 
@@ -51,20 +63,40 @@ def _members(period: str) -> tuple[str, ...]:
 def _means(layers: tuple = (1, 2), seasons: tuple = ("SON", "Y", "MAM")) -> pd.DataFrame:
     """Period means per layer, season, scenario and period, in the given (unsorted) orders."""
     rng = np.random.default_rng(2)
-    return pd.DataFrame([{"layer": layer, "season": season, "scenario": s, "period": period,
-                          "value": rng.uniform(0.15, 0.35)}
-                         for layer in layers for season in seasons for period in PERIODS
-                         for s in _members(period)])
+    return pd.DataFrame(
+        [
+            {
+                "layer": layer,
+                "season": season,
+                "scenario": s,
+                "period": period,
+                "value": rng.uniform(0.15, 0.35),
+            }
+            for layer in layers
+            for season in seasons
+            for period in PERIODS
+            for s in _members(period)
+        ]
+    )
 
 
 def _rates(regions: tuple = ("Layer 1", "Layer 2"), seasons: tuple | None = None) -> pd.DataFrame:
     """Period rates with a cycle of p values, with or without a season column."""
     rng = np.random.default_rng(3)
-    rows = [{"region": region, "scenario": s, "period": period, "rate": rng.normal(5e-4, 4e-4),
-             "p": (0.001, 0.3, 0.049, 0.05, np.nan)[k % 5],
-             **({} if season is None else {"season": season})}
-            for region in regions for season in (seasons or [None]) for period in PERIODS
-            for k, s in enumerate(_members(period))]
+    rows = [
+        {
+            "region": region,
+            "scenario": s,
+            "period": period,
+            "rate": rng.normal(5e-4, 4e-4),
+            "p": (0.001, 0.3, 0.049, 0.05, np.nan)[k % 5],
+            **({} if season is None else {"season": season}),
+        }
+        for region in regions
+        for season in (seasons or [None])
+        for period in PERIODS
+        for k, s in enumerate(_members(period))
+    ]
     return pd.DataFrame(rows)
 
 
@@ -105,9 +137,12 @@ def test_regional_series_lines_carry_the_series(tmp_path):
 def test_legend_gives_slopes_and_asterisks():
     series, slopes = _series()
     fig = draw_regional_series(series, slopes, "test")
-    expected = [f"{SCENARIO_STYLE[s]['label']}: {slope_text(slope, p)}"
-                for s, slope, p in slopes.loc[slopes["region"] == "TRSR",
-                                              ["scenario", "slope", "p"]].itertuples(index=False)]
+    expected = [
+        f"{SCENARIO_STYLE[s]['label']}: {slope_text(slope, p)}"
+        for s, slope, p in slopes.loc[
+            slopes["region"] == "TRSR", ["scenario", "slope", "p"]
+        ].itertuples(index=False)
+    ]
     assert _legend_texts(fig.axes[0]) == expected
     assert expected[0] == "Historical: -3.10e-04 /yr"
     assert expected[1] == "SSP1-2.6: +6.20e-04 /yr*"
@@ -121,7 +156,16 @@ def test_legend_gives_slopes_and_asterisks():
 
 def test_stars_thresholds():
     assert [stars(p) for p in (0.0, 0.0009, 0.001, 0.009, 0.01, 0.049, 0.05, 0.5, np.nan)] == [
-        "***", "***", "**", "**", "*", "*", "", "", ""]
+        "***",
+        "***",
+        "**",
+        "**",
+        "*",
+        "*",
+        "",
+        "",
+        "",
+    ]
 
 
 def test_scenario_without_slope_row_gets_no_slope_text():
@@ -163,7 +207,8 @@ def test_period_means_grid_and_bar_heights(tmp_path):
     table = _means()
     fig = draw_period_means(table, "Fig. 13")
     assert [ax.get_title() for ax in fig.axes] == [
-        f"Layer {layer}, {season}" for layer in (1, 2) for season in ("Y", "MAM", "SON")]
+        f"Layer {layer}, {season}" for layer in (1, 2) for season in ("Y", "MAM", "SON")
+    ]
     ax = fig.axes[4]  # layer 2, MAM
     assert [t.get_text() for t in ax.get_xticklabels()] == list(PERIODS)
     panel = table[(table["layer"] == 2) & (table["season"] == "MAM")]

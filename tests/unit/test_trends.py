@@ -32,12 +32,19 @@ def _field(seed: int = 0) -> xr.DataArray:
     years = TIMES.year.values + (TIMES.month.values - 0.5) / 12 - 2015
     cycle = 0.03 * np.cos(2 * np.pi * (TIMES.month.values - 1) / 12)
     layers = SLOPE / 2 ** np.arange(2)
-    values = (0.2 + cycle[:, None, None, None] + years[:, None, None, None] * layers[:, None, None]
-              + rng.normal(0, 0.002, (TIMES.size, 2, LAT.size, LON.size)))
+    values = (
+        0.2
+        + cycle[:, None, None, None]
+        + years[:, None, None, None] * layers[:, None, None]
+        + rng.normal(0, 0.002, (TIMES.size, 2, LAT.size, LON.size))
+    )
     values[:, :, 0, 0] = np.nan  # outside the region
-    return xr.DataArray(values, dims=("time", "depth", "lat", "lon"),
-                        coords={"time": TIMES.values, "depth": [0.05, 0.2], "lat": LAT,
-                                "lon": LON}, name="sm")
+    return xr.DataArray(
+        values,
+        dims=("time", "depth", "lat", "lon"),
+        coords={"time": TIMES.values, "depth": [0.05, 0.2], "lat": LAT, "lon": LON},
+        name="sm",
+    )
 
 
 def test_trend_maps_recover_the_injected_slope_per_layer():
@@ -65,16 +72,22 @@ def test_a_cell_trend_equals_pymannkendall_on_its_seasonal_series():
 
 def test_regional_series_trends_and_period_means():
     seasonal = seasonal_stack(_field())
-    masks = xr.DataArray(np.ones((2, LAT.size, LON.size), bool), dims=("region", "lat", "lon"),
-                         coords={"region": ["TRSR", "west"], "lat": LAT, "lon": LON})
+    masks = xr.DataArray(
+        np.ones((2, LAT.size, LON.size), bool),
+        dims=("region", "lat", "lon"),
+        coords={"region": ["TRSR", "west"], "lat": LAT, "lon": LON},
+    )
     masks[1, :, 2:] = False
     series = regional_series(seasonal, masks)
     assert set(series.dims) == {"season", "year", "depth", "region"}
     trends = regional_trends(series, PERIODS)
     assert {"region", "season", "depth", "period", "slope", "p", "h"} <= set(trends.columns)
     annual = trends[(trends["period"] == "2015-2100") & (trends["season"] == "Y")]
-    np.testing.assert_allclose(annual.sort_values(["depth", "region"])["slope"],
-                               [SLOPE, SLOPE, SLOPE / 2, SLOPE / 2], rtol=0.02)
+    np.testing.assert_allclose(
+        annual.sort_values(["depth", "region"])["slope"],
+        [SLOPE, SLOPE, SLOPE / 2, SLOPE / 2],
+        rtol=0.02,
+    )
     means = period_means(series, {"near": (2021, 2040)})
     near = means[(means["season"] == "Y") & (means["region"] == "TRSR")].sort_values("depth")
     np.testing.assert_allclose(near["mean"], 0.2 + 16 * SLOPE / 2 ** np.arange(2), rtol=0.01)
@@ -85,8 +98,9 @@ def test_percent_change_and_a_period_outside_the_data():
     base = future.sel(year=slice(2021, 2040))
     change = percent_change_maps(future, base, (2071, 2100), (2021, 2040))
     expected = 100 * (55 * SLOPE) / (0.2 + 16 * SLOPE)  # mean offsets 71 and 16 years
-    np.testing.assert_allclose(change.sel(season="Y").isel(depth=0).values[1:, 1:], expected,
-                               rtol=0.02)
+    np.testing.assert_allclose(
+        change.sel(season="Y").isel(depth=0).values[1:, 1:], expected, rtol=0.02
+    )
     with pytest.raises(InputError, match="1995"):
         trend_maps(future, {"historical": (1995, 2014)})
 
@@ -107,8 +121,10 @@ def test_trend_inputs_are_checked(tmp_path):
     with pytest.raises(InputError, match=r"\(time, depth, lat, lon\)"):
         read_sm(flat)
     regions = tmp_path / "regions.nc"
-    shifted = xr.Dataset({"mask": (("region", "lat", "lon"), np.ones((1, 3, 4), bool))},
-                         coords={"region": ["TRSR"], "lat": LAT + 0.5, "lon": LON})
+    shifted = xr.Dataset(
+        {"mask": (("region", "lat", "lon"), np.ones((1, 3, 4), bool))},
+        coords={"region": ["TRSR"], "lat": LAT + 0.5, "lon": LON},
+    )
     shifted.to_netcdf(regions)
     with pytest.raises(InputError, match="lat"):
         region_masks(regions, read_sm(path), path)

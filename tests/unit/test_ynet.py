@@ -23,11 +23,16 @@ def test_layer_counts_are_the_studys():
 
 def test_parameter_count_from_the_layers():
     c, f, a = 25, 64, 1
-    expected = (_count(c, f) + 14 * _count(f, f)      # encoder
-                + 15 * _count(f, f)                   # deconvolutions
-                + 14 * _count(f, f) + _count(f, c)    # convolutions after them
-                + 2 * _count(c, c)                    # upsampling part
-                + _count(2 * c + a, f) + _count(f, 1))  # fusion
+    expected = (
+        _count(c, f)
+        + 14 * _count(f, f)  # encoder
+        + 15 * _count(f, f)  # deconvolutions
+        + 14 * _count(f, f)
+        + _count(f, c)  # convolutions after them
+        + 2 * _count(c, c)  # upsampling part
+        + _count(2 * c + a, f)
+        + _count(f, 1)
+    )  # fusion
     net = YNet(in_channels=c)
     assert sum(p.numel() for p in net.parameters()) == expected == 1_658_110
 
@@ -35,8 +40,8 @@ def test_parameter_count_from_the_layers():
 def test_china_shapes_and_factor_8():
     torch.manual_seed(0)
     net = YNet(in_channels=25, features=8, pairs=3).eval()
-    coarse = torch.rand(2, 25, 18, 33)            # 2 degree grid over 18-54 N, 71-137 E
-    aux = torch.rand(2, 1, 18 * 8, 33 * 8)        # 0.25 degree elevation or land mask
+    coarse = torch.rand(2, 25, 18, 33)  # 2 degree grid over 18-54 N, 71-137 E
+    aux = torch.rand(2, 1, 18 * 8, 33 * 8)  # 0.25 degree elevation or land mask
     out = net(coarse, aux)
     assert out.shape == (2, 1, 144, 264)
     assert net.extract(coarse).shape == coarse.shape

@@ -17,35 +17,58 @@ from smdown.training.baselines import EnsembleMean
 from smdown.training.loop import TrainingData, TrainSettings, train
 from smdown.training.run import nested_scale
 
-SETTINGS = TrainSettings(epochs=3, batch_size=4, lr_generator=3e-3, lr_discriminator=3e-3,
-                         device="cpu", adversarial=False, lr_schedule="constant")
+SETTINGS = TrainSettings(
+    epochs=3,
+    batch_size=4,
+    lr_generator=3e-3,
+    lr_discriminator=3e-3,
+    device="cpu",
+    adversarial=False,
+    lr_schedule="constant",
+)
 
 
 def make_data() -> TrainingData:
     """20 samples of 5 coarse fields on 3 x 4 and a fine target on 12 x 16 (factor 4)."""
     rng = torch.Generator().manual_seed(5)
     x = torch.rand(20, 5, 3, 4, generator=rng)
-    y = torch.nn.functional.interpolate(x.mean(1, keepdim=True), scale_factor=4,
-                                        mode="bilinear") + 0.05
+    y = (
+        torch.nn.functional.interpolate(x.mean(1, keepdim=True), scale_factor=4, mode="bilinear")
+        + 0.05
+    )
     mask = torch.ones(12, 16, dtype=torch.bool)
     mask[:2, :3] = False
     y[..., ~mask] = math.nan
-    return TrainingData(x=x, y=y, mask=mask, train=torch.arange(12), val=torch.arange(12, 16),
-                        test=torch.arange(16, 20))
+    return TrainingData(
+        x=x,
+        y=y,
+        mask=mask,
+        train=torch.arange(12),
+        val=torch.arange(12, 16),
+        test=torch.arange(16, 20),
+    )
 
 
 def make_net(upsampling: str = "bicubic") -> StaticFieldsYNet:
     torch.manual_seed(0)
     aux = torch.ones(1, 12, 16)
     aux[0, :2, :3] = 0.0
-    return StaticFieldsYNet.with_fields(aux, in_channels=5, scale=4, features=4, pairs=2,
-                                        upsampling=upsampling)
+    return StaticFieldsYNet.with_fields(
+        aux, in_channels=5, scale=4, features=4, pairs=2, upsampling=upsampling
+    )
 
 
 def fit(tmp_path, name, **kwargs):
     net = make_net()
-    result = train(net, None, make_data(), SETTINGS, checkpoint=tmp_path / name / "ckpt.pt",
-                   history_csv=tmp_path / name / "history.csv", **kwargs)
+    result = train(
+        net,
+        None,
+        make_data(),
+        SETTINGS,
+        checkpoint=tmp_path / name / "ckpt.pt",
+        history_csv=tmp_path / name / "history.csv",
+        **kwargs,
+    )
     return result, net
 
 
@@ -68,30 +91,52 @@ def test_ynet_run_resumed_from_its_checkpoint_is_bit_identical(tmp_path):
 
 
 @pytest.mark.parametrize("change", [{"dropout": 0.0}, {"upsampling": "bilinear"}])
-def test_checkpoint_of_another_architecture_with_the_same_weights_is_not_resumed(tmp_path,
-                                                                                  change):
+def test_checkpoint_of_another_architecture_with_the_same_weights_is_not_resumed(tmp_path, change):
     """Dropout and upsampling have no weights: the checkpoint's fingerprint must still differ."""
     aux = make_net().aux[0]
 
     def other() -> StaticFieldsYNet:
         torch.manual_seed(0)
-        return StaticFieldsYNet.with_fields(aux, in_channels=5, scale=4, features=4, pairs=2,
-                                            **change)
+        return StaticFieldsYNet.with_fields(
+            aux, in_channels=5, scale=4, features=4, pairs=2, **change
+        )
 
-    assert all(torch.equal(a, b) for a, b in zip(other().state_dict().values(),
-                                                 make_net().state_dict().values(), strict=True))
+    assert all(
+        torch.equal(a, b)
+        for a, b in zip(
+            other().state_dict().values(), make_net().state_dict().values(), strict=True
+        )
+    )
     fit(tmp_path, "run", stop_after_epoch=1)
-    result = train(other(), None, make_data(), SETTINGS, checkpoint=tmp_path / "run" / "ckpt.pt",
-                   history_csv=tmp_path / "run" / "history.csv")
-    fresh = train(other(), None, make_data(), SETTINGS, checkpoint=tmp_path / "new" / "ckpt.pt",
-                  history_csv=tmp_path / "new" / "history.csv")
+    result = train(
+        other(),
+        None,
+        make_data(),
+        SETTINGS,
+        checkpoint=tmp_path / "run" / "ckpt.pt",
+        history_csv=tmp_path / "run" / "history.csv",
+    )
+    fresh = train(
+        other(),
+        None,
+        make_data(),
+        SETTINGS,
+        checkpoint=tmp_path / "new" / "ckpt.pt",
+        history_csv=tmp_path / "new" / "history.csv",
+    )
     assert result.history["mse"].tolist() == fresh.history["mse"].tolist()
 
 
 def test_adversarial_settings_need_a_discriminator(tmp_path):
     with pytest.raises(ValueError, match="discriminator"):
-        train(make_net(), None, make_data(), TrainSettings(epochs=1, device="cpu"),
-              checkpoint=tmp_path / "c.pt", history_csv=tmp_path / "h.csv")
+        train(
+            make_net(),
+            None,
+            make_data(),
+            TrainSettings(epochs=1, device="cpu"),
+            checkpoint=tmp_path / "c.pt",
+            history_csv=tmp_path / "h.csv",
+        )
 
 
 @pytest.mark.parametrize("upsampling", ["bicubic", "bilinear"])
@@ -110,8 +155,9 @@ def test_saved_ynet_loads_with_its_static_fields(tmp_path, upsampling):
 def test_weights_saved_before_the_family_key_load_as_a_unet(tmp_path):
     unet = UNetGenerator(5, 2, base_channels=4, depth=1)
     path = tmp_path / "old.pt"
-    torch.save({"architecture": unet.architecture, "state_dict": unet.state_dict(),
-                "meta": {}}, path)
+    torch.save(
+        {"architecture": unet.architecture, "state_dict": unet.state_dict(), "meta": {}}, path
+    )
     assert isinstance(load_generator(path)[0], UNetGenerator)
 
 
@@ -124,8 +170,11 @@ def test_upsampled_ensemble_mean_baseline():
 
 def grid(first: float, count: int, step: float) -> xr.DataArray:
     lat = first + step * np.arange(count)
-    return xr.DataArray(np.zeros((count, 2 * count)), dims=("lat", "lon"),
-                        coords={"lat": lat, "lon": 70 + step * np.arange(2 * count)})
+    return xr.DataArray(
+        np.zeros((count, 2 * count)),
+        dims=("lat", "lon"),
+        coords={"lat": lat, "lon": 70 + step * np.arange(2 * count)},
+    )
 
 
 def test_nested_scale_of_the_studys_grids():

@@ -15,22 +15,45 @@ import yaml
 REPO = Path(__file__).resolve().parents[2]
 TINY = Path(__file__).with_name("tiny.yaml")
 # the second study's tiny run: its demo config with a tiny window laid over it
-TINY_CMIP6DL = (REPO / "config" / "cmip6dl-demo.yaml",
-                Path(__file__).with_name("tiny_cmip6dl.yaml"))
+TINY_CMIP6DL = (
+    REPO / "config" / "cmip6dl-demo.yaml",
+    Path(__file__).with_name("tiny_cmip6dl.yaml"),
+)
 FAKE_CDS_KEY = "123456:0f1e2d3c-fake-cds-api-key"
 CLUSTER = REPO / "tests" / "slurm" / "cluster.sh"
 
 
-def snakemake(workdir: Path, *args: str, configfile: Path | tuple[Path, ...] = TINY,
-              timeout: float | None = None,
-              env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def snakemake(
+    workdir: Path,
+    *args: str,
+    configfile: Path | tuple[Path, ...] = TINY,
+    timeout: float | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess:
     """Run the repository's Snakefile in `workdir` with the given config (several are laid over
     one another in order); capture the output."""
     files = configfile if isinstance(configfile, tuple) else (configfile,)
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory",
-           str(workdir), "--configfile", *map(str, files), "--cores", "2", *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                          env=None if env is None else {**os.environ, **env})
+    cmd = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-s",
+        str(REPO / "Snakefile"),
+        "--directory",
+        str(workdir),
+        "--configfile",
+        *map(str, files),
+        "--cores",
+        "2",
+        *args,
+    ]
+    return subprocess.run(
+        cmd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=None if env is None else {**os.environ, **env},
+    )
 
 
 def profile_install_command() -> str:
@@ -45,14 +68,18 @@ def install_slurm_profile(home: Path) -> dict[str, str]:
     """Run the README's install command with `home` as HOME; the env for snakemake calls."""
     home.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if k != "XDG_CONFIG_HOME"}
-    subprocess.run(["bash", "-c", profile_install_command()], cwd=REPO, check=True,
-                   env={**env, "HOME": str(home)})
+    subprocess.run(
+        ["bash", "-c", profile_install_command()],
+        cwd=REPO,
+        check=True,
+        env={**env, "HOME": str(home)},
+    )
     return {"HOME": str(home)}
 
 
 def job_counts(text: str) -> dict[str, int]:
     """Jobs per rule from the "Job stats" table a (dry) run prints."""
-    table = text[text.index("Job stats:"):]
+    table = text[text.index("Job stats:") :]
     counts = {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, re.MULTILINE)}
     counts.pop("total", None)
     return counts
@@ -87,10 +114,14 @@ def slurm_cluster():
         yield "Debian's slurmctld, slurmd and slurm-client are not installed (tests/setup.sh)"
         return
     try:
-        proc = subprocess.run(["bash", str(CLUSTER), "start"], capture_output=True, text=True,
-                              timeout=180)
-        reason = None if proc.returncode == 0 else \
-            f"the Slurm cluster did not start: {proc.stderr.strip()[-1000:]}"
+        proc = subprocess.run(
+            ["bash", str(CLUSTER), "start"], capture_output=True, text=True, timeout=180
+        )
+        reason = (
+            None
+            if proc.returncode == 0
+            else f"the Slurm cluster did not start: {proc.stderr.strip()[-1000:]}"
+        )
     except subprocess.TimeoutExpired:
         reason = "the Slurm cluster did not start within 180 s"
     yield reason

@@ -22,8 +22,14 @@ from tests.workflow.conftest import REPO, TINY_CMIP6DL, job_counts, snakemake
 pytestmark = pytest.mark.workflow
 STUDY = REPO / "config" / "cmip6dl.yaml"
 RESULTS = Path("results/tiny-cmip6dl")
-FIGURES = ["fig03_mae_maps", "fig04_point_series", "fig05_taylor",
-           "fig06_ssmi_annual_trend_maps", "fig07_ssmi_seasonal_trend_maps", "fig08_portrait"]
+FIGURES = [
+    "fig03_mae_maps",
+    "fig04_point_series",
+    "fig05_taylor",
+    "fig06_ssmi_annual_trend_maps",
+    "fig07_ssmi_seasonal_trend_maps",
+    "fig08_portrait",
+]
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +43,10 @@ def dl_run(tmp_path_factory) -> Path:
 
 
 def test_table1_holds_the_studys_models_as_run(dl_run):
-    models = yaml.safe_load(TINY_CMIP6DL[1].read_text()).get("models") or \
-        yaml.safe_load(TINY_CMIP6DL[0].read_text())["models"]
+    models = (
+        yaml.safe_load(TINY_CMIP6DL[1].read_text()).get("models")
+        or yaml.safe_load(TINY_CMIP6DL[0].read_text())["models"]
+    )
     table = pd.read_csv(dl_run / RESULTS / "evaluation" / "table1_models.csv")
     assert table["model"].tolist() == models
     assert table["member"].str.fullmatch(r"r\d+i\d+p\d+f\d+").all()
@@ -97,8 +105,14 @@ def test_table2_agrees_with_the_training_jobs_own_test_scores(dl_run):
 
 def test_taylor_statistics_hold_every_model_and_both_products(dl_run):
     stats = pd.read_csv(dl_run / RESULTS / "evaluation/taylor_statistics.csv")
-    assert list(stats["name"]) == ["ERA5-Land", "UKESM1-0-LL", "CESM2", "MPI-ESM1-2-LR",
-                                   "CMIP6DL", "ensemble mean"]
+    assert list(stats["name"]) == [
+        "ERA5-Land",
+        "UKESM1-0-LL",
+        "CESM2",
+        "MPI-ESM1-2-LR",
+        "CMIP6DL",
+        "ensemble mean",
+    ]
     assert (stats["n"].iloc[1:] == stats["n"].iloc[1]).all()
 
 
@@ -151,4 +165,5 @@ def test_fig2_draws_the_ynets_loss_curves(dl_run):
     assert Image.open(figure).size[0] > 500
     sidecar = json.loads((figure.parent / (figure.name + ".prov.json")).read_text())
     assert [entry["path"] for entry in sidecar["inputs"]] == [
-        str(RESULTS / "training" / "ynet" / "history.csv")]
+        str(RESULTS / "training" / "ynet" / "history.csv")
+    ]

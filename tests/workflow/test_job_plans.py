@@ -57,7 +57,8 @@ def test_the_config_plans_the_recorded_jobs(name, tmp_path):
     extra = [j for j in planned if j not in recorded]
     assert not missing and not extra, (
         f"{name}: {len(missing)} recorded job(s) not planned, e.g. {missing[:2]}; "
-        f"{len(extra)} planned job(s) not recorded, e.g. {extra[:2]}")
+        f"{len(extra)} planned job(s) not recorded, e.g. {extra[:2]}"
+    )
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["--write"]:

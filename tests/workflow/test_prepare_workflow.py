@@ -47,8 +47,9 @@ def test_targets_on_the_grid_and_close_to_the_truth(tiny_run):
     era = xr.open_dataset(tiny_run / PREP / "era5land.nc")["sm"]
     assert era.shape == (36, 3, 71, 151)
     np.testing.assert_allclose(era.layer_bottom.values, [0.07, 0.28, 1.0])
-    r = np.corrcoef(era.isel(layer=0).values.ravel(),
-                    truth.sel(time=era.time).isel(layer=0).values.ravel())[0, 1]
+    r = np.corrcoef(
+        era.isel(layer=0).values.ravel(), truth.sel(time=era.time).isel(layer=0).values.ravel()
+    )[0, 1]
     assert r > 0.9
 
 
@@ -85,8 +86,10 @@ def test_schema_violation_stops_before_anything_runs(tmp_path):
     bad.write_text("run: bad\nregrid: {method: nearest}\n")
     proc = snakemake(tmp_path, configfile=bad)
     assert proc.returncode != 0
-    assert (f"config key regrid.method (set in {bad}): 'nearest' is not allowed (expected one "
-            "of: 'conservative', 'bilinear')") in proc.stderr
+    assert (
+        f"config key regrid.method (set in {bad}): 'nearest' is not allowed (expected one "
+        "of: 'conservative', 'bilinear')"
+    ) in proc.stderr
     assert len(proc.stderr.splitlines()) < 10  # the message, not the schema and the config
     assert not (tmp_path / "resources").exists() and not (tmp_path / "results").exists()
 
@@ -103,8 +106,16 @@ def test_insitu_stage_outputs(tiny_run):
     import pandas as pd
 
     stations = pd.read_parquet(tiny_run / "results/tiny/insitu/stations.parquet")
-    assert list(stations.columns) == ["station", "network", "lat", "lon", "layer", "month", "sm",
-                                      "n_days"]
+    assert list(stations.columns) == [
+        "station",
+        "network",
+        "lat",
+        "lon",
+        "layer",
+        "month",
+        "sm",
+        "n_days",
+    ]
     assert set(stations["network"]) == {"CTP_SMTMN", "MAQU", "NAQU", "CMA"}
     regions = xr.open_dataset(tiny_run / PREP / "regions.nc")["mask"].sel(region="TRSR")
     assert not (tiny_run / "results/tiny/insitu/all").exists()  # per-fold grids only
@@ -148,8 +159,9 @@ def test_fig01_draws_every_station_of_the_station_table(tiny_run):
 
     stations = pd.read_parquet(tiny_run / "results/tiny/insitu/stations.parquet")
     drawn = pd.read_csv(tiny_run / "results/tiny/figures/fig01_stations.csv")
-    expected = stations.groupby(["network", "station"]).agg(lat=("lat", "first"),
-                                                             lon=("lon", "first"))
+    expected = stations.groupby(["network", "station"]).agg(
+        lat=("lat", "first"), lon=("lon", "first")
+    )
     drawn = drawn.astype({"station": str}).set_index(["network", "station"]).sort_index()
     expected.index = expected.index.set_levels(expected.index.levels[1].astype(str), level=1)
     assert drawn.index.equals(expected.sort_index().index)

@@ -60,18 +60,26 @@ def test_out_of_fold_file_scores_and_figures(tiny_run):
     assert list(scores.columns[:3]) == ["predictor", "layer", "n"]
     assert scores[["R2", "R", "RMSE", "MAE", "ubRMSD", "bias"]].notna().all().all()
     assert scores.loc[scores["layer"] == 1, "paper_R2"].eq(0.819).all()
-    for figure in ["fig06_out_of_fold_scatter.png",
-                   *(f"fig07_taylor_layer{k}.png" for k in range(1, 6))]:
+    for figure in [
+        "fig06_out_of_fold_scatter.png",
+        *(f"fig07_taylor_layer{k}.png" for k in range(1, 6)),
+    ]:
         assert (tiny_run / RUN / "figures" / figure).read_bytes()[:4] == b"\x89PNG"
     taylor = pd.read_csv(tiny_run / RUN / "evaluation/taylor_layer3.csv")
-    assert list(taylor["name"]) == ["AMSMQTP", *MODELS, "CMIP6_UNet-Gan", "ensemble_mean",
-                                    "quantile_mapping"]
+    assert list(taylor["name"]) == [
+        "AMSMQTP",
+        *MODELS,
+        "CMIP6_UNet-Gan",
+        "ensemble_mean",
+        "quantile_mapping",
+    ]
 
 
 def test_every_evaluation_table_carries_the_guards_verdict_on_the_folds(tiny_run):
     """The tiny run's guard warns (tiny.yaml): what its folds made says whether they passed."""
-    folds = pd.read_csv(tiny_run / RUN / "evaluation/finetune_vs_ensemble_mean.csv",
-                        dtype={"fold": str})
+    folds = pd.read_csv(
+        tiny_run / RUN / "evaluation/finetune_vs_ensemble_mean.csv", dtype={"fold": str}
+    )
     failed = sorted(set(folds.loc[folds["guard"].str.startswith("FAILED:"), "fold"]))
     with xr.open_dataset(tiny_run / RUN / "evaluation/out_of_fold.nc") as oof:
         warning = oof.attrs["guard_warning"]
@@ -79,8 +87,10 @@ def test_every_evaluation_table_carries_the_guards_verdict_on_the_folds(tiny_run
         assert product.attrs.get("guard_warning", "") == warning
     assert [f"fold {k}:" in warning for k in "012"] == [k in failed for k in "012"]
     verdict = f"FAILED: {warning}" if failed else "passed"
-    tables = [pd.read_csv(tiny_run / RUN / f"evaluation/{name}.csv", keep_default_na=False)
-              for name in ("out_of_fold_scores", "taylor_layer1", "product_vs_truth_ssp585")]
+    tables = [
+        pd.read_csv(tiny_run / RUN / f"evaluation/{name}.csv", keep_default_na=False)
+        for name in ("out_of_fold_scores", "taylor_layer1", "product_vs_truth_ssp585")
+    ]
     for table in tables:
         name = "predictor" if "predictor" in table else "name"
         assert table.loc[table[name] == "CMIP6_UNet-Gan", "guard"].eq(verdict).all()

@@ -20,9 +20,15 @@ from .conftest import FAKE_CDS_KEY, snakemake
 pytestmark = pytest.mark.workflow
 RUN = "results/tiny"
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _outputs(folder: Path) -> list[Path]:
@@ -30,8 +36,7 @@ def _outputs(folder: Path) -> list[Path]:
     logs, benchmarks and the training checkpoints (the jobs' scratch state) left out."""
     found = []
     for path in sorted(folder.iterdir()):
-        if path.name in ("logs", "benchmarks", "checkpoint.pt") \
-                or path.name.endswith(".prov.json"):
+        if path.name in ("logs", "benchmarks", "checkpoint.pt") or path.name.endswith(".prov.json"):
             continue
         if path.is_file() or sidecar_path(path).exists():
             found.append(path)
@@ -58,9 +63,19 @@ def test_a_figure_traces_back_to_every_raw_source(tiny_run):
     assert record["params"]["style"] == {"cmap": "BrBG", "limit": None}
     lineage = record["lineage"]
     rules = {node.get("rule") for node in lineage.values()}
-    assert {"percent_change", "product", "finetune", "pretrain", "regrid_cmip6",
-            "prepare_era5land", "prepare_amsmqtp", "insitu_grids", "station_table",
-            "synthesize_era5land", "synthesize_amsmqtp"} <= rules
+    assert {
+        "percent_change",
+        "product",
+        "finetune",
+        "pretrain",
+        "regrid_cmip6",
+        "prepare_era5land",
+        "prepare_amsmqtp",
+        "insitu_grids",
+        "station_table",
+        "synthesize_era5land",
+        "synthesize_amsmqtp",
+    } <= rules
     cmip6 = [p for p in record["sources"] if p.startswith("resources/demo/cmip6/")]
     for model in ("UKESM1-0-LL", "CESM2", "MPI-ESM1-2-LR"):
         assert any(f"_{model}_historical_" in p for p in cmip6), model
@@ -80,16 +95,26 @@ def test_a_figure_traces_back_to_every_raw_source(tiny_run):
 
 def test_the_lineage_command_prints_the_tree(tiny_run):
     figure = f"{RUN}/figures/fig08_annual_trend_maps_layer2.png"
-    proc = subprocess.run([sys.executable, "-m", "smdown.provenance", figure], cwd=tiny_run,
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "smdown.provenance", figure],
+        cwd=tiny_run,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0].startswith(f"{figure}  [figure_trend_maps number=08")
     assert any(re.search(r"[├└]── .*\[regrid_cmip6 .*model=CESM2", line) for line in lines)
     assert any("(see above)" in line for line in lines)
     assert any("[synthesize_cmip6_historical]" in line for line in lines)
-    missing = subprocess.run([sys.executable, "-m", "smdown.provenance", "no/such.png"],
-                             cwd=tiny_run, capture_output=True, text=True, timeout=300)
+    missing = subprocess.run(
+        [sys.executable, "-m", "smdown.provenance", "no/such.png"],
+        cwd=tiny_run,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert missing.returncode == 2 and "no provenance sidecar" in missing.stderr
 
 
@@ -106,7 +131,7 @@ def _report_entries(report: Path) -> dict[str, tuple[str, str, str]]:
         for category in ("Figures", "Tables"):
             page.get_by_role("link", name=category, exact=True).click()
             items = [t.strip() for t in page.locator("li").all_inner_texts() if t.strip()]
-            for sub in items[items.index(category) + 1:]:
+            for sub in items[items.index(category) + 1 :]:
                 page.get_by_role("link", name=category, exact=True).click()
                 page.get_by_role("link", name=sub, exact=True).click()
                 for i in range(page.locator("tbody tr").count()):
@@ -135,8 +160,9 @@ def test_report_lists_every_figure_and_table_with_a_caption(tiny_run, report):
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed (tests/setup.sh installs it)")
     entries = _report_entries(report)
-    figures = {p.relative_to(tiny_run).as_posix()
-               for p in (tiny_run / RUN / "figures").glob("*.png")}
+    figures = {
+        p.relative_to(tiny_run).as_posix() for p in (tiny_run / RUN / "figures").glob("*.png")
+    }
     listed = {path for path, (category, _, _) in entries.items() if category == "Figures"}
     assert listed == figures
     tables = {path for path, (category, _, _) in entries.items() if category == "Tables"}

@@ -46,4 +46,5 @@ def test_replacing_one_models_input_reruns_only_that_models_regridding(scratch_c
 
 def test_a_plotting_option_redraws_only_that_figure(tiny_run, tmp_path):
     assert planned_after(tiny_run, tmp_path, plots={"percent_change": {"cmap": "RdBu"}}) == {
-        "figure_14": 5}
+        "figure_14": 5
+    }

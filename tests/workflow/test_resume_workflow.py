@@ -33,8 +33,11 @@ EPOCHS = 6  # an interruption after epoch 2 and a kill after epoch 4 both land m
 def longer(tmp_path_factory) -> Path:
     """tiny.yaml with fine-tuning long enough to be interrupted."""
     config = yaml.safe_load(TINY.read_text())
-    config["training"]["finetune"] = {**config["training"]["finetune"], "epochs": EPOCHS,
-                                      "patience": EPOCHS}
+    config["training"]["finetune"] = {
+        **config["training"]["finetune"],
+        "epochs": EPOCHS,
+        "patience": EPOCHS,
+    }
     path = tmp_path_factory.mktemp("resume") / "longer.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     return path
@@ -64,10 +67,28 @@ def _epochs_done(workdir: Path) -> int:
 
 def _start(workdir: Path, config: Path) -> subprocess.Popen:
     """The user's command, in a session of its own (its process group gets the signals)."""
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory",
-           str(workdir), "--configfile", str(config), "--cores", "2", str(FOLD / "generator.pt")]
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True, preexec_fn=_interruptible)
+    cmd = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-s",
+        str(REPO / "Snakefile"),
+        "--directory",
+        str(workdir),
+        "--configfile",
+        str(config),
+        "--cores",
+        "2",
+        str(FOLD / "generator.pt"),
+    ]
+    return subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+        preexec_fn=_interruptible,
+    )
 
 
 def _interruptible() -> None:
@@ -88,8 +109,11 @@ def _job_pid(session: int) -> int | None:
         except (ProcessLookupError, FileNotFoundError, PermissionError):
             continue
         tokens = cmdline.split()  # python3 .snakemake/scripts/tmpXXXX.finetune.py (not bash -c)
-        if len(tokens) > 1 and "python" in Path(tokens[0]).name \
-                and tokens[1].endswith("finetune.py"):
+        if (
+            len(tokens) > 1
+            and "python" in Path(tokens[0]).name
+            and tokens[1].endswith("finetune.py")
+        ):
             return int(proc.name)
     return None
 
@@ -98,8 +122,9 @@ def _interrupt_after(workdir: Path, config: Path, epochs: int, how: str) -> None
     """Start the run and interrupt it once the fold has checkpointed `epochs` epochs."""
     proc = _start(workdir, config)
     while _epochs_done(workdir) < epochs:
-        assert proc.poll() is None, f"the run ended before it could be interrupted:\n" \
-                                    f"{proc.stdout.read()[-3000:]}"
+        assert proc.poll() is None, (
+            f"the run ended before it could be interrupted:\n{proc.stdout.read()[-3000:]}"
+        )
         time.sleep(0.2)
     if how == "SIGINT":
         os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C in a terminal
@@ -126,8 +151,12 @@ def test_an_interrupted_fold_resumes_with_the_same_command(scratch_copy, longer,
     assert all(torch.equal(after[k], reference[k]) for k in reference)
     log = (scratch_copy / LOG).read_text()
     assert log.count("resumed at") == 2  # both interrupted attempts' lines kept, in order
-    assert log.index("epoch 1 of") < log.index(f"after epoch {first}") \
-        < log.index(f"after epoch {second}") < log.index(f"epoch {EPOCHS} of")
+    assert (
+        log.index("epoch 1 of")
+        < log.index(f"after epoch {first}")
+        < log.index(f"after epoch {second}")
+        < log.index(f"epoch {EPOCHS} of")
+    )
     assert not (scratch_copy / LOG).with_name(LOG.name + ".unfinished").exists()
     sidecars = list((scratch_copy / "results").rglob("*.prov.json"))
     assert all(s.with_name(s.name.removesuffix(".prov.json")).exists() for s in sidecars)

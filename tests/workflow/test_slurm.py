@@ -25,8 +25,14 @@ from PIL import Image
 from .conftest import install_slurm_profile, snakemake
 
 pytestmark = pytest.mark.workflow
-SITE = ["--slurm-no-account", "--slurm-status-command", "squeue",
-        "--slurm-init-seconds-before-status-checks", "2", "--slurm-keep-successful-logs"]
+SITE = [
+    "--slurm-no-account",
+    "--slurm-status-command",
+    "squeue",
+    "--slurm-init-seconds-before-status-checks",
+    "2",
+    "--slurm-keep-successful-logs",
+]
 GPU_RULES = {"pretrain", "finetune", "product"}
 SKIPPED = {"logs", "benchmarks"}
 
@@ -40,16 +46,19 @@ def _announced_jobs(text: str) -> tuple[list[str], list[str]]:
 
 def _slurm_jobs(ids: list[str]) -> dict[str, dict[str, str]]:
     """State, partition, GPU request and comment of the given Slurm jobs (kept by MinJobAge)."""
-    out = subprocess.run(["scontrol", "-o", "show", "job"], capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(
+        ["scontrol", "-o", "show", "job"], capture_output=True, text=True, check=True
+    ).stdout
     jobs = {}
     for line in out.splitlines():
         fields = dict(re.findall(r"(\w+)=(\S*)", line))
         if fields.get("JobId") in ids:
             jobs[fields["JobId"]] = {
-                "state": fields["JobState"], "partition": fields["Partition"],
+                "state": fields["JobState"],
+                "partition": fields["Partition"],
                 "gpus": fields.get("TresPerJob", "") + fields.get("TresPerNode", ""),
-                "comment": fields.get("Comment", "")}
+                "comment": fields.get("Comment", ""),
+            }
     return jobs
 
 
@@ -59,8 +68,11 @@ def _compared_files(root: Path) -> list[Path]:
     for base in ("results/tiny", "resources"):
         for path in sorted((root / base).rglob("*")):
             rel = path.relative_to(root)
-            if path.is_file() and not SKIPPED & set(rel.parts) \
-                    and not path.name.endswith(".prov.json"):
+            if (
+                path.is_file()
+                and not SKIPPED & set(rel.parts)
+                and not path.name.endswith(".prov.json")
+            ):
                 files.append(rel)
     return files
 
@@ -74,8 +86,9 @@ def _same(a: Path, b: Path) -> None:
             xr.testing.assert_equal(x, y)
     elif suffix == ".csv":
         x, y = pd.read_csv(a), pd.read_csv(b)
-        pd.testing.assert_frame_equal(x.drop(columns="seconds", errors="ignore"),
-                                      y.drop(columns="seconds", errors="ignore"))
+        pd.testing.assert_frame_equal(
+            x.drop(columns="seconds", errors="ignore"), y.drop(columns="seconds", errors="ignore")
+        )
     elif suffix == ".parquet":
         pd.testing.assert_frame_equal(pd.read_parquet(a), pd.read_parquet(b))
     elif suffix == ".png":
@@ -83,10 +96,12 @@ def _same(a: Path, b: Path) -> None:
             np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
     elif suffix in (".pt", ".pth"):
         import torch
+
         _same_tensors(torch.load(a, weights_only=False), torch.load(b, weights_only=False))
     elif suffix == ".json":
         assert _without_times(json.loads(a.read_text())) == _without_times(
-            json.loads(b.read_text()))
+            json.loads(b.read_text())
+        )
     else:
         assert a.read_bytes() == b.read_bytes()
 
@@ -95,6 +110,7 @@ def _same_tensors(x, y) -> None:
     """Equal saved objects: tensors bit for bit, containers item by item, other values by ==
     (NaN equal to NaN); run times and creation stamps left out."""
     import torch
+
     if isinstance(x, torch.Tensor):
         assert torch.equal(x, y)
     elif isinstance(x, dict):

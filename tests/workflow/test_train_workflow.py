@@ -40,8 +40,10 @@ def test_pretrain_and_folds_write_weights_history_and_metrics(tiny_run):
         generator, meta = load_generator(folder / "generator.pt")
         assert meta["models"] == ["UKESM1-0-LL", "CESM2", "MPI-ESM1-2-LR"]
         assert generator.architecture["out_channels"] == (3 if job == "pretrain" else 5)
-    folds = [json.loads((tiny_run / TRAINED / f"finetune/fold{k}/test_metrics.json").read_text())
-             for k in (0, 1, 2)]
+    folds = [
+        json.loads((tiny_run / TRAINED / f"finetune/fold{k}/test_metrics.json").read_text())
+        for k in (0, 1, 2)
+    ]
     for year, fold in zip((2011, 2012, 2013), folds, strict=True):  # whole years, in order
         assert fold["test_months"] == [f"{year}-{m:02d}" for m in range(1, 13)]
         assert fold["scheme"] == "year_blocked"
@@ -49,8 +51,9 @@ def test_pretrain_and_folds_write_weights_history_and_metrics(tiny_run):
         assert not set(fold["validation_months"]) & set(fold["test_months"])
         assert len(fold["validation_months"]) == 12
     assert pd.read_csv(tiny_run / TRAINED / "finetune/fold0/history.csv")["insitu"].gt(0).all()
-    summary = pd.read_csv(tiny_run / "results/tiny/evaluation/finetune_vs_ensemble_mean.csv",
-                          dtype={"fold": str})
+    summary = pd.read_csv(
+        tiny_run / "results/tiny/evaluation/finetune_vs_ensemble_mean.csv", dtype={"fold": str}
+    )
     assert set(summary["fold"]) == {"0", "1", "2", "all"}
     assert len(summary) == 4 * 6
     for k, fold in enumerate(folds):  # tiny.yaml's guard warns: each verdict is recorded
@@ -59,10 +62,14 @@ def test_pretrain_and_folds_write_weights_history_and_metrics(tiny_run):
         assert fold["guard"]["val_rmse"] == pytest.approx(best["val_rmse"])
         assert fold["guard"]["passed"] == (
             best["val_rmse"] < best["val_rmse_ensemble_mean"]
-            and best["val_spatial_std_ratio"] >= 0.25)
+            and best["val_spatial_std_ratio"] >= 0.25
+        )
         verdicts = summary.loc[summary["fold"] == str(k), "guard"]
-        assert verdicts.eq("passed").all() if fold["guard"]["passed"] else \
-            verdicts.str.startswith("FAILED: ").all()
+        assert (
+            verdicts.eq("passed").all()
+            if fold["guard"]["passed"]
+            else verdicts.str.startswith("FAILED: ").all()
+        )
 
 
 def test_a_collapsed_pretraining_stops_the_run_before_any_product(scratch_copy, tmp_path):
@@ -145,7 +152,8 @@ def test_training_curves_are_drawn_from_every_jobs_history(tiny_run):
     sidecar = json.loads((figure.parent / (figure.name + ".prov.json")).read_text())
     histories = sorted(entry["path"] for entry in sidecar["inputs"])
     assert histories == [f"{TRAINED}/finetune/fold{k}/history.csv" for k in range(3)] + [
-        f"{TRAINED}/pretrain/history.csv"]
+        f"{TRAINED}/pretrain/history.csv"
+    ]
 
 
 def test_the_console_shows_progress_and_ends_with_the_summary(tiny_run):
@@ -156,7 +164,7 @@ def test_the_console_shows_progress_and_ends_with_the_summary(tiny_run):
     for fold in range(3):
         assert f"finetune fold {fold}: epoch 2 of 2 (100%)" in console
     assert re.search(r"product ssp585: months \d+ of 1032 \(\d+%\)", console)
-    summary = console[console.index("Run 'tiny' finished:"):]
+    summary = console[console.index("Run 'tiny' finished:") :]
     assert "figures in results/tiny/figures/" in summary
     assert "snakemake --report results/tiny/report.html" in summary
     assert "Out-of-fold scores against AMSMQTP" in summary

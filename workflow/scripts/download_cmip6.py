@@ -8,8 +8,15 @@ log = route_to(snakemake.log[0])
 p, w = snakemake.params, snakemake.wildcards
 retry = {"retries": p.download["retries"], "backoff_s": p.download["backoff_s"]}
 if p.provider == "cds":
-    cmip6_from_cds(w.model, w.experiment, p.folder, snakemake.output[0], area=p.area,
-                   pad_cells=p.pad_cells, **retry)
+    cmip6_from_cds(
+        w.model,
+        w.experiment,
+        p.folder,
+        snakemake.output[0],
+        area=p.area,
+        pad_cells=p.pad_cells,
+        **retry,
+    )
 else:
     cmip6_from_esgf(w.model, w.experiment, p.folder, snakemake.output[0], **retry)
 log.info("wrote %s", snakemake.output[0])

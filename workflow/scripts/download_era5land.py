@@ -6,8 +6,15 @@ from smdown.sources.acquire import era5land_from_cds
 
 log = route_to(snakemake.log[0])
 p, w = snakemake.params, snakemake.wildcards
-era5land_from_cds(int(w.first), int(w.last), snakemake.output.data, snakemake.output.manifest,
-                  area=p.area, resolution=p.resolution, retries=p.download["retries"],
-                  backoff_s=p.download["backoff_s"])
+era5land_from_cds(
+    int(w.first),
+    int(w.last),
+    snakemake.output.data,
+    snakemake.output.manifest,
+    area=p.area,
+    resolution=p.resolution,
+    retries=p.download["retries"],
+    backoff_s=p.download["backoff_s"],
+)
 log.info("wrote %s", snakemake.output.data)
 record_job(snakemake)

@@ -6,7 +6,13 @@ from smdown.sources.acquire import geopotential_from_cds
 
 log = route_to(snakemake.log[0])
 p, o = snakemake.params, snakemake.output
-geopotential_from_cds(o.data, o.manifest, area=p.area, resolution=p.resolution,
-                      retries=p.download["retries"], backoff_s=p.download["backoff_s"])
+geopotential_from_cds(
+    o.data,
+    o.manifest,
+    area=p.area,
+    resolution=p.resolution,
+    retries=p.download["retries"],
+    backoff_s=p.download["backoff_s"],
+)
 log.info("wrote %s", o.data)
 record_job(snakemake)

@@ -21,6 +21,10 @@ sites = station_sites(pd.read_parquet(i.stations), regions, i.stations)
 study_area_figure(elevation, regions, sites, p.title, o.figure)
 with atomic_path(o.sites) as tmp:
     sites.to_csv(tmp, index=False)
-log.info("%d stations drawn over elevation %.0f..%.0f m", len(sites), float(elevation.min()),
-         float(elevation.max()))
+log.info(
+    "%d stations drawn over elevation %.0f..%.0f m",
+    len(sites),
+    float(elevation.min()),
+    float(elevation.max()),
+)
 record_job(snakemake)

@@ -16,9 +16,11 @@ with xr.open_dataset(snakemake.input.oof) as oof:
     pred = [oof["unet_gan"].isel(layer=k).values for k in range(oof.sizes["layer"])]
     first, last = (str(oof["time"].values[i])[:7] for i in (0, -1))
     warning = guard_warning(oof)
-title = (f"Fig. 6 ({snakemake.params.run}): out-of-fold {PRODUCT} predictions against AMSMQTP, "
-         f"{first} to {last}, every region cell and month (5-fold cross-validation)"
-         + (f"\nWARNING: {warning}" if warning else ""))
+title = (
+    f"Fig. 6 ({snakemake.params.run}): out-of-fold {PRODUCT} predictions against AMSMQTP, "
+    f"{first} to {last}, every region cell and month (5-fold cross-validation)"
+    + (f"\nWARNING: {warning}" if warning else "")
+)
 layer_scatter(obs, pred, scores, snakemake.output[0], title)
 log.info("wrote %s", snakemake.output[0])
 record_job(snakemake)

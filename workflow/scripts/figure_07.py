@@ -16,9 +16,11 @@ with xr.open_dataset(snakemake.input[0]) as oof:
     warning = guard_warning(oof)
 with atomic_path(snakemake.output.table) as tmp:
     stats.to_csv(tmp, index=False, float_format="%.5g")
-title = (f"Fig. 7 ({snakemake.params.run}), layer {layer}: against AMSMQTP over the test folds "
-         f"{first} to {last} (models: regridded surface mrsos; product: out-of-fold)"
-         + (f"\nWARNING: {warning}" if warning else ""))
+title = (
+    f"Fig. 7 ({snakemake.params.run}), layer {layer}: against AMSMQTP over the test folds "
+    f"{first} to {last} (models: regridded surface mrsos; product: out-of-fold)"
+    + (f"\nWARNING: {warning}" if warning else "")
+)
 taylor_diagram(stats, "AMSMQTP", snakemake.output.figure, title, groups=groups)
 log.info("wrote %s", snakemake.output.figure)
 record_job(snakemake)

@@ -19,18 +19,29 @@ if w.kind == "mae_maps":
         mae = ds["mae"].load()
     with xr.open_dataset(i.regions) as ds:
         outlines = ds["mask"].load().astype(bool)
-    map_panels(mae, out, f"{head}: MAE of monthly surface soil moisture against ERA5-Land, "
-               f"{years}", "MAE (m$^3$ m$^{-3}$)", outlines=outlines, ncols=2, symmetric=False,
-               **p.style)
+    map_panels(
+        mae,
+        out,
+        f"{head}: MAE of monthly surface soil moisture against ERA5-Land, {years}",
+        "MAE (m$^3$ m$^{-3}$)",
+        outlines=outlines,
+        ncols=2,
+        symmetric=False,
+        **p.style,
+    )
 elif w.kind == "point_series":
     table = pd.read_csv(i.points, parse_dates=["time"])
-    point_series_figure(table, out, f"{head}: monthly surface soil moisture at four cells, "
-                        f"{years}")
+    point_series_figure(table, out, f"{head}: monthly surface soil moisture at four cells, {years}")
 else:
     stats = pd.read_csv(i.taylor)
     groups = dict(zip(stats["name"], stats["group"], strict=True))
-    taylor_diagram(stats.drop(columns="group"), "ERA5-Land", out,
-                   f"{head}: normalised Taylor diagram against ERA5-Land, {years} (models "
-                   "interpolated bilinearly to the target grid)", groups=groups)
+    taylor_diagram(
+        stats.drop(columns="group"),
+        "ERA5-Land",
+        out,
+        f"{head}: normalised Taylor diagram against ERA5-Land, {years} (models "
+        "interpolated bilinearly to the target grid)",
+        groups=groups,
+    )
 log.info("wrote %s", out)
 record_job(snakemake)

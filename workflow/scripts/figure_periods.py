@@ -13,10 +13,20 @@ rates = rates_table(dict(zip(p.experiments, i.trends, strict=True)), p.periods, 
 for table, path in ((means, o.means_table), (rates, o.rates_table)):
     with atomic_path(path) as tmp:
         table.to_csv(tmp, index=False, float_format="%.6g")
-period_means(means, o.means, f"Fig. 13 ({p.run}): mean soil moisture of {p.region} per layer,\n"
-             "season, scenario and period (CMIP6_UNet-Gan)")
-period_rates(rates, o.rates, f"Fig. 15 ({p.run}): Sen's slope of {p.region}'s soil moisture "
-             f"per layer,\nseason, scenario and period (filled: Mann-Kendall p < {p.alpha})",
-             panel_by="layer", alpha=p.alpha, non_significant=p.non_significant)
+period_means(
+    means,
+    o.means,
+    f"Fig. 13 ({p.run}): mean soil moisture of {p.region} per layer,\n"
+    "season, scenario and period (CMIP6_UNet-Gan)",
+)
+period_rates(
+    rates,
+    o.rates,
+    f"Fig. 15 ({p.run}): Sen's slope of {p.region}'s soil moisture "
+    f"per layer,\nseason, scenario and period (filled: Mann-Kendall p < {p.alpha})",
+    panel_by="layer",
+    alpha=p.alpha,
+    non_significant=p.non_significant,
+)
 log.info("wrote %s and %s", o.means, o.rates)
 record_job(snakemake)

@@ -8,8 +8,10 @@ from smdown.provenance import record_job
 
 log = route_to(snakemake.log[0])
 p = snakemake.params
-title = (f"Fig. 8 ({p.run}): change (%) of {p.product} surface soil moisture\nagainst "
-         "{}-{}, north and south China east of 100 E".format(*p.reference))
+title = (
+    f"Fig. 8 ({p.run}): change (%) of {p.product} surface soil moisture\nagainst "
+    "{}-{}, north and south China east of 100 E".format(*p.reference)
+)
 portrait_diagram(pd.read_csv(snakemake.input[0]), snakemake.output[0], title, **p.style)
 log.info("wrote %s", snakemake.output[0])
 record_job(snakemake)

@@ -6,7 +6,8 @@ from smdown.provenance import record_job
 
 log = route_to(snakemake.log[0])
 p = snakemake.params
-training_curves(dict(zip(p.labels, snakemake.input, strict=True)), p.columns, p.title,
-                snakemake.output[0])
+training_curves(
+    dict(zip(p.labels, snakemake.input, strict=True)), p.columns, p.title, snakemake.output[0]
+)
 log.info("wrote %s", snakemake.output[0])
 record_job(snakemake)

@@ -21,10 +21,20 @@ with xr.open_dataset(snakemake.input.regions) as ds:
     outlines = ds["mask"].load().astype(bool)
 what = "seasonal" if seasonal else "annual mean"
 where = f", layer {layer}" if "layer" in w.keys() else ""  # noqa: SIM118 (Wildcards: `in` looks at values)
-title = (f"Fig. {int(w.number)} ({p.run}){where}: Sen's slope of the {what} {quantity['name']},"
-         f"\n{p.period}, {quantity['product']}; dots: Mann-Kendall p < {p.alpha}")
-map_panels(slope * quantity["factor"], snakemake.output[0], title,
-           f"trend ({quantity['units']})", significant=significant, outlines=outlines,
-           ncols=4 if seasonal else 2, alpha=p.alpha, **p.style)
+title = (
+    f"Fig. {int(w.number)} ({p.run}){where}: Sen's slope of the {what} {quantity['name']},"
+    f"\n{p.period}, {quantity['product']}; dots: Mann-Kendall p < {p.alpha}"
+)
+map_panels(
+    slope * quantity["factor"],
+    snakemake.output[0],
+    title,
+    f"trend ({quantity['units']})",
+    significant=significant,
+    outlines=outlines,
+    ncols=4 if seasonal else 2,
+    alpha=p.alpha,
+    **p.style,
+)
 log.info("wrote %s", snakemake.output[0])
 record_job(snakemake)

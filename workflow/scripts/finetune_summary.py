@@ -13,6 +13,9 @@ with atomic_path(snakemake.output[0]) as tmp:
 pooled = table[table["fold"] == "all"]
 text = pooled[["layer", "months", "rmse_generator", "rmse_ensemble_mean"]].to_string(index=False)
 log.info("test folds, generator vs ensemble mean:\n%s", text)
-print(f"Fine-tuned generator vs plain ensemble mean, RMSE against AMSMQTP on the test folds "
-      f"(m3 m-3; {snakemake.output[0]}):\n{text}", flush=True)
+print(
+    f"Fine-tuned generator vs plain ensemble mean, RMSE against AMSMQTP on the test folds "
+    f"(m3 m-3; {snakemake.output[0]}):\n{text}",
+    flush=True,
+)
 record_job(snakemake)

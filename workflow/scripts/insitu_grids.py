@@ -18,9 +18,14 @@ with xr.open_dataset(snakemake.input.regions) as regions:
     mask = regions["mask"].sel(region=p.region).values.astype(bool)
 options = ForestOptions(**p.forest, n_jobs=snakemake.threads)
 held_out = np.array(p.held_out, dtype="datetime64[M]")
-grids = insitu_grids(table, target_grid(p.grid), mask, month_range(*p.period), options,
-                     held_out=held_out)
+grids = insitu_grids(
+    table, target_grid(p.grid), mask, month_range(*p.period), options, held_out=held_out
+)
 write_netcdf(grids, snakemake.output[0], encoding=compressed_encoding(grids))
-log.info("S and P over %d cells from %d station samples; %d months held out",
-         int(np.sum(mask)), grids.attrs["station_samples"], held_out.size)
+log.info(
+    "S and P over %d cells from %d station samples; %d months held out",
+    int(np.sum(mask)),
+    grids.attrs["station_samples"],
+    held_out.size,
+)
 record_job(snakemake)

@@ -10,8 +10,9 @@ from smdown.provenance import record_job
 log = route_to(snakemake.log[0])
 p = snakemake.params
 table = pd.read_parquet(snakemake.input[0])
-skill = leave_stations_out_skill(table, ForestOptions(**p.forest, n_jobs=snakemake.threads),
-                                 n_folds=p.folds)
+skill = leave_stations_out_skill(
+    table, ForestOptions(**p.forest, n_jobs=snakemake.threads), n_folds=p.folds
+)
 with atomic_path(snakemake.output[0]) as tmp:
     skill.to_csv(tmp, index=False)
 log.info("skill:\n%s", skill.to_string())

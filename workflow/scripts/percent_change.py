@@ -8,8 +8,9 @@ from smdown.stats.analyse import percent_change, read_sm, region_masks
 log = route_to(snakemake.log[0])
 i, o, p = snakemake.input, snakemake.output, snakemake.params
 future, base = read_sm(i.future), read_sm(i.base)
-maps, table = percent_change(future, base, region_masks(i.regions, future, i.future),
-                             tuple(p.change), tuple(p.reference))
+maps, table = percent_change(
+    future, base, region_masks(i.regions, future, i.future), tuple(p.change), tuple(p.reference)
+)
 write_netcdf(maps.rename("percent_change").to_dataset(), o.maps)
 with atomic_path(o.table) as tmp:
     table.to_csv(tmp, index=False, float_format="%.6g")

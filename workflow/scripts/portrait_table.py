@@ -20,9 +20,13 @@ def top_layer(path):
     return sm.assign_coords(lat=land.lat, lon=land.lon)
 
 
-table = portrait_table(top_layer(i.historical), {e: top_layer(i[e]) for e in p.ssps}, masks,
-                       {name: tuple(years) for name, years in p.periods.items()},
-                       tuple(p.reference))
+table = portrait_table(
+    top_layer(i.historical),
+    {e: top_layer(i[e]) for e in p.ssps},
+    masks,
+    {name: tuple(years) for name, years in p.periods.items()},
+    tuple(p.reference),
+)
 with atomic_path(snakemake.output[0]) as tmp:
     table.to_csv(tmp, index=False, float_format="%.6g")
 log.info("wrote %s (%d rows)", snakemake.output[0], len(table))

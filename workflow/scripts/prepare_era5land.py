@@ -9,8 +9,7 @@ from smdown.qc import QCLog, QCSettings, write_qc_table
 log = route_to(snakemake.log[0])
 qc = QCLog("era5land", QCSettings.from_config(snakemake.params.qc))
 p = snakemake.params
-ds = prepare_era5land(list(snakemake.input), target_grid(p.grid), p.first_year, p.last_year,
-                      qc)
+ds = prepare_era5land(list(snakemake.input), target_grid(p.grid), p.first_year, p.last_year, qc)
 write_netcdf(ds, snakemake.output[0], encoding=compressed_encoding(ds))
 write_qc_table(qc.table(), snakemake.output.qc)
 log.info("wrote %s: %s", snakemake.output[0], dict(ds.sizes))

@@ -9,8 +9,11 @@ from smdown.training.data import load_mask
 log = route_to(snakemake.log[0])
 i = snakemake.input
 mask = load_mask(i.regions, snakemake.params.region).values
-products = {"CMIP6_UNet-Gan": i.product, "ensemble_mean": i.ensemble_mean,
-            "quantile_mapping": i.quantile_mapping}
+products = {
+    "CMIP6_UNet-Gan": i.product,
+    "ensemble_mean": i.ensemble_mean,
+    "quantile_mapping": i.quantile_mapping,
+}
 table = scores_against_truth(i.truth, products, mask)
 table.insert(0, "experiment", snakemake.wildcards.experiment)
 with atomic_path(snakemake.output[0]) as tmp:

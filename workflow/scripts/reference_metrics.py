@@ -10,10 +10,14 @@ from smdown.provenance import record_job
 
 log = route_to(snakemake.log[0])
 table = pd.read_parquet(snakemake.input.stations)
-with xr.open_dataset(snakemake.input.era5land) as era, \
-        xr.open_dataset(snakemake.input.amsmqtp) as ams:
-    references = {"ERA5-Land": era5_on_station_layers(era["sm"].load()),
-                  "AMSMQTP": ams["sm"].load()}
+with (
+    xr.open_dataset(snakemake.input.era5land) as era,
+    xr.open_dataset(snakemake.input.amsmqtp) as ams,
+):
+    references = {
+        "ERA5-Land": era5_on_station_layers(era["sm"].load()),
+        "AMSMQTP": ams["sm"].load(),
+    }
 metrics = station_metrics(table, references, snakemake.params.min_months)
 medians = median_table(metrics)
 for frame, path in ((metrics, snakemake.output.metrics), (medians, snakemake.output.table)):

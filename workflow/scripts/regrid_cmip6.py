@@ -11,9 +11,15 @@ w = snakemake.wildcards
 qc = QCLog(f"cmip6 {w.model} {w.experiment}", QCSettings.from_config(snakemake.params.qc))
 opts = snakemake.params.regrid
 ds = prepare_cmip6(
-    list(snakemake.input), snakemake.wildcards.model, snakemake.wildcards.experiment,
-    target_grid(snakemake.params.grid), method=opts["method"], backend=opts["backend"],
-    margin_cells=opts["margin_cells"], min_valid_fraction=opts["min_valid_fraction"], qc=qc,
+    list(snakemake.input),
+    snakemake.wildcards.model,
+    snakemake.wildcards.experiment,
+    target_grid(snakemake.params.grid),
+    method=opts["method"],
+    backend=opts["backend"],
+    margin_cells=opts["margin_cells"],
+    min_valid_fraction=opts["min_valid_fraction"],
+    qc=qc,
 )
 write_netcdf(ds, snakemake.output[0], encoding=compressed_encoding(ds))
 write_qc_table(qc.table(), snakemake.output.qc)

@@ -7,7 +7,13 @@ from smdown.synthetic import world_on, write_era5land
 log = route_to(snakemake.log[0])
 w = snakemake.wildcards
 p = snakemake.params
-write_era5land(world_on(p.grid, p.seed, p.world), snakemake.output[0], int(w.first), int(w.last),
-               layout="new", resolution=p.resolution)
+write_era5land(
+    world_on(p.grid, p.seed, p.world),
+    snakemake.output[0],
+    int(w.first),
+    int(w.last),
+    layout="new",
+    resolution=p.resolution,
+)
 log.info("wrote %s", snakemake.output[0])
 record_job(snakemake)

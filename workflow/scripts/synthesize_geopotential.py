@@ -7,7 +7,6 @@ from smdown.synthetic.orography import write_geopotential
 
 log = route_to(snakemake.log[0])
 p = snakemake.params
-write_geopotential(world_on(p.grid, p.seed, p.world), snakemake.output[0],
-                   resolution=p.resolution)
+write_geopotential(world_on(p.grid, p.seed, p.world), snakemake.output[0], resolution=p.resolution)
 log.info("wrote %s", snakemake.output[0])
 record_job(snakemake)

@@ -8,8 +8,9 @@ from smdown.synthetic import world_on
 
 log = route_to(snakemake.log[0])
 p = snakemake.params
-ds = world_on(p.grid, p.seed, p.world).truth_dataset(target_grid(p.grid),
-                                                     snakemake.wildcards.experiment)
+ds = world_on(p.grid, p.seed, p.world).truth_dataset(
+    target_grid(p.grid), snakemake.wildcards.experiment
+)
 encoding = compressed_encoding(ds)
 encoding["sm"]["least_significant_digit"] = 5  # 1e-5 m3 m-3: far below any checked tolerance
 write_netcdf(ds, snakemake.output[0], encoding=encoding)

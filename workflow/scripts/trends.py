@@ -11,11 +11,18 @@ log = route_to(snakemake.log[0])
 numba.set_num_threads(snakemake.threads)
 i, o, p = snakemake.input, snakemake.output, snakemake.params
 sm = read_sm(i.product)
-results = analyse(sm, region_masks(i.regions, sm, i.product),
-                  {name: tuple(years) for name, years in p.periods.items()}, p.alpha)
+results = analyse(
+    sm,
+    region_masks(i.regions, sm, i.product),
+    {name: tuple(years) for name, years in p.periods.items()},
+    p.alpha,
+)
 write_netcdf(results.maps, o.maps)
-for table, path in ((results.series, o.series), (results.trends, o.trends),
-                    (results.means, o.means)):
+for table, path in (
+    (results.series, o.series),
+    (results.trends, o.trends),
+    (results.means, o.means),
+):
     with atomic_path(path) as tmp:
         table.to_csv(tmp, index=False, float_format="%.6g")
 log.info("wrote %s", ", ".join(map(str, o)))

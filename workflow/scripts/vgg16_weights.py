@@ -12,8 +12,9 @@ if p.provider == "url":
     fetch_vgg16(snakemake.output[0], url=p.url)
 elif p.provider == "synthetic":
     write_random_vgg16(snakemake.output[0], seed=p.seed)
-    log.warning("random VGG16 weights (vgg.provider synthetic): the perceptual loss is not "
-                "ImageNet's")
+    log.warning(
+        "random VGG16 weights (vgg.provider synthetic): the perceptual loss is not ImageNet's"
+    )
 else:
     take_local_vgg16(p.local_path, snakemake.output[0])
 log.info("wrote %s", snakemake.output[0])

@@ -35,11 +35,13 @@ class RectilinearGrid:
         """CF coordinate variables (with bounds attributes) for building a Dataset on this grid."""
         return {
             "lat": xr.DataArray(
-                self.lat, dims="lat",
+                self.lat,
+                dims="lat",
                 attrs={"standard_name": "latitude", "units": "degrees_north", "bounds": "lat_bnds"},
             ),
             "lon": xr.DataArray(
-                self.lon, dims="lon",
+                self.lon,
+                dims="lon",
                 attrs={"standard_name": "longitude", "units": "degrees_east", "bounds": "lon_bnds"},
             ),
         }
@@ -78,8 +80,9 @@ def midpoint_bounds(centres: np.ndarray, clip: tuple[float, float] | None = None
     return np.stack([edges[:-1], edges[1:]], axis=1)
 
 
-def regular_grid(lat_min: float, lat_max: float, lon_min: float, lon_max: float,
-                 resolution: float) -> RectilinearGrid:
+def regular_grid(
+    lat_min: float, lat_max: float, lon_min: float, lon_max: float, resolution: float
+) -> RectilinearGrid:
     """Grid whose centres run from the min to the max (inclusive) in steps of `resolution`.
 
     This is the ERA5-Land layout: the 0.1 degree TRSR grid has centres 31.0..38.0, 89.0..104.0.
@@ -90,7 +93,8 @@ def regular_grid(lat_min: float, lat_max: float, lon_min: float, lon_max: float,
     lon = np.round(lon_min + resolution * np.arange(nlon), 10)
     half = resolution / 2
     return RectilinearGrid(
-        lat=lat, lon=lon,
+        lat=lat,
+        lon=lon,
         lat_bnds=np.stack([lat - half, lat + half], axis=1),
         lon_bnds=np.stack([lon - half, lon + half], axis=1),
     )
@@ -99,9 +103,11 @@ def regular_grid(lat_min: float, lat_max: float, lon_min: float, lon_max: float,
 def cdo_griddes(grid: RectilinearGrid) -> str:
     """A CDO grid description (gridtype lonlat) of a regular grid, for `cdo remapcon,<file>`."""
     dlat, dlon = float(np.diff(grid.lat).mean()), float(np.diff(grid.lon).mean())
-    return (f"gridtype = lonlat\nxsize = {grid.lon.size}\nysize = {grid.lat.size}\n"
-            f"xfirst = {grid.lon[0]:g}\nxinc = {dlon:.10g}\n"
-            f"yfirst = {grid.lat[0]:g}\nyinc = {dlat:.10g}\n")
+    return (
+        f"gridtype = lonlat\nxsize = {grid.lon.size}\nysize = {grid.lat.size}\n"
+        f"xfirst = {grid.lon[0]:g}\nxinc = {dlon:.10g}\n"
+        f"yfirst = {grid.lat[0]:g}\nyinc = {dlat:.10g}\n"
+    )
 
 
 def gaussian_latitudes(nlat: int) -> tuple[np.ndarray, np.ndarray]:
@@ -160,8 +166,11 @@ def grid_from_dataset(ds: xr.Dataset, source: str | PathLike) -> tuple[Rectiline
     if lat.ndim != 1 or lon.ndim != 1:
         raise InputError(source, "latitude/longitude are not 1-D", "a rectilinear lat-lon grid")
     if np.any(np.diff(lat) <= 0) or np.any(np.diff(lon) <= 0):
-        raise InputError(source, "latitude/longitude are not strictly ascending",
-                         "coordinates sorted ascending by the reader")
+        raise InputError(
+            source,
+            "latitude/longitude are not strictly ascending",
+            "coordinates sorted ascending by the reader",
+        )
     lat_bnds = _bounds_of(ds, lat_name)
     lon_bnds = _bounds_of(ds, lon_name)
     if lat_bnds is None:

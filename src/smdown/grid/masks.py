@@ -26,10 +26,17 @@ def masks_dataset(masks: Mapping[str, np.ndarray], grid: RectilinearGrid) -> xr.
     names = list(masks)
     data = np.stack([np.asarray(masks[n], dtype=np.int8) for n in names])
     return xr.Dataset(
-        {"mask": (("region", "lat", "lon"), data,
-                  {"long_name": "region membership (1 inside, 0 outside)",
-                   "flag_values": np.array([0, 1], np.int8),
-                   "flag_meanings": "outside inside"})},
+        {
+            "mask": (
+                ("region", "lat", "lon"),
+                data,
+                {
+                    "long_name": "region membership (1 inside, 0 outside)",
+                    "flag_values": np.array([0, 1], np.int8),
+                    "flag_meanings": "outside inside",
+                },
+            )
+        },
         coords={"region": names, **grid.coords()},
     )
 
@@ -41,8 +48,9 @@ def with_union(masks: dict[str, np.ndarray], union: str | None) -> dict[str, np.
     return {union: np.logical_or.reduce(list(masks.values())), **masks}
 
 
-def rasterize_geojson(path: str | PathLike, grid: RectilinearGrid,
-                      name_property: str = "name") -> dict[str, np.ndarray]:
+def rasterize_geojson(
+    path: str | PathLike, grid: RectilinearGrid, name_property: str = "name"
+) -> dict[str, np.ndarray]:
     """Masks of the cells whose centres fall inside each feature's polygon, by feature name.
 
     A centre on a boundary counts as inside, so polygons sharing a border leave no gap there.
@@ -66,8 +74,9 @@ def rasterize_geojson(path: str | PathLike, grid: RectilinearGrid,
     return masks
 
 
-def read_mask_netcdf(path: str | PathLike, grid: RectilinearGrid,
-                     variable: str | None = None) -> np.ndarray:
+def read_mask_netcdf(
+    path: str | PathLike, grid: RectilinearGrid, variable: str | None = None
+) -> np.ndarray:
     """A mask NetCDF (1 inside; 0 or missing outside) matched to `grid` by coordinates; any
     other value (a -9999 left undecoded, a category code) is refused."""
     what = "a mask NetCDF with one 2-D variable on lat/lon coordinates"
@@ -86,22 +95,32 @@ def read_mask_netcdf(path: str | PathLike, grid: RectilinearGrid,
     try:
         matched = da.sel(lat=grid.lat, lon=grid.lon, method="nearest", tolerance=1e-4)
     except KeyError as exc:
-        raise InputError(path, "mask coordinates do not match the target grid",
-                         f"{grid.shape[0]} x {grid.shape[1]} cells at the target centres") from exc
+        raise InputError(
+            path,
+            "mask coordinates do not match the target grid",
+            f"{grid.shape[0]} x {grid.shape[1]} cells at the target centres",
+        ) from exc
     values = matched.values
     inside = np.isfinite(values) & (values != 0)
     odd = np.unique(values[inside & (values != 1)])
     if odd.size:
         shown = ", ".join(f"{v:g}" for v in odd[:5])
-        raise InputError(path, f"mask values {shown} (a sentinel or a category, not a mask)",
-                         "1 inside the region, 0 or missing outside")
+        raise InputError(
+            path,
+            f"mask values {shown} (a sentinel or a category, not a mask)",
+            "1 inside the region, 0 or missing outside",
+        )
     return inside
 
 
-def read_region_masks(grid: RectilinearGrid, *, geojson: str | PathLike | None = None,
-                      netcdf: Mapping[str, str | PathLike] | None = None,
-                      regions: Sequence[str] | None = None,
-                      union: str | None = None) -> xr.Dataset:
+def read_region_masks(
+    grid: RectilinearGrid,
+    *,
+    geojson: str | PathLike | None = None,
+    netcdf: Mapping[str, str | PathLike] | None = None,
+    regions: Sequence[str] | None = None,
+    union: str | None = None,
+) -> xr.Dataset:
     """Region masks from one GeoJSON or a mapping name -> mask NetCDF, plus their union.
 
     `regions` selects and orders the regions; every one must exist and cover at least one cell.
@@ -117,13 +136,19 @@ def read_region_masks(grid: RectilinearGrid, *, geojson: str | PathLike | None =
     if regions:
         missing = [r for r in regions if r not in masks]
         if missing:
-            raise InputError(source, f"regions {missing} not found (have {sorted(masks)})",
-                             "every configured region")
+            raise InputError(
+                source,
+                f"regions {missing} not found (have {sorted(masks)})",
+                "every configured region",
+            )
         masks = {r: masks[r] for r in regions}
     for name, m in masks.items():
         if not m.any():
-            raise InputError(source, f"region {name!r} covers no cell of the target grid",
-                             "a region inside the target domain")
+            raise InputError(
+                source,
+                f"region {name!r} covers no cell of the target grid",
+                "a region inside the target domain",
+            )
     return masks_dataset(masks, grid)
 
 

@@ -20,8 +20,7 @@ METHODS = ("conservative", "bilinear")
 BACKENDS = ("exact", "xesmf", "xarray-regrid")
 DEFAULT_MIN_VALID_FRACTION = 0.5
 XESMF_MISSING = (
-    "backend 'xesmf' needs the xesmf package (conda-forge, esmpy); "
-    "install it or use backend: exact"
+    "backend 'xesmf' needs the xesmf package (conda-forge, esmpy); install it or use backend: exact"
 )
 _TOL_DEG = 1e-6  # degrees of slack when comparing cell bounds
 _REL_TOL = 1e-9  # relative slack on weight sums (rounding only)
@@ -57,8 +56,9 @@ def _lon_overlap(dst_bnds: np.ndarray, src_bnds: np.ndarray) -> np.ndarray:
     return sum(_overlap(dst_bnds, src_bnds + (shift + turn)[:, None]) for turn in (0.0, 360.0))
 
 
-def conservative_weights(src: RectilinearGrid,
-                         dst: RectilinearGrid) -> tuple[np.ndarray, np.ndarray]:
+def conservative_weights(
+    src: RectilinearGrid, dst: RectilinearGrid
+) -> tuple[np.ndarray, np.ndarray]:
     """Exact first-order conservative weights (w_lat, w_lon) from the grids' own cell bounds.
 
     w_lat[i, j] is the overlap of dst latitude cell i with src cell j in sin(latitude), and
@@ -106,16 +106,21 @@ def bilinear_weights(src: RectilinearGrid, dst: RectilinearGrid) -> tuple[np.nda
 
 WeightsFn = Callable[[RectilinearGrid, RectilinearGrid], tuple[np.ndarray, np.ndarray]]
 _WEIGHTS: dict[str, WeightsFn] = {
-    "conservative": conservative_weights, "bilinear": bilinear_weights,
+    "conservative": conservative_weights,
+    "bilinear": bilinear_weights,
 }
 
 
 class Regridder:
     """Weights for one (source grid, target grid, method), built once and applied to many fields."""
 
-    def __init__(self, src: RectilinearGrid, dst: RectilinearGrid,
-                 method: str = "conservative",
-                 min_valid_fraction: float = DEFAULT_MIN_VALID_FRACTION):
+    def __init__(
+        self,
+        src: RectilinearGrid,
+        dst: RectilinearGrid,
+        method: str = "conservative",
+        min_valid_fraction: float = DEFAULT_MIN_VALID_FRACTION,
+    ):
         _check_choice(method, METHODS, "method")
         if not 0.0 <= min_valid_fraction <= 1.0:
             raise ValueError(f"min_valid_fraction must be within [0, 1], got {min_valid_fraction}")
@@ -145,8 +150,9 @@ class Regridder:
         """
         x = np.asarray(data, dtype=np.float64)
         if x.shape[-2:] != self.src_shape:
-            raise ValueError(f"data ends in shape {x.shape[-2:]}, the source grid is "
-                             f"{self.src_shape}")
+            raise ValueError(
+                f"data ends in shape {x.shape[-2:]}, the source grid is {self.src_shape}"
+            )
         valid = np.isfinite(x)
         num = self._apply(np.where(valid, x, 0.0))
         den = np.broadcast_to(self._valid_weight(valid), num.shape)
@@ -183,13 +189,18 @@ def check_coverage(src: RectilinearGrid, dst: RectilinearGrid, source_name: str)
         return
     dst_lon = _span(dst.lon_bnds)
     if not lat_ok:
-        detail = (f"in latitude: source cells span {_fmt(src_lat)} degrees north, "
-                  f"target cells span {_fmt(dst_lat)}")
+        detail = (
+            f"in latitude: source cells span {_fmt(src_lat)} degrees north, "
+            f"target cells span {_fmt(dst_lat)}"
+        )
     else:
-        detail = (f"in longitude: source cells span {_lon_span_text(src)} degrees east, "
-                  f"target cells span {_fmt(dst_lon)}")
+        detail = (
+            f"in longitude: source cells span {_lon_span_text(src)} degrees east, "
+            f"target cells span {_fmt(dst_lon)}"
+        )
     raise InputError(
-        source_name, f"model grid does not cover the target domain {detail}",
+        source_name,
+        f"model grid does not cover the target domain {detail}",
         expected=f"cell bounds containing latitudes {_fmt(dst_lat)} and longitudes {_fmt(dst_lon)}",
     )
 
@@ -209,8 +220,9 @@ def _padded_run(hit: np.ndarray, margin: int, cyclic: bool) -> np.ndarray:
     return (start - margin + np.arange(count)) % n
 
 
-def subset_indices(src: RectilinearGrid, dst: RectilinearGrid,
-                   margin_cells: int = 2) -> tuple[np.ndarray, np.ndarray]:
+def subset_indices(
+    src: RectilinearGrid, dst: RectilinearGrid, margin_cells: int = 2
+) -> tuple[np.ndarray, np.ndarray]:
     """Source lat and lon indices overlapping the target's extent, plus `margin_cells` each side.
 
     The margin is cut short only where the source grid itself ends; on a global grid the
@@ -218,8 +230,10 @@ def subset_indices(src: RectilinearGrid, dst: RectilinearGrid,
     """
     lat_hit = _overlap(np.array([_span(dst.lat_bnds)]), src.lat_bnds)[0] > 0
     lon_hit = _lon_overlap(np.array([_span(dst.lon_bnds)]), src.lon_bnds)[0] > 0
-    return (_padded_run(lat_hit, margin_cells, cyclic=False),
-            _padded_run(lon_hit, margin_cells, cyclic=_is_global(src)))
+    return (
+        _padded_run(lat_hit, margin_cells, cyclic=False),
+        _padded_run(lon_hit, margin_cells, cyclic=_is_global(src)),
+    )
 
 
 def subset_grid(src: RectilinearGrid, ilat: np.ndarray, ilon: np.ndarray) -> RectilinearGrid:
@@ -227,13 +241,20 @@ def subset_grid(src: RectilinearGrid, ilat: np.ndarray, ilon: np.ndarray) -> Rec
     lon = src.lon[ilon]
     turns = 360.0 * np.concatenate([[0], np.cumsum(np.diff(lon) < 0)])
     return RectilinearGrid(
-        lat=src.lat[ilat], lon=lon + turns,
-        lat_bnds=src.lat_bnds[ilat], lon_bnds=src.lon_bnds[ilon] + turns[:, None],
+        lat=src.lat[ilat],
+        lon=lon + turns,
+        lat_bnds=src.lat_bnds[ilat],
+        lon_bnds=src.lon_bnds[ilon] + turns[:, None],
     )
 
 
-def _run_exact(x: xr.DataArray, src: RectilinearGrid, dst: RectilinearGrid, method: str,
-               min_valid_fraction: float) -> np.ndarray:
+def _run_exact(
+    x: xr.DataArray,
+    src: RectilinearGrid,
+    dst: RectilinearGrid,
+    method: str,
+    min_valid_fraction: float,
+) -> np.ndarray:
     """Our own separable weights."""
     return Regridder(src, dst, method, min_valid_fraction)(x.values)
 
@@ -245,24 +266,39 @@ def _edges(bnds: np.ndarray) -> np.ndarray:
 
 def _xesmf_grid(grid: RectilinearGrid) -> dict[str, np.ndarray]:
     """The grid as xesmf's dict of centres and edges (lat, lon, lat_b, lon_b)."""
-    return {"lat": grid.lat, "lon": grid.lon,
-            "lat_b": _edges(grid.lat_bnds), "lon_b": _edges(grid.lon_bnds)}
+    return {
+        "lat": grid.lat,
+        "lon": grid.lon,
+        "lat_b": _edges(grid.lat_bnds),
+        "lon_b": _edges(grid.lon_bnds),
+    }
 
 
-def _run_xesmf(x: xr.DataArray, src: RectilinearGrid, dst: RectilinearGrid, method: str,
-               min_valid_fraction: float) -> np.ndarray:
+def _run_xesmf(
+    x: xr.DataArray,
+    src: RectilinearGrid,
+    dst: RectilinearGrid,
+    method: str,
+    min_valid_fraction: float,
+) -> np.ndarray:
     """xESMF (ESMF) weights: 'conservative' over the grids' bounds, or 'bilinear'."""
     try:
         import xesmf
     except ImportError as err:
         raise ImportError(XESMF_MISSING) from err
-    regridder = xesmf.Regridder(_xesmf_grid(src), _xesmf_grid(dst), method,
-                                periodic=False, unmapped_to_nan=True)
+    regridder = xesmf.Regridder(
+        _xesmf_grid(src), _xesmf_grid(dst), method, periodic=False, unmapped_to_nan=True
+    )
     return regridder(x.values.astype(np.float64), skipna=True, na_thres=1.0 - min_valid_fraction)
 
 
-def _run_xarray_regrid(x: xr.DataArray, src: RectilinearGrid, dst: RectilinearGrid, method: str,
-                       min_valid_fraction: float) -> np.ndarray:
+def _run_xarray_regrid(
+    x: xr.DataArray,
+    src: RectilinearGrid,
+    dst: RectilinearGrid,
+    method: str,
+    min_valid_fraction: float,
+) -> np.ndarray:
     """xarray-regrid's weights, for comparison with ours.
 
     It infers bounds from centres and applies the NaN rule axis by axis for 'conservative';
@@ -273,8 +309,9 @@ def _run_xarray_regrid(x: xr.DataArray, src: RectilinearGrid, dst: RectilinearGr
     field = x.astype(np.float64).assign_coords(lat=src.lat, lon=src.lon)
     target = xr.Dataset(coords={"lat": dst.lat, "lon": dst.lon})
     if method == "conservative":
-        out = field.regrid.conservative(target, latitude_coord="lat", skipna=True,
-                                        nan_threshold=1.0 - min_valid_fraction)
+        out = field.regrid.conservative(
+            target, latitude_coord="lat", skipna=True, nan_threshold=1.0 - min_valid_fraction
+        )
     else:
         out = field.regrid.linear(target)
     return out.transpose(..., "lat", "lon").values
@@ -285,17 +322,28 @@ _BACKENDS = {"exact": _run_exact, "xesmf": _run_xesmf, "xarray-regrid": _run_xar
 
 def _on_grid(da: xr.DataArray, values: np.ndarray, dst: RectilinearGrid) -> xr.DataArray:
     """Wrap regridded values with the leading dims/coords and attrs of `da` and dst lat/lon."""
-    coords = {name: coord for name, coord in da.coords.items()
-              if name not in ("lat", "lon") and not {"lat", "lon"} & set(coord.dims)}
+    coords = {
+        name: coord
+        for name, coord in da.coords.items()
+        if name not in ("lat", "lon") and not {"lat", "lon"} & set(coord.dims)
+    }
     coords.update(dst.coords())
-    return xr.DataArray(values, dims=(*da.dims[:-2], "lat", "lon"), coords=coords,
-                        attrs=da.attrs, name=da.name)
+    return xr.DataArray(
+        values, dims=(*da.dims[:-2], "lat", "lon"), coords=coords, attrs=da.attrs, name=da.name
+    )
 
 
-def regrid(da: xr.DataArray, src: RectilinearGrid, dst: RectilinearGrid, *,
-           method: str = "conservative", backend: str = "exact", margin_cells: int = 2,
-           min_valid_fraction: float = DEFAULT_MIN_VALID_FRACTION,
-           source_name: str = "") -> xr.DataArray:
+def regrid(
+    da: xr.DataArray,
+    src: RectilinearGrid,
+    dst: RectilinearGrid,
+    *,
+    method: str = "conservative",
+    backend: str = "exact",
+    margin_cells: int = 2,
+    min_valid_fraction: float = DEFAULT_MIN_VALID_FRACTION,
+    source_name: str = "",
+) -> xr.DataArray:
     """Regrid `da` (dims (..., "lat", "lon") on `src`) onto `dst`, touching only nearby cells.
 
     Checks that the source covers the target, cuts the source to the target's extent plus
@@ -305,9 +353,11 @@ def regrid(da: xr.DataArray, src: RectilinearGrid, dst: RectilinearGrid, *,
     _check_choice(backend, BACKENDS, "backend")
     da = da.transpose(..., "lat", "lon")
     if (da.sizes["lat"], da.sizes["lon"]) != src.shape:
-        raise InputError(source_name,
-                         f"data has {da.sizes['lat']} x {da.sizes['lon']} lat x lon points",
-                         f"{src.shape[0]} x {src.shape[1]} as its grid says")
+        raise InputError(
+            source_name,
+            f"data has {da.sizes['lat']} x {da.sizes['lon']} lat x lon points",
+            f"{src.shape[0]} x {src.shape[1]} as its grid says",
+        )
     check_coverage(src, dst, source_name)
     ilat, ilon = subset_indices(src, dst, margin_cells)
     sub = subset_grid(src, ilat, ilon)

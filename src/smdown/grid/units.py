@@ -29,5 +29,8 @@ def check_volumetric(units: str | None, source: str | PathLike, variable: str) -
     """Refuse soil moisture that is not declared in m3 m-3."""
     u = _normal(units)
     if u not in _VOLUMETRIC:
-        raise InputError(source, f"variable {variable!r} has units {units!r}",
-                         "volumetric units 'm3 m-3' (or 'm**3 m**-3')")
+        raise InputError(
+            source,
+            f"variable {variable!r} has units {units!r}",
+            "volumetric units 'm3 m-3' (or 'm**3 m**-3')",
+        )

@@ -25,8 +25,7 @@ CMA_NETWORK = "CMA"
 ROW_KEY = ["station_id", "date", "depth_cm"]
 
 
-def read_cma(path: str | PathLike, box: Box = TARGET_BOX,
-             qc: QCLog | None = None) -> pd.DataFrame:
+def read_cma(path: str | PathLike, box: Box = TARGET_BOX, qc: QCLog | None = None) -> pd.DataFrame:
     """Daily means per station and layer from the CMA CSV, drops recorded in `qc` (the source
     is refused when it loses more than the QC settings allow)."""
     path = Path(path)
@@ -34,8 +33,12 @@ def read_cma(path: str | PathLike, box: Box = TARGET_BOX,
     raw = read_cma_csv(path)
     qc.count(path, len(raw))
     duplicated = raw.duplicated(ROW_KEY, keep="first")
-    qc.drop(path, "duplicated (station_id, date, depth_cm) row (first kept)",
-            int(duplicated.sum()), kind="row")
+    qc.drop(
+        path,
+        "duplicated (station_id, date, depth_cm) row (first kept)",
+        int(duplicated.sum()),
+        kind="row",
+    )
     raw = raw[~duplicated]
     raw = raw[_stations_in_box(raw, box, qc, path)]
     raw = raw.merge(_layers(raw, qc, path), on=["station_id", "depth_cm"])
@@ -43,13 +46,16 @@ def read_cma(path: str | PathLike, box: Box = TARGET_BOX,
     raw = raw[qc.screen(raw["sm"].to_numpy(), path)]
     qc.refuse_if_too_much()
     if raw.empty:
-        raise InputError(path, "no usable row left",
-                         f"stations in the box {box} with depths within 0-110 cm and "
-                         "soil moisture that passes quality control")
+        raise InputError(
+            path,
+            "no usable row left",
+            f"stations in the box {box} with depths within 0-110 cm and "
+            "soil moisture that passes quality control",
+        )
     frame = raw.groupby(["station_id", "layer", "date"], as_index=False).agg(
-        lat=("lat", "first"), lon=("lon", "first"), sm=("sm", "mean"))
-    return tidy_daily(frame.rename(columns={"station_id": "station"})
-                      .assign(network=CMA_NETWORK))
+        lat=("lat", "first"), lon=("lon", "first"), sm=("sm", "mean")
+    )
+    return tidy_daily(frame.rename(columns={"station_id": "station"}).assign(network=CMA_NETWORK))
 
 
 def _stations_in_box(raw: pd.DataFrame, box: Box, qc: QCLog, path: Path) -> pd.Series:
@@ -62,10 +68,19 @@ def _stations_in_box(raw: pd.DataFrame, box: Box, qc: QCLog, path: Path) -> pd.S
         if in_box(lat, lon, box):
             inside.append(station)
             continue
-        log.warning("CMA station %s at %.4f N %.4f E lies outside the box %s; skipped",
-                    station, lat, lon, box)
-        qc.drop(path, f"station {station} at {lat:.4f} N {lon:.4f} E outside the grid box "
-                f"{box}", int(rows[station]), kind="place")
+        log.warning(
+            "CMA station %s at %.4f N %.4f E lies outside the box %s; skipped",
+            station,
+            lat,
+            lon,
+            box,
+        )
+        qc.drop(
+            path,
+            f"station {station} at {lat:.4f} N {lon:.4f} E outside the grid box {box}",
+            int(rows[station]),
+            kind="place",
+        )
     return raw["station_id"].isin(inside)
 
 
@@ -81,7 +96,11 @@ def _layers(raw: pd.DataFrame, qc: QCLog, path: Path) -> pd.DataFrame:
             layers.append(layer_of_depth(depth_cm / 100, depth_cm / 100, where))
         except InputError as exc:
             log.warning("%s; skipped", exc)
-            qc.drop(path, f"{where}: below the deepest layer", int(rows[(station, depth_cm)]),
-                    kind="place")
+            qc.drop(
+                path,
+                f"{where}: below the deepest layer",
+                int(rows[(station, depth_cm)]),
+                kind="place",
+            )
             layers.append(np.nan)
     return pairs.assign(layer=layers)

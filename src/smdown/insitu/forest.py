@@ -61,8 +61,9 @@ def features(layer, lat, lon, year, month) -> np.ndarray:
 
     Arguments broadcast against each other; the result is flattened in their broadcast order.
     """
-    columns = np.broadcast_arrays(*(np.asarray(a, dtype=np.float32)
-                                    for a in (layer, lat, lon, year, month)))
+    columns = np.broadcast_arrays(
+        *(np.asarray(a, dtype=np.float32) for a in (layer, lat, lon, year, month))
+    )
     return np.stack([c.ravel() for c in columns], axis=1)
 
 
@@ -88,8 +89,13 @@ def _check_table(table: pd.DataFrame) -> None:
 def _table_features(table: pd.DataFrame, lat=None, lon=None) -> np.ndarray:
     """Features of the table's rows, optionally at other coordinates than the stations'."""
     year, month = year_month(table["month"].to_numpy())
-    return features(table["layer"].to_numpy(), table["lat"].to_numpy() if lat is None else lat,
-                    table["lon"].to_numpy() if lon is None else lon, year, month)
+    return features(
+        table["layer"].to_numpy(),
+        table["lat"].to_numpy() if lat is None else lat,
+        table["lon"].to_numpy() if lon is None else lon,
+        year,
+        month,
+    )
 
 
 def _snap(centres: np.ndarray, bounds: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -103,9 +109,13 @@ def fit_regressor(table: pd.DataFrame, options: ForestOptions) -> RandomForestRe
     """The forest predicting station soil moisture (m3 m-3) from the five features."""
     _check_table(table)
     model = RandomForestRegressor(
-        n_estimators=options.n_estimators_regressor, max_features=float(options.max_features),
-        min_samples_leaf=options.min_samples_leaf, max_depth=options.max_depth,
-        random_state=options.seed, n_jobs=options.n_jobs)
+        n_estimators=options.n_estimators_regressor,
+        max_features=float(options.max_features),
+        min_samples_leaf=options.min_samples_leaf,
+        max_depth=options.max_depth,
+        random_state=options.seed,
+        n_jobs=options.n_jobs,
+    )
     return model.fit(_table_features(table), table["sm"].to_numpy(dtype=float))
 
 
@@ -125,8 +135,7 @@ def _check_mask(mask: np.ndarray, grid: RectilinearGrid) -> np.ndarray:
     return mask
 
 
-def _station_samples(table: pd.DataFrame, grid: RectilinearGrid, months: np.ndarray
-                     ) -> np.ndarray:
+def _station_samples(table: pd.DataFrame, grid: RectilinearGrid, months: np.ndarray) -> np.ndarray:
     """Features of the table's rows within `months`, stations moved to their cell centres.
 
     Snapping matters: at its exact coordinates a station could sit in a thin lat or lon slice
@@ -134,26 +143,28 @@ def _station_samples(table: pd.DataFrame, grid: RectilinearGrid, months: np.ndar
     """
     rows = table[np.isin(table["month"].to_numpy(dtype="datetime64[M]"), months)]
     if rows.empty:
-        raise ValueError(f"no station sample falls in {months[0]}..{months[-1]} "
-                         "(the configured insitu.period)")
+        raise ValueError(
+            f"no station sample falls in {months[0]}..{months[-1]} (the configured insitu.period)"
+        )
     lat = _snap(grid.lat, grid.lat_bnds, rows["lat"].to_numpy(dtype=float))
     lon = _snap(grid.lon, grid.lon_bnds, rows["lon"].to_numpy(dtype=float))
     return _table_features(rows, lat, lon)
 
 
-def _unlabelled_samples(n: int, mask: np.ndarray, grid: RectilinearGrid, months: np.ndarray,
-                        seed: int) -> np.ndarray:
+def _unlabelled_samples(
+    n: int, mask: np.ndarray, grid: RectilinearGrid, months: np.ndarray, seed: int
+) -> np.ndarray:
     """Features of `n` (month, layer, cell) draws, uniform over `months`, layers and the mask."""
     rng = np.random.default_rng([seed, 1])
     iy, ix = np.nonzero(mask)
     cell = rng.integers(iy.size, size=n)
     year, month = year_month(months[rng.integers(months.size, size=n)])
-    return features(rng.choice(LAYERS, size=n), grid.lat[iy[cell]], grid.lon[ix[cell]],
-                    year, month)
+    return features(rng.choice(LAYERS, size=n), grid.lat[iy[cell]], grid.lon[ix[cell]], year, month)
 
 
-def fit_classifier(table: pd.DataFrame, mask: np.ndarray, grid: RectilinearGrid, months,
-                   options: ForestOptions) -> RandomForestClassifier:
+def fit_classifier(
+    table: pd.DataFrame, mask: np.ndarray, grid: RectilinearGrid, months, options: ForestOptions
+) -> RandomForestClassifier:
     """The forest telling station samples (class 1) from unlabelled ones (class 0).
 
     Class 1 holds the table's rows within `months` (every station in the grid's box); class 0
@@ -163,19 +174,27 @@ def fit_classifier(table: pd.DataFrame, mask: np.ndarray, grid: RectilinearGrid,
     probability is P.
     """
     if options.unlabelled_from not in UNLABELLED_FROM:
-        raise ValueError(f"unlabelled_from {options.unlabelled_from!r} is not one of "
-                         f"{UNLABELLED_FROM}")
+        raise ValueError(
+            f"unlabelled_from {options.unlabelled_from!r} is not one of {UNLABELLED_FROM}"
+        )
     _check_table(table)
     months = _as_months(months)
     stations = _station_samples(table, grid, months)
-    where = (_check_mask(mask, grid) if options.unlabelled_from == "region"
-             else np.ones(grid.shape, dtype=bool))
+    where = (
+        _check_mask(mask, grid)
+        if options.unlabelled_from == "region"
+        else np.ones(grid.shape, dtype=bool)
+    )
     background = _unlabelled_samples(len(stations), where, grid, months, options.seed)
     labels = np.r_[np.ones(len(stations)), np.zeros(len(background))].astype(int)
     model = RandomForestClassifier(
-        n_estimators=options.n_estimators_classifier, max_features=float(options.max_features),
-        min_samples_leaf=options.min_samples_leaf, max_depth=options.max_depth,
-        random_state=options.seed, n_jobs=options.n_jobs)
+        n_estimators=options.n_estimators_classifier,
+        max_features=float(options.max_features),
+        min_samples_leaf=options.min_samples_leaf,
+        max_depth=options.max_depth,
+        random_state=options.seed,
+        n_jobs=options.n_jobs,
+    )
     return model.fit(np.concatenate([stations, background]), labels)
 
 
@@ -189,9 +208,14 @@ def _month_blocks(n_months: int, n_cells: int) -> list[slice]:
     return [slice(i, min(i + step, n_months)) for i in range(0, n_months, step)]
 
 
-def predict_grids(regressor: RandomForestRegressor, classifier: RandomForestClassifier,
-                  grid: RectilinearGrid, mask: np.ndarray, months, n_jobs: int
-                  ) -> tuple[np.ndarray, np.ndarray]:
+def predict_grids(
+    regressor: RandomForestRegressor,
+    classifier: RandomForestClassifier,
+    grid: RectilinearGrid,
+    mask: np.ndarray,
+    months,
+    n_jobs: int,
+) -> tuple[np.ndarray, np.ndarray]:
     """S and P as float32 (time, layer, lat, lon), NaN outside `mask`.
 
     Blocks of months are predicted on `n_jobs` threads (the trees release the GIL), each block
@@ -209,8 +233,9 @@ def predict_grids(regressor: RandomForestRegressor, classifier: RandomForestClas
     one = list(classifier.classes_).index(1)
 
     def block(part: slice) -> None:
-        x = features(LAYERS[None, :, None], lat, lon, year[part, None, None],
-                     month[part, None, None])
+        x = features(
+            LAYERS[None, :, None], lat, lon, year[part, None, None], month[part, None, None]
+        )
         out = (part.stop - part.start, LAYERS.size, iy.size)
         sm[part, :, iy, ix] = regressor.predict(x).reshape(out)
         prob[part, :, iy, ix] = classifier.predict_proba(x)[:, one].reshape(out)
@@ -220,29 +245,54 @@ def predict_grids(regressor: RandomForestRegressor, classifier: RandomForestClas
     return sm, prob
 
 
-def grids_dataset(sm: np.ndarray, prob: np.ndarray, grid: RectilinearGrid, months,
-                  options: ForestOptions, table: pd.DataFrame) -> xr.Dataset:
+def grids_dataset(
+    sm: np.ndarray,
+    prob: np.ndarray,
+    grid: RectilinearGrid,
+    months,
+    options: ForestOptions,
+    table: pd.DataFrame,
+) -> xr.Dataset:
     """The CF dataset of S and P (from `predict_grids`), recording the options and table size."""
     months = _as_months(months)
     dims = ("time", "layer", "lat", "lon")
     top, bottom = (np.array(v) for v in zip(*AMSMQTP_LAYERS, strict=True))
     ds = xr.Dataset(
         {
-            "insitu_sm": (dims, sm, {
-                "standard_name": "volume_fraction_of_condensed_water_in_soil",
-                "long_name": "in-situ soil moisture S (random forest on station monthly means)",
-                "units": "m3 m-3"}),
-            "insitu_prob": (dims, prob, {
-                "long_name": "reliability P of S (random forest: station vs unlabelled samples)",
-                "units": "1", "valid_min": np.float32(0), "valid_max": np.float32(1)}),
+            "insitu_sm": (
+                dims,
+                sm,
+                {
+                    "standard_name": "volume_fraction_of_condensed_water_in_soil",
+                    "long_name": "in-situ soil moisture S (random forest on station monthly means)",
+                    "units": "m3 m-3",
+                },
+            ),
+            "insitu_prob": (
+                dims,
+                prob,
+                {
+                    "long_name": "reliability P of S "
+                    "(random forest: station vs unlabelled samples)",
+                    "units": "1",
+                    "valid_min": np.float32(0),
+                    "valid_max": np.float32(1),
+                },
+            ),
         },
         coords={
-            "time": ("time", months.astype("datetime64[ns]"),
-                     {"standard_name": "time", "long_name": "month (start)"}),
+            "time": (
+                "time",
+                months.astype("datetime64[ns]"),
+                {"standard_name": "time", "long_name": "month (start)"},
+            ),
             "layer": ("layer", LAYERS, {"long_name": "AMSMQTP soil layer"}),
             "layer_top": ("layer", top, {"units": "m", "long_name": "depth of the layer top"}),
-            "layer_bottom": ("layer", bottom,
-                             {"units": "m", "long_name": "depth of the layer bottom"}),
+            "layer_bottom": (
+                "layer",
+                bottom,
+                {"units": "m", "long_name": "depth of the layer bottom"},
+            ),
             **grid.coords(),
         },
     )
@@ -260,8 +310,14 @@ def grids_dataset(sm: np.ndarray, prob: np.ndarray, grid: RectilinearGrid, month
     return ds
 
 
-def insitu_grids(table: pd.DataFrame, grid: RectilinearGrid, mask: np.ndarray, months,
-                 options: ForestOptions, held_out=None) -> xr.Dataset:
+def insitu_grids(
+    table: pd.DataFrame,
+    grid: RectilinearGrid,
+    mask: np.ndarray,
+    months,
+    options: ForestOptions,
+    held_out=None,
+) -> xr.Dataset:
     """`insitu_sm` (S) and `insitu_prob` (P) on (time=months, layer 1..5, lat, lon).
 
     Both are float32 and NaN outside `mask`. Table rows outside `months` train the regressor
@@ -270,8 +326,11 @@ def insitu_grids(table: pd.DataFrame, grid: RectilinearGrid, mask: np.ndarray, m
     other months carry nothing of the held-out years. Deterministic for `options.seed`.
     """
     months = _as_months(months)
-    held = (np.zeros(0, dtype="datetime64[M]") if held_out is None
-            else np.asarray(held_out, dtype="datetime64[M]"))
+    held = (
+        np.zeros(0, dtype="datetime64[M]")
+        if held_out is None
+        else np.asarray(held_out, dtype="datetime64[M]")
+    )
     seen = table[~np.isin(table["month"].to_numpy(dtype="datetime64[M]"), held)]
     if seen.empty:
         raise ValueError("every station sample falls in the held-out months")
@@ -291,9 +350,11 @@ def _month_list(months: np.ndarray) -> str:
 
 def _climatology(train: pd.DataFrame, test: pd.DataFrame) -> np.ndarray:
     """Mean of `train` by layer and calendar month at `test`'s rows (else the layer's mean)."""
+
     def keys(t: pd.DataFrame) -> pd.MultiIndex:
-        return pd.MultiIndex.from_arrays([t["layer"].to_numpy(),
-                                          year_month(t["month"].to_numpy())[1]])
+        return pd.MultiIndex.from_arrays(
+            [t["layer"].to_numpy(), year_month(t["month"].to_numpy())[1]]
+        )
 
     sm = pd.Series(train["sm"].to_numpy(dtype=float), index=keys(train))
     by_month = sm.groupby(level=[0, 1]).mean().reindex(keys(test)).to_numpy()
@@ -313,8 +374,9 @@ def _scores(predicted: np.ndarray, observed: np.ndarray) -> dict[str, float]:
     }
 
 
-def leave_stations_out_skill(table: pd.DataFrame, options: ForestOptions,
-                             n_folds: int = 5) -> pd.DataFrame:
+def leave_stations_out_skill(
+    table: pd.DataFrame, options: ForestOptions, n_folds: int = 5
+) -> pd.DataFrame:
     """Per-layer skill of the regressor on stations left out, beside a climatology baseline.
 
     Stations are split into `n_folds` groups (seeded GroupKFold); each group is predicted by a
@@ -339,9 +401,14 @@ def leave_stations_out_skill(table: pd.DataFrame, options: ForestOptions,
         observed = table["sm"].to_numpy(dtype=float)[sel]
         ours = _scores(forest[sel], observed)
         base = _scores(climatology[sel], observed)
-        rows.append({"layer": int(layer), "n_samples": int(sel.sum()),
-                     "n_stations": int(groups[sel].nunique()),
-                     **{f"forest_{k}": v for k, v in ours.items()},
-                     **{f"climatology_{k}": v for k, v in base.items()},
-                     "forest_beats_climatology": ours["rmse"] < base["rmse"]})
+        rows.append(
+            {
+                "layer": int(layer),
+                "n_samples": int(sel.sum()),
+                "n_stations": int(groups[sel].nunique()),
+                **{f"forest_{k}": v for k, v in ours.items()},
+                **{f"climatology_{k}": v for k, v in base.items()},
+                "forest_beats_climatology": ours["rmse"] < base["rmse"],
+            }
+        )
     return pd.DataFrame(rows)

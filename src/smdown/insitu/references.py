@@ -34,10 +34,14 @@ def era5_layer_weights() -> np.ndarray:
 
 def era5_on_station_layers(era5: xr.DataArray) -> xr.DataArray:
     """ERA5-Land `sm(time, layer=3, lat, lon)` as five station layers (time, layer=5, lat, lon)."""
-    weights = xr.DataArray(era5_layer_weights(), dims=("station_layer", "layer"),
-                           coords={"station_layer": np.arange(1, 6), "layer": era5.layer.values})
-    out = xr.dot(weights, era5.drop_vars(["layer_top", "layer_bottom"], errors="ignore"),
-                 dim="layer")
+    weights = xr.DataArray(
+        era5_layer_weights(),
+        dims=("station_layer", "layer"),
+        coords={"station_layer": np.arange(1, 6), "layer": era5.layer.values},
+    )
+    out = xr.dot(
+        weights, era5.drop_vars(["layer_top", "layer_bottom"], errors="ignore"), dim="layer"
+    )
     return out.rename(station_layer="layer").transpose("time", "layer", "lat", "lon")
 
 
@@ -45,8 +49,9 @@ def sample_at_stations(field: xr.DataArray, table: pd.DataFrame) -> np.ndarray:
     """The field's value at each row's (month, layer, nearest cell); NaN outside its months."""
     times = field.time.values
     t_index = np.searchsorted(times, table["month"].values)
-    inside = (t_index < times.size) & (times[np.minimum(t_index, times.size - 1)]
-                                       == table["month"].values)
+    inside = (t_index < times.size) & (
+        times[np.minimum(t_index, times.size - 1)] == table["month"].values
+    )
     lat_i = np.abs(field.lat.values[None, :] - table["lat"].values[:, None]).argmin(axis=1)
     lon_i = np.abs(field.lon.values[None, :] - table["lon"].values[:, None]).argmin(axis=1)
     layer_i = table["layer"].values.astype(int) - 1
@@ -54,8 +59,9 @@ def sample_at_stations(field: xr.DataArray, table: pd.DataFrame) -> np.ndarray:
     return np.where(inside, values, np.nan)
 
 
-def station_metrics(table: pd.DataFrame, references: Mapping[str, xr.DataArray],
-                    min_months: int) -> pd.DataFrame:
+def station_metrics(
+    table: pd.DataFrame, references: Mapping[str, xr.DataArray], min_months: int
+) -> pd.DataFrame:
     """Per dataset, station and layer: n months and MAE, RMSE, MAPE, R (needs `min_months`)."""
     rows = []
     for name, field in references.items():
@@ -63,9 +69,16 @@ def station_metrics(table: pd.DataFrame, references: Mapping[str, xr.DataArray],
         for (network, station, layer), g in sampled.groupby(["network", "station", "layer"]):
             if len(g) < min_months:
                 continue
-            rows.append({"dataset": name, "network": network, "station": station,
-                         "layer": int(layer), "n_months": len(g),
-                         **scores(g["sm"].values, g["ref"].values, METRIC_NAMES)})
+            rows.append(
+                {
+                    "dataset": name,
+                    "network": network,
+                    "station": station,
+                    "layer": int(layer),
+                    "n_months": len(g),
+                    **scores(g["sm"].values, g["ref"].values, METRIC_NAMES),
+                }
+            )
     return pd.DataFrame(rows)
 
 

@@ -46,8 +46,12 @@ def in_box(lat: float, lon: float, box: Box) -> bool:
 
 def tidy_daily(frame: pd.DataFrame) -> pd.DataFrame:
     """Daily table in the shared column order and dtypes (dates as datetime64[ns] days)."""
-    frame = frame.astype({"station": str, "lat": float, "lon": float, "layer": "int64",
-                          "sm": float})
+    frame = frame.astype(
+        {"station": str, "lat": float, "lon": float, "layer": "int64", "sm": float}
+    )
     frame["date"] = pd.to_datetime(frame["date"]).dt.floor("D").astype("datetime64[ns]")
-    return (frame[DAILY_COLUMNS].sort_values(["network", "station", "layer", "date"])
-            .reset_index(drop=True))
+    return (
+        frame[DAILY_COLUMNS]
+        .sort_values(["network", "station", "layer", "date"])
+        .reset_index(drop=True)
+    )

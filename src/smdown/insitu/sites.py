@@ -26,8 +26,9 @@ def _cell(centres: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return np.clip(index, 0, centres.size - 1), inside
 
 
-def station_sites(table: pd.DataFrame, regions: xr.DataArray, source: str | PathLike
-                  ) -> pd.DataFrame:
+def station_sites(
+    table: pd.DataFrame, regions: xr.DataArray, source: str | PathLike
+) -> pd.DataFrame:
     """One row per station of `table` (network, station, lat, lon, months of data, first and
     last month) with one boolean column per region of `regions` (region, lat, lon masks).
 
@@ -37,28 +38,41 @@ def station_sites(table: pd.DataFrame, regions: xr.DataArray, source: str | Path
     if table.empty:
         raise InputError(source, "no station rows", "a station table with at least one station")
     months = pd.to_datetime(table["month"])
-    sites = (table.assign(month=months)
-             .groupby(["network", "station"], as_index=False, sort=True)
-             .agg(lat=("lat", "first"), lon=("lon", "first"), n_months=("month", "nunique"),
-                  first_month=("month", "min"), last_month=("month", "max")))
+    sites = (
+        table.assign(month=months)
+        .groupby(["network", "station"], as_index=False, sort=True)
+        .agg(
+            lat=("lat", "first"),
+            lon=("lon", "first"),
+            n_months=("month", "nunique"),
+            first_month=("month", "min"),
+            last_month=("month", "max"),
+        )
+    )
     lat, lon = sites["lat"].to_numpy(float), sites["lon"].to_numpy(float)
     row, lat_in = _cell(np.asarray(regions["lat"], float), lat)
     col, lon_in = _cell(np.asarray(regions["lon"], float), lon)
     outside = ~(lat_in & lon_in)
     if outside.any():
         first = sites[outside].iloc[0]
-        raise InputError(source, f"{int(outside.sum())} station(s) outside the target grid, "
-                         f"first {first['network']}/{first['station']} at "
-                         f"({first['lat']:g} N, {first['lon']:g} E)",
-                         "stations inside the grid's cells "
-                         f"[{float(regions['lat'].min()):g}..{float(regions['lat'].max()):g} N, "
-                         f"{float(regions['lon'].min()):g}..{float(regions['lon'].max()):g} E]")
+        raise InputError(
+            source,
+            f"{int(outside.sum())} station(s) outside the target grid, "
+            f"first {first['network']}/{first['station']} at "
+            f"({first['lat']:g} N, {first['lon']:g} E)",
+            "stations inside the grid's cells "
+            f"[{float(regions['lat'].min()):g}..{float(regions['lat'].max()):g} N, "
+            f"{float(regions['lon'].min()):g}..{float(regions['lon'].max()):g} E]",
+        )
     masks = np.asarray(regions.transpose("region", "lat", "lon"), dtype=bool)
     names = [str(r) for r in np.asarray(regions["region"])]
     for name, mask in zip(names, masks, strict=True):
         sites[f"in_{name}"] = mask[row, col]
     if not sites[f"in_{names[0]}"].any():
-        raise InputError(source, f"no station lies inside region {names[0]} "
-                         f"({len(sites)} stations elsewhere in the grid)",
-                         f"at least one station inside the study area {names[0]}")
+        raise InputError(
+            source,
+            f"no station lies inside region {names[0]} "
+            f"({len(sites)} stations elsewhere in the grid)",
+            f"at least one station inside the study area {names[0]}",
+        )
     return sites[[*SITE_COLUMNS, *(f"in_{n}" for n in names)]]

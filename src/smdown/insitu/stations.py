@@ -27,23 +27,35 @@ def monthly_means(daily: pd.DataFrame, min_days: int) -> pd.DataFrame:
     """Monthly means per station and layer, kept where at least `min_days` days had data."""
     daily = daily.dropna(subset=["sm"])
     month = daily["date"].to_numpy().astype("datetime64[M]").astype("datetime64[ns]")
-    table = (daily.assign(month=month)
-             .groupby(["network", "station", "layer", "month"], as_index=False)
-             .agg(lat=("lat", "first"), lon=("lon", "first"), sm=("sm", "mean"),
-                  n_days=("date", "nunique")))
+    table = (
+        daily.assign(month=month)
+        .groupby(["network", "station", "layer", "month"], as_index=False)
+        .agg(
+            lat=("lat", "first"),
+            lon=("lon", "first"),
+            sm=("sm", "mean"),
+            n_days=("date", "nunique"),
+        )
+    )
     table = table[table["n_days"] >= min_days].astype({"layer": "int64", "n_days": "int64"})
     return table[MONTHLY_COLUMNS].reset_index(drop=True)
 
 
-def station_table(ismn_path: str | PathLike | None, cma_path: str | PathLike | None,
-                  networks: Sequence[str], min_days: int, box: Box = TARGET_BOX,
-                  settings: QCSettings | None = None,
-                  keep_flags: Sequence[str] = KEEP_FLAGS) -> tuple[pd.DataFrame, pd.DataFrame]:
+def station_table(
+    ismn_path: str | PathLike | None,
+    cma_path: str | PathLike | None,
+    networks: Sequence[str],
+    min_days: int,
+    box: Box = TARGET_BOX,
+    settings: QCSettings | None = None,
+    keep_flags: Sequence[str] = KEEP_FLAGS,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The monthly station table from ISMN and CMA (a None path skips that source), and the
     QC table of what each source lost and why."""
     if ismn_path is None and cma_path is None:
-        raise InputError("ismn_path/cma_path", "no station source given",
-                         "an ISMN download, a CMA CSV, or both")
+        raise InputError(
+            "ismn_path/cma_path", "no station source given", "an ISMN download, a CMA CSV, or both"
+        )
     settings = settings or QCSettings()
     daily, logs = [], []
     if ismn_path is not None:

@@ -18,18 +18,26 @@ class Discriminator(nn.Module):
 
     def __init__(self, in_channels: int, base_channels: int = 64):
         super().__init__()
-        layers: list[nn.Module] = [nn.Conv2d(in_channels, base_channels, 3, padding=1),
-                                   nn.LeakyReLU(0.2)]
+        layers: list[nn.Module] = [
+            nn.Conv2d(in_channels, base_channels, 3, padding=1),
+            nn.LeakyReLU(0.2),
+        ]
         width = base_channels
         for multiple, stride in BLOCKS:
             out = base_channels * multiple
-            layers += [nn.Conv2d(width, out, 3, stride=stride, padding=1), nn.BatchNorm2d(out),
-                       nn.LeakyReLU(0.2)]
+            layers += [
+                nn.Conv2d(width, out, 3, stride=stride, padding=1),
+                nn.BatchNorm2d(out),
+                nn.LeakyReLU(0.2),
+            ]
             width = out
         self.features = nn.Sequential(*layers)
         self.classifier = nn.Sequential(
-            nn.AdaptiveAvgPool2d(1), nn.Flatten(),
-            nn.Linear(width, 2 * width), nn.LeakyReLU(0.2), nn.Linear(2 * width, 1),
+            nn.AdaptiveAvgPool2d(1),
+            nn.Flatten(),
+            nn.Linear(width, 2 * width),
+            nn.LeakyReLU(0.2),
+            nn.Linear(2 * width, 1),
         )
 
     def forward(self, x: Tensor) -> Tensor:

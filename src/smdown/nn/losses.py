@@ -42,8 +42,7 @@ def layer_triplets(n_channels: int) -> tuple[tuple[int, int, int], ...]:
     raise ValueError(f"the perceptual loss needs 3 or 5 layers, got {n_channels}")
 
 
-def vgg_loss(vgg: Callable[[Tensor], Tensor], pred: Tensor, target: Tensor,
-             mask: Tensor) -> Tensor:
+def vgg_loss(vgg: Callable[[Tensor], Tensor], pred: Tensor, target: Tensor, mask: Tensor) -> Tensor:
     """Eq. 6: MSE between VGG feature maps of each layer triplet, averaged over triplets.
 
     Masked-out cells of both pred and target are set to 0 before VGG, so outside the region the
@@ -63,8 +62,7 @@ def vgg_loss(vgg: Callable[[Tensor], Tensor], pred: Tensor, target: Tensor,
     return torch.stack(losses).mean()
 
 
-def relativistic_generator_loss(d_fake: Tensor, d_real: Tensor,
-                                symmetric: bool = False) -> Tensor:
+def relativistic_generator_loss(d_fake: Tensor, d_real: Tensor, symmetric: bool = False) -> Tensor:
     """Eq. 8: BCE-with-logits(d_fake - mean(d_real), 1), the term the paper writes.
 
     `symmetric=True` adds RaGAN's second term BCE-with-logits(d_real - mean(d_fake), 0)
@@ -75,8 +73,9 @@ def relativistic_generator_loss(d_fake: Tensor, d_real: Tensor,
     loss = F.binary_cross_entropy_with_logits(fake_vs_real, torch.ones_like(fake_vs_real))
     if symmetric:
         real_vs_fake = d_real - d_fake.mean()
-        loss = loss + F.binary_cross_entropy_with_logits(real_vs_fake,
-                                                         torch.zeros_like(real_vs_fake))
+        loss = loss + F.binary_cross_entropy_with_logits(
+            real_vs_fake, torch.zeros_like(real_vs_fake)
+        )
     return loss
 
 
@@ -87,8 +86,9 @@ def relativistic_discriminator_loss(d_real: Tensor, d_fake: Tensor) -> Tensor:
     """
     real_vs_fake = d_real - d_fake.mean()
     fake_vs_real = d_fake - d_real.mean()
-    return (F.binary_cross_entropy_with_logits(real_vs_fake, torch.ones_like(real_vs_fake))
-            + F.binary_cross_entropy_with_logits(fake_vs_real, torch.zeros_like(fake_vs_real)))
+    return F.binary_cross_entropy_with_logits(
+        real_vs_fake, torch.ones_like(real_vs_fake)
+    ) + F.binary_cross_entropy_with_logits(fake_vs_real, torch.zeros_like(fake_vs_real))
 
 
 def insitu_loss(pred: Tensor, s_grid: Tensor, p_grid: Tensor, mask: Tensor) -> Tensor:
@@ -142,6 +142,7 @@ def generator_loss(terms: dict[str, Tensor], w: LossWeights) -> Tensor:
     weights = {"mse": w.a1 * w.b1, "vgg": w.a1 * w.b2, "adv": w.a2, "insitu": w.a3, "tv": w.a4}
     unknown = set(terms) - set(weights)
     if unknown or not terms:
-        raise ValueError(f"loss terms must be a non-empty subset of {sorted(weights)}, "
-                         f"got {sorted(terms)}")
+        raise ValueError(
+            f"loss terms must be a non-empty subset of {sorted(weights)}, got {sorted(terms)}"
+        )
     return torch.stack([weights[name] * value for name, value in terms.items()]).sum()

@@ -13,13 +13,16 @@ from torch import Tensor, nn
 def double_conv(in_channels: int, out_channels: int) -> nn.Sequential:
     """Two 3x3 convolutions (padding 1), each followed by ReLU: the UNet's basic block."""
     return nn.Sequential(
-        nn.Conv2d(in_channels, out_channels, 3, padding=1), nn.ReLU(),
-        nn.Conv2d(out_channels, out_channels, 3, padding=1), nn.ReLU(),
+        nn.Conv2d(in_channels, out_channels, 3, padding=1),
+        nn.ReLU(),
+        nn.Conv2d(out_channels, out_channels, 3, padding=1),
+        nn.ReLU(),
     )
 
 
-def pad_to_multiple(x: Tensor, multiple: int,
-                    larger_first: bool = False) -> tuple[Tensor, tuple[int, int]]:
+def pad_to_multiple(
+    x: Tensor, multiple: int, larger_first: bool = False
+) -> tuple[Tensor, tuple[int, int]]:
     """Pad (H, W) up to the next multiple, split between both sides; return the (top, left) pads.
 
     An odd pad puts its larger half at the bottom and right, or with `larger_first` at the top
@@ -57,12 +60,24 @@ class UNetGenerator(nn.Module):
 
     family = "unet_gan"
 
-    def __init__(self, in_channels: int, out_channels: int, base_channels: int = 64,
-                 depth: int = 4, residual: bool = False, pad_larger_first: bool = False):
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        base_channels: int = 64,
+        depth: int = 4,
+        residual: bool = False,
+        pad_larger_first: bool = False,
+    ):
         super().__init__()
-        self.architecture = {"in_channels": in_channels, "out_channels": out_channels,
-                             "base_channels": base_channels, "depth": depth,
-                             "residual": residual, "pad_larger_first": pad_larger_first}
+        self.architecture = {
+            "in_channels": in_channels,
+            "out_channels": out_channels,
+            "base_channels": base_channels,
+            "depth": depth,
+            "residual": residual,
+            "pad_larger_first": pad_larger_first,
+        }
         widths = [base_channels * 2**k for k in range(depth + 1)]
         self.depth = depth
         self.residual = residual
@@ -103,7 +118,7 @@ class UNetGenerator(nn.Module):
         skips.pop()  # the bottleneck is x itself
         for upsample, decoder in zip(self.upsamplers, self.decoders, strict=True):
             x = decoder(torch.cat([skips.pop(), upsample(x)], dim=1))
-        logits = self.head(x)[..., top:top + height, left:left + width]
+        logits = self.head(x)[..., top : top + height, left : left + width]
         if self.residual:
             logits = logits + _logit(raw.mean(dim=1, keepdim=True))
         return torch.sigmoid(logits)

@@ -11,8 +11,26 @@ from smdown.errors import InputError
 from smdown.sources.weights import check_vgg16_state_dict
 
 # torchvision's VGG16 configuration "D": conv widths, "M" for a 2x2 max-pool
-VGG16_LAYOUT = (64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M",
-                512, 512, 512, "M")
+VGG16_LAYOUT = (
+    64,
+    64,
+    "M",
+    128,
+    128,
+    "M",
+    256,
+    256,
+    256,
+    "M",
+    512,
+    512,
+    512,
+    "M",
+    512,
+    512,
+    512,
+    "M",
+)
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 
@@ -42,10 +60,8 @@ class VGG16Features(nn.Module):
         super().__init__()
         self.normalise = normalise
         self.features = vgg16_features()
-        self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1),
-                             persistent=False)
-        self.register_buffer("std", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1),
-                             persistent=False)
+        self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1), persistent=False)
+        self.register_buffer("std", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1), persistent=False)
 
     def forward(self, x: Tensor) -> Tensor:
         """Feature maps (N, 512, H // 32, W // 32) of a triplet with values in [0, 1]."""
@@ -65,6 +81,9 @@ class VGG16Features(nn.Module):
         try:
             model.load_state_dict(features)
         except RuntimeError as exc:
-            raise InputError(path, f"does not fit VGG16's features ({exc})",
-                             "torchvision's VGG16 layout, keys features.N.weight/bias") from exc
+            raise InputError(
+                path,
+                f"does not fit VGG16's features ({exc})",
+                "torchvision's VGG16 layout, keys features.N.weight/bias",
+            ) from exc
         return model.requires_grad_(False).eval()

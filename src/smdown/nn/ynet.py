@@ -32,32 +32,52 @@ class YNet(nn.Module):
     """Coarse model fields (N, in_channels, h, w) and static fields (N, aux_channels, h*scale,
     w*scale) to the fine field (N, out_channels, h*scale, w*scale)."""
 
-    def __init__(self, in_channels: int, out_channels: int = 1, aux_channels: int = 1,
-                 scale: int = 8, features: int = 64, pairs: int = 15,
-                 dropout: float = 0.1, upsampling: str = "bicubic") -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int = 1,
+        aux_channels: int = 1,
+        scale: int = 8,
+        features: int = 64,
+        pairs: int = 15,
+        dropout: float = 0.1,
+        upsampling: str = "bicubic",
+    ) -> None:
         super().__init__()
         if pairs < 1 or scale < 1:
             raise ValueError(f"YNet needs pairs >= 1 and scale >= 1, got {pairs} and {scale}")
         if upsampling not in UPSAMPLING_MODES:
-            raise ValueError(f"YNet upsampling {upsampling!r}, expected one of "
-                             f"{', '.join(UPSAMPLING_MODES)}")
-        self.architecture = {"in_channels": in_channels, "out_channels": out_channels,
-                             "aux_channels": aux_channels, "scale": scale,
-                             "features": features, "pairs": pairs, "dropout": dropout,
-                             "upsampling": upsampling}
+            raise ValueError(
+                f"YNet upsampling {upsampling!r}, expected one of {', '.join(UPSAMPLING_MODES)}"
+            )
+        self.architecture = {
+            "in_channels": in_channels,
+            "out_channels": out_channels,
+            "aux_channels": aux_channels,
+            "scale": scale,
+            "features": features,
+            "pairs": pairs,
+            "dropout": dropout,
+            "upsampling": upsampling,
+        }
         self.scale = scale
         self.upsampling = upsampling
         self.encoder = nn.ModuleList(
-            [_conv(in_channels, features)] + [_conv(features, features) for _ in range(pairs - 1)])
+            [_conv(in_channels, features)] + [_conv(features, features) for _ in range(pairs - 1)]
+        )
         self.deconvs = nn.ModuleList(
-            nn.ConvTranspose2d(features, features, kernel_size=3, padding=1) for _ in range(pairs))
+            nn.ConvTranspose2d(features, features, kernel_size=3, padding=1) for _ in range(pairs)
+        )
         self.decoder = nn.ModuleList(
-            [_conv(features, features) for _ in range(pairs - 1)] + [_conv(features, in_channels)])
-        self.upsample_convs = nn.ModuleList([_conv(in_channels, in_channels),
-                                             _conv(in_channels, in_channels)])
+            [_conv(features, features) for _ in range(pairs - 1)] + [_conv(features, in_channels)]
+        )
+        self.upsample_convs = nn.ModuleList(
+            [_conv(in_channels, in_channels), _conv(in_channels, in_channels)]
+        )
         self.dropout = nn.Dropout2d(dropout)
-        self.fusion = nn.ModuleList([_conv(2 * in_channels + aux_channels, features),
-                                     _conv(features, out_channels)])
+        self.fusion = nn.ModuleList(
+            [_conv(2 * in_channels + aux_channels, features), _conv(features, out_channels)]
+        )
 
     def extract(self, x: Tensor) -> Tensor:
         """The feature extractor: the cleaned coarse fields, same shape as `x`."""
@@ -100,20 +120,33 @@ class StaticFieldsYNet(nn.Module):
 
     family = "ynet"
 
-    def __init__(self, in_channels: int, out_channels: int = 1, aux_channels: int = 1,
-                 scale: int = 8, features: int = 64, pairs: int = 15, dropout: float = 0.1,
-                 upsampling: str = "bicubic", *, height: int, width: int) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int = 1,
+        aux_channels: int = 1,
+        scale: int = 8,
+        features: int = 64,
+        pairs: int = 15,
+        dropout: float = 0.1,
+        upsampling: str = "bicubic",
+        *,
+        height: int,
+        width: int,
+    ) -> None:
         super().__init__()
-        self.ynet = YNet(in_channels, out_channels, aux_channels, scale, features, pairs, dropout,
-                         upsampling)
+        self.ynet = YNet(
+            in_channels, out_channels, aux_channels, scale, features, pairs, dropout, upsampling
+        )
         self.architecture = {**self.ynet.architecture, "height": height, "width": width}
         self.register_buffer("aux", torch.zeros(1, aux_channels, height, width))
 
     @classmethod
     def with_fields(cls, aux: Tensor, **architecture: int | float | str) -> StaticFieldsYNet:
         """A fresh net whose static fields are `aux` (aux_channels, height, width)."""
-        net = cls(aux_channels=aux.shape[0], height=aux.shape[1], width=aux.shape[2],
-                  **architecture)
+        net = cls(
+            aux_channels=aux.shape[0], height=aux.shape[1], width=aux.shape[2], **architecture
+        )
         net.aux.copy_(aux[None])
         return net
 

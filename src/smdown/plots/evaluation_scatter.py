@@ -46,34 +46,56 @@ def _check_scores(scores: pd.DataFrame, count: int) -> None:
     """The scores table needs one row per layer, in panel order, with the printed columns."""
     missing = [c for c in SCORE_COLUMNS if c not in scores.columns]
     if missing or len(scores) != count:
-        raise ValueError(f"scores need columns {SCORE_COLUMNS} and {count} rows; "
-                         f"got columns {list(scores.columns)} and {len(scores)} rows")
+        raise ValueError(
+            f"scores need columns {SCORE_COLUMNS} and {count} rows; "
+            f"got columns {list(scores.columns)} and {len(scores)} rows"
+        )
 
 
 def _score_text(row: pd.Series) -> str:
     """The corner text: R2, R, RMSE and the number of pairs."""
-    return (f"R$^2$ = {row['R2']:.3f}\nR = {row['R']:.3f}\n"
-            f"RMSE = {row['RMSE']:.3f} {UNIT}\nn = {int(row['n']):,}")
+    return (
+        f"R$^2$ = {row['R2']:.3f}\nR = {row['R']:.3f}\n"
+        f"RMSE = {row['RMSE']:.3f} {UNIT}\nn = {int(row['n']):,}"
+    )
 
 
-def _panel(ax: Axes, counts: np.ndarray, edges: np.ndarray, norm: LogNorm,
-           row: pd.Series) -> QuadMesh:
+def _panel(
+    ax: Axes, counts: np.ndarray, edges: np.ndarray, norm: LogNorm, row: pd.Series
+) -> QuadMesh:
     """Draw one layer: the density mesh, the red dotted 1:1 line, labels and the scores."""
     mesh = ax.pcolormesh(edges, edges, np.ma.masked_equal(counts, 0), norm=norm, cmap="viridis")
-    ax.plot(edges[[0, -1]], edges[[0, -1]], color="red", linestyle=":", linewidth=1.5,
-            label="1:1")
-    ax.set(xlim=edges[[0, -1]], ylim=edges[[0, -1]], aspect="equal",
-           xlabel=f"AMSMQTP ({UNIT})", ylabel=f"Predicted ({UNIT})")
+    ax.plot(edges[[0, -1]], edges[[0, -1]], color="red", linestyle=":", linewidth=1.5, label="1:1")
+    ax.set(
+        xlim=edges[[0, -1]],
+        ylim=edges[[0, -1]],
+        aspect="equal",
+        xlabel=f"AMSMQTP ({UNIT})",
+        ylabel=f"Predicted ({UNIT})",
+    )
     layer = int(row["layer"])
     ax.set_title(f"L{layer} {LAYER_LABELS[layer - 1]} cm", fontsize=10)
-    ax.text(0.04, 0.96, _score_text(row), transform=ax.transAxes, va="top", ha="left",
-            fontsize=8, bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"})
+    ax.text(
+        0.04,
+        0.96,
+        _score_text(row),
+        transform=ax.transAxes,
+        va="top",
+        ha="left",
+        fontsize=8,
+        bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"},
+    )
     ax.grid(alpha=0.3)
     return mesh
 
 
-def draw_layer_scatter(obs: Sequence[np.ndarray], pred: Sequence[np.ndarray],
-                       scores: pd.DataFrame, title: str, bins: int = 100) -> Figure:
+def draw_layer_scatter(
+    obs: Sequence[np.ndarray],
+    pred: Sequence[np.ndarray],
+    scores: pd.DataFrame,
+    title: str,
+    bins: int = 100,
+) -> Figure:
     """The Fig. 6 figure: per layer a log-scaled 2-D histogram on equal, common axes.
 
     `scores` holds one row per layer in the order of `obs`/`pred`, with columns layer (1-5),
@@ -86,20 +108,31 @@ def draw_layer_scatter(obs: Sequence[np.ndarray], pred: Sequence[np.ndarray],
     value_range = _common_range(obs, pred)
     hists = [binned_density(o, p, bins, value_range) for o, p in zip(obs, pred, strict=True)]
     norm = LogNorm(vmin=1, vmax=max(2, max(int(c.max()) for c, _ in hists)))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols + 1, 3.5 * nrows + 0.6),
-                             constrained_layout=True, squeeze=False)
+    fig, axes = plt.subplots(
+        nrows,
+        ncols,
+        figsize=(3.6 * ncols + 1, 3.5 * nrows + 0.6),
+        constrained_layout=True,
+        squeeze=False,
+    )
     used = axes.ravel()[: len(obs)]
     for ax, (counts, edges), (_, row) in zip(used, hists, scores.iterrows(), strict=True):
         mesh = _panel(ax, counts, edges, norm, row)
-    for ax in axes.ravel()[len(obs):]:
+    for ax in axes.ravel()[len(obs) :]:
         ax.set_visible(False)
     fig.colorbar(mesh, ax=list(used), label="samples per bin", shrink=0.9)
     fig.suptitle(title, fontsize=11)
     return fig
 
 
-def layer_scatter(obs: Sequence[np.ndarray], pred: Sequence[np.ndarray], scores: pd.DataFrame,
-                  path: str | PathLike, title: str, bins: int = 100) -> None:
+def layer_scatter(
+    obs: Sequence[np.ndarray],
+    pred: Sequence[np.ndarray],
+    scores: pd.DataFrame,
+    path: str | PathLike,
+    title: str,
+    bins: int = 100,
+) -> None:
     """Draw Fig. 6 (see `draw_layer_scatter`) and write it to `path` as PNG, atomically."""
     fig = draw_layer_scatter(obs, pred, scores, title, bins)
     save_png(fig, path)

@@ -32,8 +32,7 @@ PANEL_SIZE = (6.0, 3.2)  # inches per panel
 
 def degrees_text(lon: float, lat: float) -> str:
     """A cell's centre as the paper writes it, e.g. "84.5°E, 44.75°N"."""
-    return (f"{abs(lon):g}°{'E' if lon >= 0 else 'W'}, "
-            f"{abs(lat):g}°{'N' if lat >= 0 else 'S'}")
+    return f"{abs(lon):g}°{'E' if lon >= 0 else 'W'}, {abs(lat):g}°{'N' if lat >= 0 else 'S'}"
 
 
 def _panel(ax: Axes, rows: pd.DataFrame, styles: dict[str, dict[str, str]]) -> None:
@@ -41,8 +40,14 @@ def _panel(ax: Axes, rows: pd.DataFrame, styles: dict[str, dict[str, str]]) -> N
     for dataset, style in styles.items():
         line = rows[rows["dataset"] == dataset].sort_values("time", kind="stable")
         if not line.empty:
-            ax.plot(line["time"], line["value"], color=style["color"], linewidth=1.1,
-                    label=style["label"], gid=str(dataset))
+            ax.plot(
+                line["time"],
+                line["value"],
+                color=style["color"],
+                linewidth=1.1,
+                label=style["label"],
+                gid=str(dataset),
+            )
     first = rows.iloc[0]
     ax.set_title(f"{first['point']} ({degrees_text(first['lon'], first['lat'])})", fontsize=10)
     ax.grid(alpha=0.3)
@@ -59,22 +64,28 @@ def draw_point_series(table: pd.DataFrame, title: str, units: str = SM_UNITS) ->
     styles = scenario_styles(table["dataset"], known=DATASET_STYLE)
     ncols = min(2, len(points))
     nrows = math.ceil(len(points) / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(PANEL_SIZE[0] * ncols,
-                                                    PANEL_SIZE[1] * nrows + 1.0),
-                             squeeze=False, layout="constrained")
+    fig, axes = plt.subplots(
+        nrows,
+        ncols,
+        figsize=(PANEL_SIZE[0] * ncols, PANEL_SIZE[1] * nrows + 1.0),
+        squeeze=False,
+        layout="constrained",
+    )
     for ax, point in zip(axes.ravel(), points, strict=False):
         _panel(ax, table[table["point"] == point], styles)
-    for ax in axes.ravel()[len(points):]:
+    for ax in axes.ravel()[len(points) :]:
         fig.delaxes(ax)
-    handles = [Line2D([], [], color=s["color"], linewidth=1.1, label=s["label"])
-               for s in styles.values()]
+    handles = [
+        Line2D([], [], color=s["color"], linewidth=1.1, label=s["label"]) for s in styles.values()
+    ]
     fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=9)
     fig.supylabel(f"Surface soil moisture ({units})", fontsize=9)
     fig.suptitle(title, fontsize=11)
     return fig
 
 
-def point_series_figure(table: pd.DataFrame, path: str | PathLike, title: str,
-                        units: str = SM_UNITS) -> None:
+def point_series_figure(
+    table: pd.DataFrame, path: str | PathLike, title: str, units: str = SM_UNITS
+) -> None:
     """Draw Fig. 4 (see `draw_point_series`) and write it to `path` as PNG."""
     save_png(draw_point_series(table, title, units), path)

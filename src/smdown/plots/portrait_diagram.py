@@ -39,8 +39,10 @@ def _check(table: pd.DataFrame) -> None:
     check_table(table, ("region", "scale", "scenario", "period"), ("change",), "portrait")
     unknown = sorted(set(map(str, table["scale"])) - set(TIME_SCALES))
     if unknown:
-        raise ValueError(f"the portrait table has unknown time scale(s) {unknown}; "
-                         f"expected some of {list(TIME_SCALES)}")
+        raise ValueError(
+            f"the portrait table has unknown time scale(s) {unknown}; "
+            f"expected some of {list(TIME_SCALES)}"
+        )
 
 
 def _cells(rows: pd.DataFrame, scales: list[str], columns: list[tuple[str, str]]) -> np.ndarray:
@@ -61,31 +63,51 @@ def _annotate(ax: Axes, values: np.ndarray, vmax: float) -> None:
     for (r, c), value in np.ndenumerate(values):
         if np.isfinite(value):
             colour = "white" if abs(value) > DARK_SHARE * vmax else "black"
-            ax.text(c + 0.5, r + 0.5, f"{value:.1f}", ha="center", va="center", fontsize=6.5,
-                    color=colour)
+            ax.text(
+                c + 0.5,
+                r + 0.5,
+                f"{value:.1f}",
+                ha="center",
+                va="center",
+                fontsize=6.5,
+                color=colour,
+            )
 
 
 def _column_labels(ax: Axes, columns: list[tuple[str, str]], labels: dict[str, str]) -> None:
     """Periods under each column, scenario names over their groups, lines between groups."""
-    ax.set_xticks(np.arange(len(columns)) + 0.5, [p for _, p in columns], rotation=90,
-                  fontsize=7)
+    ax.set_xticks(np.arange(len(columns)) + 0.5, [p for _, p in columns], rotation=90, fontsize=7)
     groups = list(dict.fromkeys(s for s, _ in columns))
     size = len(columns) // len(groups)
     top = ax.secondary_xaxis("top")
-    top.set_xticks(np.arange(len(groups)) * size + size / 2, [labels[g] for g in groups],
-                   fontsize=8)
+    top.set_xticks(
+        np.arange(len(groups)) * size + size / 2, [labels[g] for g in groups], fontsize=8
+    )
     top.tick_params(length=0)
     for k in range(1, len(groups)):
         ax.axvline(k * size, color="black", linewidth=1.2)
 
 
-def _panel(fig: Figure, ax: Axes, values: np.ndarray, scales: list[str], cmap: str,
-           limit: float | None, annotate: bool) -> None:
+def _panel(
+    fig: Figure,
+    ax: Axes,
+    values: np.ndarray,
+    scales: list[str],
+    cmap: str,
+    limit: float | None,
+    annotate: bool,
+) -> None:
     """One region's cells on a symmetric diverging scale, its colourbar and its row labels."""
     vmax = colour_limit(values, limit)
-    mesh = ax.pcolormesh(np.arange(values.shape[1] + 1), np.arange(len(scales) + 1),
-                         np.ma.masked_invalid(values), cmap=cmap,
-                         norm=Normalize(-vmax, vmax), edgecolors="white", linewidth=0.4)
+    mesh = ax.pcolormesh(
+        np.arange(values.shape[1] + 1),
+        np.arange(len(scales) + 1),
+        np.ma.masked_invalid(values),
+        cmap=cmap,
+        norm=Normalize(-vmax, vmax),
+        edgecolors="white",
+        linewidth=0.4,
+    )
     ax.set_ylim(len(scales), 0)
     ax.set_yticks(np.arange(len(scales)) + 0.5, scales, fontsize=8)
     fig.colorbar(mesh, ax=ax, extend="both", label="Change (%)", shrink=0.8)
@@ -93,8 +115,9 @@ def _panel(fig: Figure, ax: Axes, values: np.ndarray, scales: list[str], cmap: s
         _annotate(ax, values, vmax)
 
 
-def draw_portrait(table: pd.DataFrame, title: str, cmap: str = "BrBG",
-                  limit: float | None = None) -> Figure:
+def draw_portrait(
+    table: pd.DataFrame, title: str, cmap: str = "BrBG", limit: float | None = None
+) -> Figure:
     """Fig. 8: a panel per region (north, south, others as met), rows the time scales in
     TIME_SCALES order (those present), columns the scenarios then the periods (as met).
 
@@ -109,9 +132,16 @@ def draw_portrait(table: pd.DataFrame, title: str, cmap: str = "BrBG",
     columns = [(s, p) for s in styles for p in periods]
     regions = ordered(table["region"], REGION_ORDER)
     width = _cell_width(len(regions), len(columns))
-    fig, axes = plt.subplots(1, len(regions), squeeze=False, layout="constrained",
-                             figsize=(len(regions) * (len(columns) * width + PANEL_MARGIN_IN),
-                                      len(scales) * CELL_IN[1] + 2.4))
+    fig, axes = plt.subplots(
+        1,
+        len(regions),
+        squeeze=False,
+        layout="constrained",
+        figsize=(
+            len(regions) * (len(columns) * width + PANEL_MARGIN_IN),
+            len(scales) * CELL_IN[1] + 2.4,
+        ),
+    )
     for k, (ax, region) in enumerate(zip(axes[0], regions, strict=True)):
         values = _cells(table[table["region"] == region], scales, columns)
         _panel(fig, ax, values, scales, cmap, limit, width >= MIN_TEXT_CELL_IN)
@@ -121,7 +151,12 @@ def draw_portrait(table: pd.DataFrame, title: str, cmap: str = "BrBG",
     return fig
 
 
-def portrait_diagram(table: pd.DataFrame, path: str | PathLike, title: str,
-                     cmap: str = "BrBG", limit: float | None = None) -> None:
+def portrait_diagram(
+    table: pd.DataFrame,
+    path: str | PathLike,
+    title: str,
+    cmap: str = "BrBG",
+    limit: float | None = None,
+) -> None:
     """Draw Fig. 8 (see `draw_portrait`) and write it to `path` as PNG."""
     save_png(draw_portrait(table, title, cmap, limit), path)

@@ -14,8 +14,12 @@ from smdown.plots.output import save_png  # noqa: E402
 
 LAYER_LABELS = ("0-10", "10-30", "30-50", "50-80", "80-110")
 COLOURS = ("#4c72b0", "#dd8452", "#55a868", "#c44e52")
-BETTER = {"MAE": "lower is better", "RMSE": "lower is better", "MAPE": "lower is better",
-          "R": "higher is better"}
+BETTER = {
+    "MAE": "lower is better",
+    "RMSE": "lower is better",
+    "MAPE": "lower is better",
+    "R": "higher is better",
+}
 
 
 def reference_boxplots(metrics: pd.DataFrame, path: str | PathLike, title: str) -> None:
@@ -28,16 +32,23 @@ def reference_boxplots(metrics: pd.DataFrame, path: str | PathLike, title: str) 
             sub = metrics[metrics["dataset"] == name]
             data = [sub.loc[sub["layer"] == layer, metric].dropna().values for layer in range(1, 6)]
             positions = [layer + (k - (len(datasets) - 1) / 2) * width for layer in range(1, 6)]
-            ax.boxplot(data, positions=positions, widths=width * 0.9, patch_artist=True,
-                       boxprops={"facecolor": COLOURS[k % 4], "alpha": 0.7},
-                       medianprops={"color": "black"}, flierprops={"markersize": 3})
+            ax.boxplot(
+                data,
+                positions=positions,
+                widths=width * 0.9,
+                patch_artist=True,
+                boxprops={"facecolor": COLOURS[k % 4], "alpha": 0.7},
+                medianprops={"color": "black"},
+                flierprops={"markersize": 3},
+            )
         ax.set_xticks(range(1, 6), [f"L{i}\n{d} cm" for i, d in enumerate(LAYER_LABELS, 1)])
         unit = "" if metric in ("R", "MAPE") else " (m$^3$ m$^{-3}$)"
         ax.set_ylabel(f"{metric}{unit}")
         ax.set_title(f"{metric} ({BETTER[metric]})", fontsize=10)
         ax.grid(axis="y", alpha=0.3)
-    handles = [plt.Rectangle((0, 0), 1, 1, color=COLOURS[k % 4], alpha=0.7)
-               for k in range(len(datasets))]
+    handles = [
+        plt.Rectangle((0, 0), 1, 1, color=COLOURS[k % 4], alpha=0.7) for k in range(len(datasets))
+    ]
     fig.legend(handles, datasets, loc="outside lower center", ncols=len(datasets))
     fig.suptitle(title, fontsize=11)
     save_png(fig, path)

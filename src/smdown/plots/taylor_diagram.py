@@ -56,8 +56,9 @@ def _correlation_grid(ax: PolarAxes, half: bool) -> None:
     ax.set_thetagrids(np.degrees(np.arccos(ticks)), [f"{t:g}" for t in ticks], fontsize=8)
 
 
-def _circle_around(centre: float, radius: float, thetamax: float,
-                   rmax: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _circle_around(
+    centre: float, radius: float, thetamax: float, rmax: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Upper half of the circle around (centre, 0): its parameter t and polar (theta, r).
 
     Points outside the diagram (beyond rmax or past thetamax) are NaN, so the line breaks there.
@@ -77,8 +78,16 @@ def _crmsd_arcs(ax: PolarAxes, ref: float, rmax: float, thetamax: float) -> None
             continue
         ax.plot(theta, r, color=ARC_GREY, linestyle="--", linewidth=0.8)
         k = np.nanargmin(np.where(np.isnan(r), np.nan, np.abs(t - 2 * np.pi / 3)))
-        ax.text(theta[k], r[k], f"{level:g}", color=ARC_GREY, fontsize=7, ha="center",
-                va="center", bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
+        ax.text(
+            theta[k],
+            r[k],
+            f"{level:g}",
+            color=ARC_GREY,
+            fontsize=7,
+            ha="center",
+            va="center",
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5},
+        )
 
 
 def _styles(names: list[str], groups: Mapping[str, str] | None) -> dict[str, dict]:
@@ -89,9 +98,10 @@ def _styles(names: list[str], groups: Mapping[str, str] | None) -> dict[str, dic
     styles, k = {}, 0
     for name in names:
         group = group_of[name]
-        style = dict(GROUP_STYLES.get(group) or
-                     {"marker": OTHER_MARKERS[others.index(group) % len(OTHER_MARKERS)],
-                      "markersize": 7})
+        style = dict(
+            GROUP_STYLES.get(group)
+            or {"marker": OTHER_MARKERS[others.index(group) % len(OTHER_MARKERS)], "markersize": 7}
+        )
         if "color" not in style:
             style["color"], k = palette[k % len(palette)], k + 1
         styles[name] = style
@@ -110,8 +120,15 @@ def _axis_labels(ax: PolarAxes, label: str, rmax: float, half: bool) -> None:
     """The standard-deviation label under the x axis and "Correlation" along the outer arc."""
     ax.text(0.0, rmax / 2, f"\n\n{label}", ha="center", va="top", fontsize=9)
     angle = np.pi / 2 if half else np.pi / 4
-    ax.text(angle, rmax * (1.16 if half else 1.13), "Correlation", ha="center", va="center",
-            fontsize=10, rotation=np.degrees(angle) - 90)
+    ax.text(
+        angle,
+        rmax * (1.16 if half else 1.13),
+        "Correlation",
+        ha="center",
+        va="center",
+        fontsize=10,
+        rotation=np.degrees(angle) - 90,
+    )
 
 
 def _figure(half: bool) -> tuple[Figure, PolarAxes]:
@@ -122,32 +139,63 @@ def _figure(half: bool) -> tuple[Figure, PolarAxes]:
     """
     (width, height), (left, bottom, side) = LAYOUT[half]
     fig = plt.figure(figsize=(width, height))
-    ax = fig.add_axes((left / width, bottom / height, side / width, side / height),
-                      projection="polar")
+    ax = fig.add_axes(
+        (left / width, bottom / height, side / width, side / height), projection="polar"
+    )
     return fig, ax
 
 
 def _reference(ax: PolarAxes, ref: float, thetamax: float, name: str) -> None:
     """The reference point on the x axis and the dotted arc of its standard deviation."""
-    ax.plot(np.linspace(0, thetamax, 200), np.full(200, ref), color="black", linestyle=":",
-            linewidth=0.8)
-    ax.plot([0.0], [ref], marker="o", markersize=9, color="black", markerfacecolor="white",
-            markeredgewidth=2, linestyle="none", label=f"{name} (reference)", clip_on=False)
+    ax.plot(
+        np.linspace(0, thetamax, 200),
+        np.full(200, ref),
+        color="black",
+        linestyle=":",
+        linewidth=0.8,
+    )
+    ax.plot(
+        [0.0],
+        [ref],
+        marker="o",
+        markersize=9,
+        color="black",
+        markerfacecolor="white",
+        markeredgewidth=2,
+        linestyle="none",
+        label=f"{name} (reference)",
+        clip_on=False,
+    )
 
 
-def _candidates(ax: PolarAxes, stats: pd.DataFrame, radii: pd.Series, reference: str,
-                groups: Mapping[str, str] | None) -> None:
+def _candidates(
+    ax: PolarAxes,
+    stats: pd.DataFrame,
+    radii: pd.Series,
+    reference: str,
+    groups: Mapping[str, str] | None,
+) -> None:
     """One marker per candidate at (arccos R, radius), labelled with its name for the legend."""
     candidates = stats[stats["name"] != reference]
     styles = _styles(list(candidates["name"]), groups)
     for (_, row), radius in zip(candidates.iterrows(), radii[candidates.index], strict=True):
-        ax.plot([np.arccos(row["correlation"])], [radius], linestyle="none", label=row["name"],
-                clip_on=False, **styles[row["name"]])
+        ax.plot(
+            [np.arccos(row["correlation"])],
+            [radius],
+            linestyle="none",
+            label=row["name"],
+            clip_on=False,
+            **styles[row["name"]],
+        )
 
 
-def draw_taylor_diagram(stats: pd.DataFrame, reference: str, title: str,
-                        normalised: bool = True,
-                        groups: Mapping[str, str] | None = None) -> Figure:
+def draw_taylor_diagram(
+    stats: pd.DataFrame,
+    reference: str,
+    title: str,
+    normalised: bool = True,
+    groups: Mapping[str, str] | None = None,
+) -> Figure:
     """The Fig. 7 figure from a `taylor_statistics` table: one marker per candidate and a legend.
 
     A quarter circle, or a half circle as soon as any correlation is negative. `groups` maps a
@@ -167,14 +215,25 @@ def draw_taylor_diagram(stats: pd.DataFrame, reference: str, title: str,
     _reference(ax, ref, thetamax, reference)
     _candidates(ax, stats, radii, reference, groups)
     _axis_labels(ax, label, rmax, half)
-    fig.legend(loc="center left", bbox_to_anchor=(LEGEND_X[half], 0.5), fontsize=8,
-               title="grey dashed arcs: centred RMSD", title_fontsize=8)
+    fig.legend(
+        loc="center left",
+        bbox_to_anchor=(LEGEND_X[half], 0.5),
+        fontsize=8,
+        title="grey dashed arcs: centred RMSD",
+        title_fontsize=8,
+    )
     fig.suptitle(title, fontsize=11, y=0.98)
     return fig
 
 
-def taylor_diagram(stats: pd.DataFrame, reference: str, path: str | PathLike, title: str,
-                   normalised: bool = True, groups: Mapping[str, str] | None = None) -> None:
+def taylor_diagram(
+    stats: pd.DataFrame,
+    reference: str,
+    path: str | PathLike,
+    title: str,
+    normalised: bool = True,
+    groups: Mapping[str, str] | None = None,
+) -> None:
     """Draw Fig. 7 (see `draw_taylor_diagram`) and write it to `path` as PNG, atomically."""
     fig = draw_taylor_diagram(stats, reference, title, normalised, groups)
     save_png(fig, path)

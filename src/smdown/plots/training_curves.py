@@ -16,8 +16,12 @@ from matplotlib.figure import Figure
 
 from smdown.plots.output import save_png
 
-LABELS = {"total_g": "generator loss (total)", "d_loss": "discriminator loss",
-          "mse": "training loss (MSE)", "val_rmse": "validation RMSE (m3 m-3)"}
+LABELS = {
+    "total_g": "generator loss (total)",
+    "d_loss": "discriminator loss",
+    "mse": "training loss (MSE)",
+    "val_rmse": "validation RMSE (m3 m-3)",
+}
 
 
 def read_histories(paths: Mapping[str, str | PathLike]) -> dict[str, pd.DataFrame]:
@@ -25,8 +29,9 @@ def read_histories(paths: Mapping[str, str | PathLike]) -> dict[str, pd.DataFram
     return {label: pd.read_csv(path) for label, path in paths.items()}
 
 
-def draw_training_curves(histories: Mapping[str, pd.DataFrame], columns: Sequence[str],
-                         title: str) -> Figure:
+def draw_training_curves(
+    histories: Mapping[str, pd.DataFrame], columns: Sequence[str], title: str
+) -> Figure:
     """A panel per column (log scale where all values are positive), a line per history.
 
     The validation RMSE panel also shows the ensemble mean's RMSE on the same months (dashed,
@@ -38,10 +43,15 @@ def draw_training_curves(histories: Mapping[str, pd.DataFrame], columns: Sequenc
         for label, history in histories.items():
             if column not in history:
                 raise ValueError(f"history {label!r} has no column {column!r}")
-            line, = ax.plot(history["epoch"], history[column], label=label, linewidth=1.2)
+            (line,) = ax.plot(history["epoch"], history[column], label=label, linewidth=1.2)
             if column == "val_rmse" and "val_rmse_ensemble_mean" in history:
-                ax.plot(history["epoch"], history["val_rmse_ensemble_mean"], linestyle="--",
-                        color=line.get_color(), linewidth=0.8)
+                ax.plot(
+                    history["epoch"],
+                    history["val_rmse_ensemble_mean"],
+                    linestyle="--",
+                    color=line.get_color(),
+                    linewidth=0.8,
+                )
         values = np.concatenate([h[column].to_numpy(float) for h in histories.values()])
         if np.all(values[np.isfinite(values)] > 0):
             ax.set_yscale("log")
@@ -50,12 +60,14 @@ def draw_training_curves(histories: Mapping[str, pd.DataFrame], columns: Sequenc
     axes[0].legend(fontsize=7)
     fig.suptitle(title, fontsize=10)
     if "val_rmse" in columns:
-        fig.text(0.01, 0.0, "Dashed: the ensemble mean's RMSE on the same validation months.",
-                 fontsize=7)
+        fig.text(
+            0.01, 0.0, "Dashed: the ensemble mean's RMSE on the same validation months.", fontsize=7
+        )
     return fig
 
 
-def training_curves(paths: Mapping[str, str | PathLike], columns: Sequence[str], title: str,
-                    path: str | PathLike) -> None:
+def training_curves(
+    paths: Mapping[str, str | PathLike], columns: Sequence[str], title: str, path: str | PathLike
+) -> None:
     """Draw the training curves (see `draw_training_curves`) and write them to `path`."""
     save_png(draw_training_curves(read_histories(paths), columns, title), path)

@@ -91,8 +91,9 @@ def draw_gridlines(ax: GeoAxes, left: bool, bottom: bool) -> None:
     gl.xlabel_style = gl.ylabel_style = {"size": 7}
 
 
-def _padded(mask: np.ndarray, lat: np.ndarray, lon: np.ndarray
-            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _padded(
+    mask: np.ndarray, lat: np.ndarray, lon: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The mask with a ring of outside cells around it, so outlines close at the domain edge."""
     pad_lat = np.concatenate([[2 * lat[0] - lat[1]], lat, [2 * lat[-1] - lat[-2]]])
     pad_lon = np.concatenate([[2 * lon[0] - lon[1]], lon, [2 * lon[-1] - lon[-2]]])
@@ -113,9 +114,12 @@ def draw_outlines(ax: GeoAxes, outlines: xr.DataArray) -> None:
 
 def outline_handles(outlines: xr.DataArray) -> list[Line2D]:
     """Legend lines naming the outlined regions, styled like their contours."""
-    return [Line2D([], [], color=_style(k)["colors"], linewidth=_style(k)["linewidths"],
-                   label=str(name))
-            for k, name in enumerate(np.asarray(outlines["region"]))]
+    return [
+        Line2D(
+            [], [], color=_style(k)["colors"], linewidth=_style(k)["linewidths"], label=str(name)
+        )
+        for k, name in enumerate(np.asarray(outlines["region"]))
+    ]
 
 
 def stipple_cells(significant: np.ndarray, every: int) -> tuple[np.ndarray, np.ndarray]:
@@ -125,12 +129,14 @@ def stipple_cells(significant: np.ndarray, every: int) -> tuple[np.ndarray, np.n
     return np.nonzero(significant & lattice)
 
 
-def _stipple(ax: GeoAxes, significant: np.ndarray, lat: np.ndarray, lon: np.ndarray,
-             every: int, size: float) -> None:
+def _stipple(
+    ax: GeoAxes, significant: np.ndarray, lat: np.ndarray, lon: np.ndarray, every: int, size: float
+) -> None:
     """Small black dots on the significant cells of the lattice (NaN counts as not significant)."""
     rows, cols = stipple_cells(significant, every)
-    ax.scatter(lon[cols], lat[rows], s=size, c="black", marker="o", linewidths=0,
-               transform=PLATE, zorder=3)
+    ax.scatter(
+        lon[cols], lat[rows], s=size, c="black", marker="o", linewidths=0, transform=PLATE, zorder=3
+    )
 
 
 def _dot_size(fig: Figure, ncols: int, nlon: int, every: int) -> float:
@@ -145,11 +151,20 @@ def _significance(significant: xr.DataArray, panel_dim: str) -> np.ndarray:
     return np.nan_to_num(flags, nan=0.0) > 0.5
 
 
-def _colorbar(fig: Figure, mesh: QuadMesh, axes: list[GeoAxes], label: str,
-              symmetric: bool) -> None:
+def _colorbar(
+    fig: Figure, mesh: QuadMesh, axes: list[GeoAxes], label: str, symmetric: bool
+) -> None:
     """One horizontal colourbar under all panels, few ticks and a shared power of ten."""
-    bar = fig.colorbar(mesh, ax=axes, orientation="horizontal", location="bottom", shrink=0.6,
-                       aspect=40, extend="both" if symmetric else "max", label=label)
+    bar = fig.colorbar(
+        mesh,
+        ax=axes,
+        orientation="horizontal",
+        location="bottom",
+        shrink=0.6,
+        aspect=40,
+        extend="both" if symmetric else "max",
+        label=label,
+    )
     bar.locator = MaxNLocator(nbins=8, symmetric=symmetric)
     formatter = ScalarFormatter(useMathText=True)
     formatter.set_powerlimits((-2, 3))
@@ -157,15 +172,25 @@ def _colorbar(fig: Figure, mesh: QuadMesh, axes: list[GeoAxes], label: str,
     bar.ax.tick_params(labelsize=8)
 
 
-def _legend_and_note(fig: Figure, outlines: xr.DataArray | None, stipple_every: int | None,
-                     alpha: float) -> None:
+def _legend_and_note(
+    fig: Figure, outlines: xr.DataArray | None, stipple_every: int | None, alpha: float
+) -> None:
     """The outline legend and the stippling footnote, under the colourbar."""
     if outlines is not None:
-        fig.legend(handles=outline_handles(outlines), loc="outside lower left", fontsize=8,
-                   ncols=min(outlines.sizes["region"], 4), frameon=False)
+        fig.legend(
+            handles=outline_handles(outlines),
+            loc="outside lower left",
+            fontsize=8,
+            ncols=min(outlines.sizes["region"], 4),
+            frameon=False,
+        )
     if stipple_every is not None:
-        fig.supxlabel(f"dots: p < {alpha:g} (every {_ordinal(stipple_every)} cell shown)",
-                      fontsize=8, x=0.99, ha="right")
+        fig.supxlabel(
+            f"dots: p < {alpha:g} (every {_ordinal(stipple_every)} cell shown)",
+            fontsize=8,
+            x=0.99,
+            ha="right",
+        )
 
 
 def _panel_axes(fig: Figure, count: int, nrows: int, ncols: int) -> list[GeoAxes]:
@@ -173,12 +198,20 @@ def _panel_axes(fig: Figure, count: int, nrows: int, ncols: int) -> list[GeoAxes
     return [fig.add_subplot(nrows, ncols, k + 1, projection=PLATE) for k in range(count)]
 
 
-def draw_map_panels(values: xr.DataArray, title: str, colorbar_label: str,
-                    significant: xr.DataArray | None = None,
-                    outlines: xr.DataArray | None = None, panel_dim: str = "panel",
-                    ncols: int | None = None, cmap: str = "BrBG", limit: float | None = None,
-                    stipple_every: int = 2, alpha: float = 0.05, symmetric: bool = True
-                    ) -> Figure:
+def draw_map_panels(
+    values: xr.DataArray,
+    title: str,
+    colorbar_label: str,
+    significant: xr.DataArray | None = None,
+    outlines: xr.DataArray | None = None,
+    panel_dim: str = "panel",
+    ncols: int | None = None,
+    cmap: str = "BrBG",
+    limit: float | None = None,
+    stipple_every: int = 2,
+    alpha: float = 0.05,
+    symmetric: bool = True,
+) -> Figure:
     """The figure of `map_panels`, returned open so its artists can be inspected."""
     values = _checked(values, panel_dim)
     lat, lon = np.asarray(values["lat"], dtype=float), np.asarray(values["lon"], dtype=float)
@@ -193,8 +226,15 @@ def draw_map_panels(values: xr.DataArray, title: str, colorbar_label: str,
     dot = _dot_size(fig, ncols, lon.size, stipple_every)
     norm = Normalize(vmin=-vmax if symmetric else 0.0, vmax=vmax)
     for k, (ax, name) in enumerate(zip(axes, np.asarray(values[panel_dim]), strict=True)):
-        mesh = ax.pcolormesh(lon_edges, lat_edges, np.ma.masked_invalid(data[k]), cmap=cmap,
-                             norm=norm, transform=PLATE, shading="flat")
+        mesh = ax.pcolormesh(
+            lon_edges,
+            lat_edges,
+            np.ma.masked_invalid(data[k]),
+            cmap=cmap,
+            norm=norm,
+            transform=PLATE,
+            shading="flat",
+        )
         ax.set_extent([lon_edges[0], lon_edges[-1], lat_edges[0], lat_edges[-1]], crs=PLATE)
         if flags is not None:
             _stipple(ax, flags[k], lat, lon, stipple_every, dot)
@@ -208,11 +248,21 @@ def draw_map_panels(values: xr.DataArray, title: str, colorbar_label: str,
     return fig
 
 
-def map_panels(values: xr.DataArray, path: str | PathLike, title: str, colorbar_label: str,
-               significant: xr.DataArray | None = None, outlines: xr.DataArray | None = None,
-               panel_dim: str = "panel", ncols: int | None = None, cmap: str = "BrBG",
-               limit: float | None = None, stipple_every: int = 2, alpha: float = 0.05,
-               symmetric: bool = True) -> None:
+def map_panels(
+    values: xr.DataArray,
+    path: str | PathLike,
+    title: str,
+    colorbar_label: str,
+    significant: xr.DataArray | None = None,
+    outlines: xr.DataArray | None = None,
+    panel_dim: str = "panel",
+    ncols: int | None = None,
+    cmap: str = "BrBG",
+    limit: float | None = None,
+    stipple_every: int = 2,
+    alpha: float = 0.05,
+    symmetric: bool = True,
+) -> None:
     """Draw one map per `panel_dim` entry (see `draw_map_panels`) and write a PNG atomically.
 
     Serves Fig. 8 (annual trend per scenario), Fig. 9 (season x scenario) and Fig. 14 (percent
@@ -221,6 +271,18 @@ def map_panels(values: xr.DataArray, path: str | PathLike, title: str, colorbar_
     `symmetric=False` it runs from 0 to the limit instead, for non-negative fields on a
     sequential `cmap` (the CMIP6DL study's MAE maps, its Fig. 3).
     """
-    fig = draw_map_panels(values, title, colorbar_label, significant, outlines, panel_dim,
-                          ncols, cmap, limit, stipple_every, alpha, symmetric)
+    fig = draw_map_panels(
+        values,
+        title,
+        colorbar_label,
+        significant,
+        outlines,
+        panel_dim,
+        ncols,
+        cmap,
+        limit,
+        stipple_every,
+        alpha,
+        symmetric,
+    )
     save_png(fig, path)

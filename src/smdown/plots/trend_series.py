@@ -38,9 +38,9 @@ FOOTNOTE_IN = 0.35  # inches kept free at the bottom of a figure for its footnot
 BAR_GROUP_WIDTH = 0.8  # the share of one period's slot that its bars fill
 
 
-def scenario_styles(scenarios: Iterable[str],
-                    known: Mapping[str, dict[str, str]] = SCENARIO_STYLE
-                    ) -> dict[str, dict[str, str]]:
+def scenario_styles(
+    scenarios: Iterable[str], known: Mapping[str, dict[str, str]] = SCENARIO_STYLE
+) -> dict[str, dict[str, str]]:
     """Label and colour per scenario in drawing order: known ones first, then the rest as met.
 
     Scenarios missing from `known` (by default `SCENARIO_STYLE`; other figures pass their own
@@ -50,8 +50,12 @@ def scenario_styles(scenarios: Iterable[str],
     unique = list(dict.fromkeys(scenarios))
     styles = {s: known[s] for s in known if s in unique}
     others = [s for s in unique if s not in known]
-    styles.update({s: {"label": str(s), "color": EXTRA_COLOURS[k % len(EXTRA_COLOURS)]}
-                   for k, s in enumerate(others)})
+    styles.update(
+        {
+            s: {"label": str(s), "color": EXTRA_COLOURS[k % len(EXTRA_COLOURS)]}
+            for k, s in enumerate(others)
+        }
+    )
     return styles
 
 
@@ -65,8 +69,7 @@ def slope_text(slope: float, p: float) -> str:
     return f"{slope:+.2e} /yr{stars(p)}"
 
 
-def check_table(table: pd.DataFrame, keys: Sequence[str], values: Sequence[str],
-                what: str) -> None:
+def check_table(table: pd.DataFrame, keys: Sequence[str], values: Sequence[str], what: str) -> None:
     """Refuse a table without rows, without a needed column, or with a key combination twice."""
     missing = [c for c in (*keys, *values) if c not in table.columns]
     if missing:
@@ -88,8 +91,9 @@ def ordered(values: Iterable, order: Sequence) -> list:
 def _grid(nrows: int, ncols: int, panel: tuple[float, float]) -> tuple[Figure, np.ndarray]:
     """A constrained-layout figure of nrows x ncols panels, with room for a footnote below."""
     height = panel[1] * nrows + 0.8 + FOOTNOTE_IN
-    fig, axes = plt.subplots(nrows, ncols, figsize=(panel[0] * ncols, height), squeeze=False,
-                             layout="constrained")
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(panel[0] * ncols, height), squeeze=False, layout="constrained"
+    )
     fig.get_layout_engine().set(rect=(0.0, FOOTNOTE_IN / height, 1.0, 1.0 - FOOTNOTE_IN / height))
     return fig, axes
 
@@ -106,8 +110,9 @@ def _series_label(style: dict[str, str], slope: pd.Series | None) -> str:
     return f"{style['label']}: {slope_text(slope['slope'], slope['p'])}"
 
 
-def _series_panel(ax: Axes, series: pd.DataFrame, slopes: pd.DataFrame,
-                  styles: dict[str, dict[str, str]]) -> None:
+def _series_panel(
+    ax: Axes, series: pd.DataFrame, slopes: pd.DataFrame, styles: dict[str, dict[str, str]]
+) -> None:
     """One region: a line per scenario (by year) and a legend carrying the slopes."""
     for scenario, style in styles.items():
         line = series[series["scenario"] == scenario].sort_values("year", kind="stable")
@@ -115,14 +120,21 @@ def _series_panel(ax: Axes, series: pd.DataFrame, slopes: pd.DataFrame,
             continue
         match = slopes[slopes["scenario"] == scenario]
         slope = match.iloc[0] if len(match) else None
-        ax.plot(line["year"], line["value"], color=style["color"], linewidth=1.1,
-                label=_series_label(style, slope), gid=str(scenario))
+        ax.plot(
+            line["year"],
+            line["value"],
+            color=style["color"],
+            linewidth=1.1,
+            label=_series_label(style, slope),
+            gid=str(scenario),
+        )
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="upper left", framealpha=0.8)
 
 
-def draw_regional_series(series: pd.DataFrame, slopes: pd.DataFrame, title: str,
-                         units: str = SM_UNITS) -> Figure:
+def draw_regional_series(
+    series: pd.DataFrame, slopes: pd.DataFrame, title: str, units: str = SM_UNITS
+) -> Figure:
     """Figs. 10-12: a panel per region (order of appearance, two columns), a line per scenario.
 
     Each legend entry gives the scenario's slope per year and asterisks for its p value; a
@@ -135,21 +147,24 @@ def draw_regional_series(series: pd.DataFrame, slopes: pd.DataFrame, title: str,
     ncols = min(2, len(regions))
     fig, axes = _grid(-(-len(regions) // ncols), ncols, (6.0, 3.8))
     for ax, region in zip(axes.ravel(), regions, strict=False):
-        _series_panel(ax, series[series["region"] == region],
-                      slopes[slopes["region"] == region], styles)
+        _series_panel(
+            ax, series[series["region"] == region], slopes[slopes["region"] == region], styles
+        )
         ax.set_title(str(region), fontsize=10)
-    for ax in axes.ravel()[len(regions):]:
+    for ax in axes.ravel()[len(regions) :]:
         fig.delaxes(ax)
     fig.supxlabel("Year", fontsize=9)
     fig.supylabel(f"Soil moisture ({units})", fontsize=9)
     fig.suptitle(title, fontsize=11)
-    _footnote(fig, f"Legend: trend per year ({units} per year); "
-                   "* p < 0.05, ** p < 0.01, *** p < 0.001.")
+    _footnote(
+        fig, f"Legend: trend per year ({units} per year); * p < 0.05, ** p < 0.01, *** p < 0.001."
+    )
     return fig
 
 
-def _bar_positions(table: pd.DataFrame, periods: list,
-                   scenarios: list) -> tuple[dict[tuple, float], float]:
+def _bar_positions(
+    table: pd.DataFrame, periods: list, scenarios: list
+) -> tuple[dict[tuple, float], float]:
     """x of each (period, scenario) row: groups at 0, 1, ... centred; and the common bar width.
 
     A group holds only the scenarios with a row in that period (historical alone in 1995-2014),
@@ -158,12 +173,20 @@ def _bar_positions(table: pd.DataFrame, periods: list,
     present = set(zip(table["period"], table["scenario"], strict=True))
     members = {p: [s for s in scenarios if (p, s) in present] for p in periods}
     width = BAR_GROUP_WIDTH / max(len(m) for m in members.values())
-    return {(p, s): k + (i - (len(m) - 1) / 2) * width
-            for k, (p, m) in enumerate(members.items()) for i, s in enumerate(m)}, width
+    return {
+        (p, s): k + (i - (len(m) - 1) / 2) * width
+        for k, (p, m) in enumerate(members.items())
+        for i, s in enumerate(m)
+    }, width
 
 
-def _bar_panel(ax: Axes, panel: pd.DataFrame, value: str, layout: tuple[dict, float],
-               styles: dict[str, dict[str, str]]) -> dict[str, BarContainer]:
+def _bar_panel(
+    ax: Axes,
+    panel: pd.DataFrame,
+    value: str,
+    layout: tuple[dict, float],
+    styles: dict[str, dict[str, str]],
+) -> dict[str, BarContainer]:
     """One panel's bars, a container per scenario (labelled with its label), by scenario."""
     positions, width = layout
     containers = {}
@@ -172,9 +195,15 @@ def _bar_panel(ax: Axes, panel: pd.DataFrame, value: str, layout: tuple[dict, fl
         if rows.empty:
             continue
         x = [positions[(p, scenario)] for p in rows["period"]]
-        containers[scenario] = ax.bar(x, rows[value].to_numpy(float), width * 0.92,
-                                      color=style["color"], edgecolor=style["color"],
-                                      linewidth=1.0, label=style["label"])
+        containers[scenario] = ax.bar(
+            x,
+            rows[value].to_numpy(float),
+            width * 0.92,
+            color=style["color"],
+            edgecolor=style["color"],
+            linewidth=1.0,
+            label=style["label"],
+        )
     return containers
 
 
@@ -198,8 +227,9 @@ def _zoom(ax: Axes, values: np.ndarray) -> None:
 
 def _scenario_legend(fig: Figure, styles: dict[str, dict[str, str]]) -> None:
     """One legend for the whole figure: a colour patch per scenario, below the panels."""
-    handles = [Patch(facecolor=s["color"], edgecolor=s["color"], label=s["label"])
-               for s in styles.values()]
+    handles = [
+        Patch(facecolor=s["color"], edgecolor=s["color"], label=s["label"]) for s in styles.values()
+    ]
     fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=8)
 
 
@@ -236,8 +266,9 @@ def draw_period_means(table: pd.DataFrame, title: str, units: str = SM_UNITS) ->
 NON_SIGNIFICANT = ("hollow", "omit")
 
 
-def _mark_significance(containers: dict[str, BarContainer], panel: pd.DataFrame,
-                       alpha: float, non_significant: str) -> None:
+def _mark_significance(
+    containers: dict[str, BarContainer], panel: pd.DataFrame, alpha: float, non_significant: str
+) -> None:
     """Fill the bars with p < alpha; leave the others hollow (edge only) or hide them ("omit").
     NaN p counts as not significant."""
     for scenario, container in containers.items():
@@ -247,9 +278,14 @@ def _mark_significance(containers: dict[str, BarContainer], panel: pd.DataFrame,
             patch.set_visible(bool(p_value < alpha) or non_significant == "hollow")
 
 
-def draw_period_rates(table: pd.DataFrame, title: str, units: str = f"{SM_UNITS} per year",
-                      panel_by: str = "region", alpha: float = 0.05,
-                      non_significant: str = "hollow") -> Figure:
+def draw_period_rates(
+    table: pd.DataFrame,
+    title: str,
+    units: str = f"{SM_UNITS} per year",
+    panel_by: str = "region",
+    alpha: float = 0.05,
+    non_significant: str = "hollow",
+) -> Figure:
     """Fig. 15: a panel per `panel_by` value (a region, or a layer), and a row per season when
     the table has one; bars per period.
 
@@ -271,8 +307,9 @@ def draw_period_rates(table: pd.DataFrame, title: str, units: str = f"{SM_UNITS}
             ax, panel = axes[r, c], table[table[panel_by] == region]
             if season is not None:
                 panel = panel[panel["season"] == season]
-            _mark_significance(_bar_panel(ax, panel, "rate", layout, styles), panel, alpha,
-                               non_significant)
+            _mark_significance(
+                _bar_panel(ax, panel, "rate", layout, styles), panel, alpha, non_significant
+            )
             _period_axis(ax, periods)
             ax.axhline(0.0, color="0.3", linewidth=0.8)
             name = _panel_name(region)
@@ -280,27 +317,42 @@ def draw_period_rates(table: pd.DataFrame, title: str, units: str = f"{SM_UNITS}
     fig.supylabel(f"Trend ({units})", fontsize=9)
     _scenario_legend(fig, styles)
     fig.suptitle(title, fontsize=11)
-    _footnote(fig, f"Filled: p < {alpha:g}; hollow (edge only): p >= {alpha:g}, not significant."
-              if non_significant == "hollow" else
-              f"Only rates with p < {alpha:g} are drawn; the others are left out, as in the "
-              "paper (the table lists them).")
+    _footnote(
+        fig,
+        f"Filled: p < {alpha:g}; hollow (edge only): p >= {alpha:g}, not significant."
+        if non_significant == "hollow"
+        else f"Only rates with p < {alpha:g} are drawn; the others are left out, as in the "
+        "paper (the table lists them).",
+    )
     return fig
 
 
-def regional_series(series: pd.DataFrame, slopes: pd.DataFrame, path: str | PathLike,
-                    title: str, units: str = SM_UNITS) -> None:
+def regional_series(
+    series: pd.DataFrame,
+    slopes: pd.DataFrame,
+    path: str | PathLike,
+    title: str,
+    units: str = SM_UNITS,
+) -> None:
     """Draw Figs. 10-12 (see `draw_regional_series`) and write them to `path` as PNG."""
     save_png(draw_regional_series(series, slopes, title, units), path)
 
 
-def period_means(table: pd.DataFrame, path: str | PathLike, title: str,
-                 units: str = SM_UNITS) -> None:
+def period_means(
+    table: pd.DataFrame, path: str | PathLike, title: str, units: str = SM_UNITS
+) -> None:
     """Draw Fig. 13 (see `draw_period_means`) and write it to `path` as PNG."""
     save_png(draw_period_means(table, title, units), path)
 
 
-def period_rates(table: pd.DataFrame, path: str | PathLike, title: str,
-                 units: str = f"{SM_UNITS} per year", panel_by: str = "region",
-                 alpha: float = 0.05, non_significant: str = "hollow") -> None:
+def period_rates(
+    table: pd.DataFrame,
+    path: str | PathLike,
+    title: str,
+    units: str = f"{SM_UNITS} per year",
+    panel_by: str = "region",
+    alpha: float = 0.05,
+    non_significant: str = "hollow",
+) -> None:
     """Draw Fig. 15 (see `draw_period_rates`) and write it to `path` as PNG."""
     save_png(draw_period_rates(table, title, units, panel_by, alpha, non_significant), path)

@@ -18,8 +18,11 @@ from smdown.stats.evaluation import compare_rmse, layer_scores
 from smdown.stats.taylor import taylor_statistics
 
 PRODUCT = "CMIP6_UNet-Gan"
-OOF_PREDICTORS = {"unet_gan": PRODUCT, "ensemble_mean": "ensemble_mean",
-                  "quantile_mapping": "quantile_mapping"}
+OOF_PREDICTORS = {
+    "unet_gan": PRODUCT,
+    "ensemble_mean": "ensemble_mean",
+    "quantile_mapping": "quantile_mapping",
+}
 
 
 def guard_warning(ds: xr.Dataset) -> str:
@@ -39,8 +42,9 @@ def oof_scores(oof: xr.Dataset) -> pd.DataFrame:
     """Per predictor and layer scores of the out-of-fold file's predictions against AMSMQTP,
     the product's rows marked by the collapse guard's verdict on its folds."""
     predictions = {name: oof[var].values for var, name in OOF_PREDICTORS.items() if var in oof}
-    return _mark_product(layer_scores(oof["amsmqtp"].values, predictions), "predictor",
-                         guard_warning(oof))
+    return _mark_product(
+        layer_scores(oof["amsmqtp"].values, predictions), "predictor", guard_warning(oof)
+    )
 
 
 def taylor_layer(oof: xr.Dataset, layer: int) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -56,9 +60,11 @@ def taylor_layer(oof: xr.Dataset, layer: int) -> tuple[pd.DataFrame, dict[str, s
         if var in oof:
             candidates[name] = oof[var].isel(layer=index).values
             groups[name] = {"unet_gan": "product", "ensemble_mean": "ensemble mean"}.get(
-                var, "baseline")
-    stats = taylor_statistics(oof["amsmqtp"].isel(layer=index).values, candidates,
-                              reference_name="AMSMQTP")
+                var, "baseline"
+            )
+    stats = taylor_statistics(
+        oof["amsmqtp"].isel(layer=index).values, candidates, reference_name="AMSMQTP"
+    )
     return _mark_product(stats, "name", guard_warning(oof)), groups
 
 
@@ -75,8 +81,9 @@ def _sm(path: str | PathLike, mask: np.ndarray, times: np.ndarray | None) -> xr.
     return values
 
 
-def scores_against_truth(truth: str | PathLike, products: Mapping[str, str | PathLike],
-                         mask: np.ndarray) -> pd.DataFrame:
+def scores_against_truth(
+    truth: str | PathLike, products: Mapping[str, str | PathLike], mask: np.ndarray
+) -> pd.DataFrame:
     """Per product and layer scores against the synthetic truth over all months of the truth,
     whether the bagged product's RMSE beats the ensemble mean's in each layer, and the
     collapse guard's verdict on the product's folds."""

@@ -44,8 +44,10 @@ class FoldEnsemble:
         guard (trained with training.guard: warn); empty when all passed."""
         if not self.guard_failures:
             return ""
-        return ("made from fine-tuned folds that failed the collapse guard "
-                f"(training.guard: warn): {'; '.join(self.guard_failures)}")
+        return (
+            "made from fine-tuned folds that failed the collapse guard "
+            f"(training.guard: warn): {'; '.join(self.guard_failures)}"
+        )
 
     @property
     def n_layers(self) -> int:
@@ -56,10 +58,12 @@ class FoldEnsemble:
         if tuple(models) != self.models:
             missing = sorted(set(self.models) - set(models))
             extra = sorted(set(models) - set(self.models))
-            problem = (f"models {list(models)} differ from training's"
-                       + (f" (missing {missing})" if missing else "")
-                       + (f" (not trained on {extra})" if extra else "")
-                       + ("" if missing or extra else " (other order)"))
+            problem = (
+                f"models {list(models)} differ from training's"
+                + (f" (missing {missing})" if missing else "")
+                + (f" (not trained on {extra})" if extra else "")
+                + ("" if missing or extra else " (other order)")
+            )
             raise InputError(source, problem, f"the fold generators' models {list(self.models)}")
 
 
@@ -75,37 +79,54 @@ def load_folds(paths: Sequence[str | PathLike], n_folds: int) -> FoldEnsemble:
         if meta.get("stage") != "finetune" or "fold" not in meta:
             raise InputError(path, f"stage {meta.get('stage')!r}", "a finetune fold generator")
         if meta["fold"] in by_fold:
-            raise InputError(path, f"fold {meta['fold']} again (also {by_fold[meta['fold']][0]})",
-                             "each fold once")
+            raise InputError(
+                path,
+                f"fold {meta['fold']} again (also {by_fold[meta['fold']][0]})",
+                "each fold once",
+            )
         by_fold[meta["fold"]] = (path, generator, meta)
     missing = sorted(set(range(n_folds)) - set(by_fold))
     if missing or len(by_fold) != n_folds:
-        raise InputError(paths[0] if paths else "training.finetune.n_folds",
-                         f"folds {sorted(by_fold)} given, missing {missing}",
-                         f"the {n_folds} folds 0..{n_folds - 1}")
+        raise InputError(
+            paths[0] if paths else "training.finetune.n_folds",
+            f"folds {sorted(by_fold)} given, missing {missing}",
+            f"the {n_folds} folds 0..{n_folds - 1}",
+        )
     folds = [by_fold[k] for k in range(n_folds)]
     first_path, first, first_meta = folds[0]
     for path, generator, meta in folds[1:]:
         if generator.architecture != first.architecture:
-            raise InputError(path, f"architecture {generator.architecture}",
-                             f"{first.architecture} as in {first_path}")
+            raise InputError(
+                path,
+                f"architecture {generator.architecture}",
+                f"{first.architecture} as in {first_path}",
+            )
         for key in SHARED_META:
             if meta.get(key) != first_meta.get(key):
-                raise InputError(path, f"{key} is {meta.get(key)!r}",
-                                 f"{first_meta.get(key)!r} as in {first_path} (folds trained "
-                                 "with different configs: retrain them together)")
-    return FoldEnsemble(generators=tuple(g for _, g, _ in folds),
-                        models=tuple(first_meta["models"]), region=first_meta["region"],
-                        training_hash=first_meta["training_hash"],
-                        paths=tuple(p for p, _, _ in folds),
-                        test_months=tuple(tuple(m.get("test_months", ())) for _, _, m in folds),
-                        guard_failures=tuple(
-                            f"fold {m['fold']}: {', '.join(m['guard']['problems'])}"
-                            for _, _, m in folds if not m.get("guard", {}).get("passed", True)))
+                raise InputError(
+                    path,
+                    f"{key} is {meta.get(key)!r}",
+                    f"{first_meta.get(key)!r} as in {first_path} (folds trained "
+                    "with different configs: retrain them together)",
+                )
+    return FoldEnsemble(
+        generators=tuple(g for _, g, _ in folds),
+        models=tuple(first_meta["models"]),
+        region=first_meta["region"],
+        training_hash=first_meta["training_hash"],
+        paths=tuple(p for p, _, _ in folds),
+        test_months=tuple(tuple(m.get("test_months", ())) for _, _, m in folds),
+        guard_failures=tuple(
+            f"fold {m['fold']}: {', '.join(m['guard']['problems'])}"
+            for _, _, m in folds
+            if not m.get("guard", {}).get("passed", True)
+        ),
+    )
 
 
-def bagged_predict(ensemble: FoldEnsemble, x: torch.Tensor, device: torch.device,
-                   batch_size: int) -> tuple[np.ndarray, np.ndarray]:
+def bagged_predict(
+    ensemble: FoldEnsemble, x: torch.Tensor, device: torch.device, batch_size: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Mean and ddof-0 standard deviation over the folds of G_k(x), as float32 numpy arrays.
 
     Accumulated in float64 per batch (sum and sum of squares over folds), so memory holds one
@@ -128,9 +149,15 @@ def bagged_predict(ensemble: FoldEnsemble, x: torch.Tensor, device: torch.device
     return np.concatenate(means), np.concatenate(spreads)
 
 
-def bagged_chunks(ensemble: FoldEnsemble, stack: ModelStack, mask: np.ndarray,
-                  device: torch.device, chunk_months: int = 120, batch_size: int = 16,
-                  label: str = "inference") -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+def bagged_chunks(
+    ensemble: FoldEnsemble,
+    stack: ModelStack,
+    mask: np.ndarray,
+    device: torch.device,
+    chunk_months: int = 120,
+    batch_size: int = 16,
+    label: str = "inference",
+) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
     """Yield (first month index, mean, spread) for consecutive chunks of the stack's months.
 
     Values outside the region `mask` (lat, lon) are NaN. Each chunk logs "`label`: months i of
@@ -149,9 +176,15 @@ def bagged_chunks(ensemble: FoldEnsemble, stack: ModelStack, mask: np.ndarray,
         yield start, mean, spread
 
 
-def prediction_chunks(generator: torch.nn.Module, stack: ModelStack, mask: np.ndarray,
-                      device: torch.device, chunk_months: int = 120, batch_size: int = 16,
-                      label: str = "inference") -> Iterator[tuple[int, np.ndarray, None]]:
+def prediction_chunks(
+    generator: torch.nn.Module,
+    stack: ModelStack,
+    mask: np.ndarray,
+    device: torch.device,
+    chunk_months: int = 120,
+    batch_size: int = 16,
+    label: str = "inference",
+) -> Iterator[tuple[int, np.ndarray, None]]:
     """Yield (first month index, G(x), None) of one generator (the YNet) per chunk of months:
     one network has no spread. Values outside the region `mask` (lat, lon) are NaN. Progress
     as in `bagged_chunks`."""
@@ -161,9 +194,15 @@ def prediction_chunks(generator: torch.nn.Module, stack: ModelStack, mask: np.nd
     with torch.no_grad():
         for start in range(0, stack.times.size, chunk_months):
             x = torch.from_numpy(stack.read(slice(start, start + chunk_months)))
-            sm = np.concatenate([
-                generator(batch.to(device).contiguous(memory_format=torch.channels_last))
-                .float().cpu().numpy() for batch in x.split(batch_size)])
+            sm = np.concatenate(
+                [
+                    generator(batch.to(device).contiguous(memory_format=torch.channels_last))
+                    .float()
+                    .cpu()
+                    .numpy()
+                    for batch in x.split(batch_size)
+                ]
+            )
             sm[..., outside] = np.nan
             progress.update(start + len(x))
             yield start, sm, None
@@ -176,17 +215,27 @@ def fold_of_months(ensemble: FoldEnsemble, months: Sequence[str]) -> np.ndarray:
     for k, tested in enumerate(ensemble.test_months):
         hit = np.isin(labels, list(tested))
         if (owner[hit] >= 0).any():
-            raise InputError(ensemble.paths[k], "test months shared with another fold",
-                             "disjoint test folds")
+            raise InputError(
+                ensemble.paths[k], "test months shared with another fold", "disjoint test folds"
+            )
         owner[hit] = k
     if (owner < 0).any():
-        raise InputError(ensemble.paths[0], f"month {labels[owner < 0][0]} is in no test fold",
-                         "folds covering every fine-tuning month")
+        raise InputError(
+            ensemble.paths[0],
+            f"month {labels[owner < 0][0]} is in no test fold",
+            "folds covering every fine-tuning month",
+        )
     return owner
 
 
-def out_of_fold(ensemble: FoldEnsemble, x: np.ndarray, owner: np.ndarray, mask: np.ndarray,
-                device: torch.device, batch_size: int = 16) -> np.ndarray:
+def out_of_fold(
+    ensemble: FoldEnsemble,
+    x: np.ndarray,
+    owner: np.ndarray,
+    mask: np.ndarray,
+    device: torch.device,
+    batch_size: int = 16,
+) -> np.ndarray:
     """Each month of x (time, model, lat, lon) predicted by the generator of fold `owner[t]`.
 
     Returns (time, layer, lat, lon) float32, NaN outside `mask`.

@@ -66,9 +66,7 @@ COMPRESSION = {"zlib": True, "complevel": 4, "shuffle": True}
 DATA_DIMS = ("time", "depth", "lat", "lon")
 SM_STANDARD_NAME = "volume_fraction_of_condensed_water_in_soil"
 SM_UNITS = "m3 m-3"
-PAPER_REFERENCE = (
-    "Li et al. (2024): UNet-Gan, Remote Sensing 16(23), 4367, doi:10.3390/rs16234367"
-)
+PAPER_REFERENCE = "Li et al. (2024): UNet-Gan, Remote Sensing 16(23), 4367, doi:10.3390/rs16234367"
 SECRET_WORDS = ("key", "token", "password")
 CREDENTIAL_URL = re.compile(r"[a-z][a-z0-9+.\-]*://[^/\s@:]*:[^/\s@]*@", re.IGNORECASE)
 ATTR_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -97,8 +95,13 @@ class ProductAttrs:
     members: str = "cross-validation fold generators"  # what sm averages and sm_spread spreads
 
 
-def global_attributes(attrs: ProductAttrs, n_layers: int, created: datetime,
-                      resolution: float = 0.1, spread: bool = True) -> dict[str, str]:
+def global_attributes(
+    attrs: ProductAttrs,
+    n_layers: int,
+    created: datetime,
+    resolution: float = 0.1,
+    spread: bool = True,
+) -> dict[str, str]:
     """All global attributes of a product file, checked for secrets before anything is written.
 
     `resolution` (degrees) and whether the file has `sm_spread` enter the summary.
@@ -108,13 +111,13 @@ def global_attributes(attrs: ProductAttrs, n_layers: int, created: datetime,
     record = {
         "Conventions": "CF-1.8",
         "title": f"{attrs.product}: {n_layers}-layer soil moisture, {attrs.region}, "
-                 f"{attrs.experiment}",
+        f"{attrs.experiment}",
         "summary": _summary(attrs, n_layers, resolution, spread),
         "source": f"{attrs.network}; inputs: CMIP6 monthly mrsos of {len(attrs.models)} "
-                  f"models ({models})",
+        f"models ({models})",
         "references": attrs.references,
         "history": f"{created.isoformat(timespec='seconds')} created by smdown "
-                   f"{smdown.__version__} (smdown.product.netcdf)",
+        f"{smdown.__version__} (smdown.product.netcdf)",
         "experiment": attrs.experiment,
         "config_hash": attrs.config_hash,
         "workflow_version": attrs.workflow_version,
@@ -133,16 +136,23 @@ def _check_run_record(attrs: ProductAttrs) -> None:
     """Refuse a run record without models or folds, or with non-text fields."""
     models = attrs.models
     if isinstance(models, str) or not models or not all(isinstance(m, str) for m in models):
-        raise InputError("product attributes", f"models = {models!r}",
-                         "a non-empty sequence of model names")
+        raise InputError(
+            "product attributes", f"models = {models!r}", "a non-empty sequence of model names"
+        )
     if not isinstance(attrs.folds, int) or attrs.folds < 1:
         raise InputError("product attributes", f"folds = {attrs.folds!r}", "a positive int")
     digits = attrs.significant_digits
     if digits is not None and (not isinstance(digits, int) or not 1 <= digits <= 7):
-        raise InputError("product attributes", f"significant_digits = {digits!r}",
-                         "None or an int from 1 to 7 (float32 holds about 7 digits)")
-    texts = {f.name: getattr(attrs, f.name) for f in fields(attrs)
-             if f.name not in ("models", "folds", "extra", "institution", "significant_digits")}
+        raise InputError(
+            "product attributes",
+            f"significant_digits = {digits!r}",
+            "None or an int from 1 to 7 (float32 holds about 7 digits)",
+        )
+    texts = {
+        f.name: getattr(attrs, f.name)
+        for f in fields(attrs)
+        if f.name not in ("models", "folds", "extra", "institution", "significant_digits")
+    }
     if attrs.institution is not None:
         texts["institution"] = attrs.institution
     for name, value in texts.items():
@@ -152,8 +162,11 @@ def _check_run_record(attrs: ProductAttrs) -> None:
 
 def _summary(attrs: ProductAttrs, n_layers: int, resolution: float, spread: bool) -> str:
     """One paragraph on what the variables are, for readers who only see the file."""
-    what = (f"sm is the mean of {attrs.folds} {attrs.members}, sm_spread their standard "
-            "deviation" if spread else f"sm is the output of the {attrs.members}")
+    what = (
+        f"sm is the mean of {attrs.folds} {attrs.members}, sm_spread their standard deviation"
+        if spread
+        else f"sm is the output of the {attrs.members}"
+    )
     layers = "one soil layer" if n_layers == 1 else f"{n_layers} soil layers"
     return (
         f"Monthly volumetric soil moisture of {layers} on a {resolution:g} degree grid, "
@@ -166,14 +179,23 @@ def _extra_attributes(extra: Mapping[str, str], taken: Mapping[str, str]) -> dic
     """Caller-supplied provenance, refused when a key is malformed, reserved or not a string."""
     for key, value in extra.items():
         if not isinstance(key, str) or not ATTR_NAME.match(key):
-            raise InputError("product attributes", f"provenance key {key!r} is not a valid name",
-                             "letters, digits and underscores, starting with a letter")
+            raise InputError(
+                "product attributes",
+                f"provenance key {key!r} is not a valid name",
+                "letters, digits and underscores, starting with a letter",
+            )
         if key in taken:
-            raise InputError("product attributes", f"provenance key {key!r} is reserved",
-                             f"a key other than {', '.join(taken)}")
+            raise InputError(
+                "product attributes",
+                f"provenance key {key!r} is reserved",
+                f"a key other than {', '.join(taken)}",
+            )
         if not isinstance(value, str):
-            raise InputError("product attributes", f"provenance value of {key!r} is "
-                             f"{type(value).__name__}", "a str")
+            raise InputError(
+                "product attributes",
+                f"provenance value of {key!r} is {type(value).__name__}",
+                "a str",
+            )
     return dict(extra)
 
 
@@ -181,11 +203,17 @@ def _refuse_secrets(record: Mapping[str, str]) -> None:
     """Refuse keys naming a key/token/password and values carrying user:pass@ in a URL."""
     for key, value in record.items():
         if any(word in key.lower() for word in SECRET_WORDS):
-            raise InputError("product attributes", f"attribute {key!r} looks like a secret",
-                             "no keys, tokens or passwords in a product file")
+            raise InputError(
+                "product attributes",
+                f"attribute {key!r} looks like a secret",
+                "no keys, tokens or passwords in a product file",
+            )
         if CREDENTIAL_URL.search(value):
-            raise InputError("product attributes", f"attribute {key!r} holds a URL with "
-                             "credentials", "URLs without user:password@")
+            raise InputError(
+                "product attributes",
+                f"attribute {key!r} holds a URL with credentials",
+                "URLs without user:password@",
+            )
 
 
 def month_starts(times: Sequence | np.ndarray, source: str | os.PathLike) -> np.ndarray:
@@ -193,8 +221,11 @@ def month_starts(times: Sequence | np.ndarray, source: str | os.PathLike) -> np.
     try:
         days = np.asarray(times).astype("datetime64[D]")
     except (TypeError, ValueError) as exc:
-        raise InputError(source, "times are not datetime64 month starts",
-                         "times relabelled by smdown.grid.calendar.to_month_starts") from exc
+        raise InputError(
+            source,
+            "times are not datetime64 month starts",
+            "times relabelled by smdown.grid.calendar.to_month_starts",
+        ) from exc
     if days.ndim != 1 or days.size == 0 or np.isnat(days).any():
         raise InputError(source, "times are empty, not 1-D or contain NaT", "a monthly axis")
     exact = np.asarray(times).astype("datetime64[ns]") == days.astype("datetime64[ns]")
@@ -212,8 +243,11 @@ def layer_bounds(bounds_m: Sequence[Sequence[float]], source: str | os.PathLike)
         raise InputError(source, f"layer bounds have shape {bounds.shape}", "(layers, 2) in m")
     tops, bottoms = bounds[:, 0], bounds[:, 1]
     if np.any(tops < 0) or np.any(bottoms <= tops) or np.any(tops[1:] < bottoms[:-1]):
-        raise InputError(source, f"bad layer bounds {bounds.tolist()}",
-                         "(top, bottom) in m, top >= 0, bottom > top, layers ordered downward")
+        raise InputError(
+            source,
+            f"bad layer bounds {bounds.tolist()}",
+            "(top, bottom) in m, top >= 0, bottom > top, layers ordered downward",
+        )
     return bounds
 
 
@@ -224,59 +258,127 @@ def _time_values(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return since, np.stack([since, (ends - TIME_EPOCH).astype(np.float64)], axis=1)
 
 
-def _add_variable(nc: netCDF4.Dataset, name: str, dims: tuple[str, ...], values: np.ndarray,
-                  attrs: Mapping[str, str]) -> None:
+def _add_variable(
+    nc: netCDF4.Dataset,
+    name: str,
+    dims: tuple[str, ...],
+    values: np.ndarray,
+    attrs: Mapping[str, str],
+) -> None:
     """Create a small uncompressed variable (coordinates, bounds) and fill it."""
     var = nc.createVariable(name, "f8", dims)
     var.setncatts(dict(attrs))
     var[:] = values
 
 
-def _write_axes(nc: netCDF4.Dataset, grid: RectilinearGrid, days: np.ndarray,
-                bounds: np.ndarray) -> None:
+def _write_axes(
+    nc: netCDF4.Dataset, grid: RectilinearGrid, days: np.ndarray, bounds: np.ndarray
+) -> None:
     """Dimensions, coordinate variables with their bounds, and the `crs` grid mapping."""
-    for name, size in (("time", days.size), ("depth", len(bounds)), ("lat", grid.lat.size),
-                       ("lon", grid.lon.size), ("bnds", 2)):
+    for name, size in (
+        ("time", days.size),
+        ("depth", len(bounds)),
+        ("lat", grid.lat.size),
+        ("lon", grid.lon.size),
+        ("bnds", 2),
+    ):
         nc.createDimension(name, size)
     time, time_bnds = _time_values(days)
-    _add_variable(nc, "time", ("time",), time, {
-        "standard_name": "time", "long_name": "time (month start)", "units": TIME_UNITS,
-        "calendar": CALENDAR, "axis": "T", "bounds": "time_bnds"})
+    _add_variable(
+        nc,
+        "time",
+        ("time",),
+        time,
+        {
+            "standard_name": "time",
+            "long_name": "time (month start)",
+            "units": TIME_UNITS,
+            "calendar": CALENDAR,
+            "axis": "T",
+            "bounds": "time_bnds",
+        },
+    )
     _add_variable(nc, "time_bnds", ("time", "bnds"), time_bnds, {})
-    _add_variable(nc, "depth", ("depth",), bounds.mean(axis=1), {
-        "standard_name": "depth", "long_name": "depth of the soil layer mid-point", "units": "m",
-        "positive": "down", "axis": "Z", "bounds": "depth_bnds"})
+    _add_variable(
+        nc,
+        "depth",
+        ("depth",),
+        bounds.mean(axis=1),
+        {
+            "standard_name": "depth",
+            "long_name": "depth of the soil layer mid-point",
+            "units": "m",
+            "positive": "down",
+            "axis": "Z",
+            "bounds": "depth_bnds",
+        },
+    )
     _add_variable(nc, "depth_bnds", ("depth", "bnds"), bounds, {})
-    _add_variable(nc, "lat", ("lat",), grid.lat, {
-        "standard_name": "latitude", "long_name": "latitude", "units": "degrees_north",
-        "axis": "Y", "bounds": "lat_bnds"})
+    _add_variable(
+        nc,
+        "lat",
+        ("lat",),
+        grid.lat,
+        {
+            "standard_name": "latitude",
+            "long_name": "latitude",
+            "units": "degrees_north",
+            "axis": "Y",
+            "bounds": "lat_bnds",
+        },
+    )
     _add_variable(nc, "lat_bnds", ("lat", "bnds"), grid.lat_bnds, {})
-    _add_variable(nc, "lon", ("lon",), grid.lon, {
-        "standard_name": "longitude", "long_name": "longitude", "units": "degrees_east",
-        "axis": "X", "bounds": "lon_bnds"})
+    _add_variable(
+        nc,
+        "lon",
+        ("lon",),
+        grid.lon,
+        {
+            "standard_name": "longitude",
+            "long_name": "longitude",
+            "units": "degrees_east",
+            "axis": "X",
+            "bounds": "lon_bnds",
+        },
+    )
     _add_variable(nc, "lon_bnds", ("lon", "bnds"), grid.lon_bnds, {})
     crs = nc.createVariable("crs", "i4")
-    crs.setncatts({"grid_mapping_name": "latitude_longitude",
-                   "long_name": "regular latitude-longitude grid"})
+    crs.setncatts(
+        {"grid_mapping_name": "latitude_longitude", "long_name": "regular latitude-longitude grid"}
+    )
 
 
 def _data_attributes(folds: int, members: str, spread: bool) -> dict[str, dict[str, str]]:
     """CF attributes of `sm` and (when kept) `sm_spread`; the spread has no standard name."""
-    common = {"units": SM_UNITS, "cell_methods": "time: mean",
-              "coordinates": " ".join(DATA_DIMS), "grid_mapping": "crs"}
+    common = {
+        "units": SM_UNITS,
+        "cell_methods": "time: mean",
+        "coordinates": " ".join(DATA_DIMS),
+        "grid_mapping": "crs",
+    }
     if not spread:
-        return {"sm": {**common, "standard_name": SM_STANDARD_NAME,
-                       "long_name": f"volumetric soil moisture of the layer, from the {members}"}}
+        return {
+            "sm": {
+                **common,
+                "standard_name": SM_STANDARD_NAME,
+                "long_name": f"volumetric soil moisture of the layer, from the {members}",
+            }
+        }
     return {
-        "sm": {**common, "standard_name": SM_STANDARD_NAME,
-               "long_name": f"volumetric soil moisture of the layer, mean of {folds} "
-                            f"{members}", "ancillary_variables": "sm_spread"},
-        "sm_spread": {**common,
-                      "long_name": f"spread of volumetric soil moisture across {folds} "
-                                   f"{members} (standard deviation)",
-                      "comment": f"Standard deviation (ddof 0) of the {folds} {members}' monthly "
-                                 f"{SM_STANDARD_NAME} at each cell and layer; it measures their "
-                                 "disagreement, not the error against observations."},
+        "sm": {
+            **common,
+            "standard_name": SM_STANDARD_NAME,
+            "long_name": f"volumetric soil moisture of the layer, mean of {folds} {members}",
+            "ancillary_variables": "sm_spread",
+        },
+        "sm_spread": {
+            **common,
+            "long_name": f"spread of volumetric soil moisture across {folds} "
+            f"{members} (standard deviation)",
+            "comment": f"Standard deviation (ddof 0) of the {folds} {members}' monthly "
+            f"{SM_STANDARD_NAME} at each cell and layer; it measures their "
+            "disagreement, not the error against observations.",
+        },
     }
 
 
@@ -299,22 +401,32 @@ def bit_round(values: np.ndarray, bits: int) -> np.ndarray:
     return np.where(np.isnan(values), values, rounded)
 
 
-def _create_data(nc: netCDF4.Dataset, folds: int, members: str, spread: bool,
-                 significant_digits: int | None = None) -> None:
+def _create_data(
+    nc: netCDF4.Dataset,
+    folds: int,
+    members: str,
+    spread: bool,
+    significant_digits: int | None = None,
+) -> None:
     """Create the compressed, chunked float32 `sm` (and `sm_spread`) with NaN as _FillValue;
     with `significant_digits`, the variables say how their values were rounded (`bit_round`)."""
     sizes = (len(nc.dimensions[d]) for d in DATA_DIMS)
     chunks = tuple(min(c, n) for c, n in zip((CHUNK_MONTHS, 1, *CHUNK_CELLS), sizes, strict=True))
     for name, attrs in _data_attributes(folds, members, spread).items():
-        var = nc.createVariable(name, "f4", DATA_DIMS, fill_value=np.float32(np.nan),
-                                chunksizes=chunks, **COMPRESSION)
+        var = nc.createVariable(
+            name, "f4", DATA_DIMS, fill_value=np.float32(np.nan), chunksizes=chunks, **COMPRESSION
+        )
         if significant_digits is not None:
             bits = mantissa_bits(significant_digits)
-            attrs = {**attrs, "comment": (attrs.get("comment", "") + " " if "comment" in attrs
-                                          else "") + (
-                f"Values rounded to {bits} of float32's 23 mantissa bits ({significant_digits} "
-                f"significant digits; BitRound, round to nearest) so the file compresses "
-                f"better: a relative change of at most 2^-{bits + 1}.")}
+            attrs = {
+                **attrs,
+                "comment": (attrs.get("comment", "") + " " if "comment" in attrs else "")
+                + (
+                    f"Values rounded to {bits} of float32's 23 mantissa bits ({significant_digits} "
+                    f"significant digits; BitRound, round to nearest) so the file compresses "
+                    f"better: a relative change of at most 2^-{bits + 1}."
+                ),
+            }
         var.setncatts(attrs)
 
 
@@ -333,9 +445,15 @@ class ProductWriter:
     With `spread=False` (one network, no members to spread) the file has no `sm_spread`.
     """
 
-    def __init__(self, path: str | os.PathLike, grid: RectilinearGrid,
-                 times: Sequence | np.ndarray, layer_bounds_m: Sequence[Sequence[float]],
-                 attrs: ProductAttrs, spread: bool = True) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        grid: RectilinearGrid,
+        times: Sequence | np.ndarray,
+        layer_bounds_m: Sequence[Sequence[float]],
+        attrs: ProductAttrs,
+        spread: bool = True,
+    ) -> None:
         """Check every input before the file is touched, so a bad call creates nothing."""
         self.path = Path(path)
         self.grid = grid
@@ -343,8 +461,9 @@ class ProductWriter:
         self.days = month_starts(times, self.path)
         self.bounds = layer_bounds(layer_bounds_m, self.path)
         step = float(np.median(np.diff(grid.lat))) if grid.lat.size > 1 else 0.1
-        self.attrs = global_attributes(attrs, len(self.bounds), datetime.now(UTC),
-                                       round(step, 6), spread)
+        self.attrs = global_attributes(
+            attrs, len(self.bounds), datetime.now(UTC), round(step, 6), spread
+        )
         self.folds, self.members = attrs.folds, attrs.members
         self.significant_digits = attrs.significant_digits
         self.written = np.zeros(self.days.size, dtype=bool)
@@ -364,8 +483,7 @@ class ProductWriter:
             self._nc = netCDF4.Dataset(tmp, "w", format="NETCDF4")
             self._nc.setncatts(self.attrs)
             _write_axes(self._nc, self.grid, self.days, self.bounds)
-            _create_data(self._nc, self.folds, self.members, self.spread,
-                         self.significant_digits)
+            _create_data(self._nc, self.folds, self.members, self.spread, self.significant_digits)
         except BaseException as exc:
             self._abandon(exc)
             raise
@@ -387,39 +505,62 @@ class ProductWriter:
             self._nc["sm_spread"][start:stop] = spread
         self.written[start:stop] = True
 
-    def _checked_chunk(self, start: int, sm: np.ndarray, spread: np.ndarray | None
-                       ) -> tuple[np.ndarray, np.ndarray | None]:
+    def _checked_chunk(
+        self, start: int, sm: np.ndarray, spread: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray | None]:
         """Refuse chunks of the wrong shape, outside the axis, overlapping, or mismatched NaNs."""
         if (spread is None) == self.spread:
-            raise InputError(self.path, "a chunk with" + ("out" if self.spread else "") +
-                             " sm_spread", "sm_spread exactly when the file keeps it")
+            raise InputError(
+                self.path,
+                "a chunk with" + ("out" if self.spread else "") + " sm_spread",
+                "sm_spread exactly when the file keeps it",
+            )
         sm = np.asarray(sm, dtype=np.float32)
         spread = sm if spread is None else np.asarray(spread, dtype=np.float32)
         expected = ("t", *self.shape[1:])
         if sm.ndim != 4 or sm.shape[1:] != self.shape[1:] or spread.shape != sm.shape:
-            raise InputError(self.path, f"chunk shapes {sm.shape} and {spread.shape}",
-                             f"both (time, layer, lat, lon) = {expected}")
+            raise InputError(
+                self.path,
+                f"chunk shapes {sm.shape} and {spread.shape}",
+                f"both (time, layer, lat, lon) = {expected}",
+            )
         stop = start + sm.shape[0]
         if start < 0 or stop > self.days.size or sm.shape[0] == 0:
-            raise InputError(self.path, f"chunk covers months {start}..{stop - 1}",
-                             f"a non-empty range within 0..{self.days.size - 1}")
+            raise InputError(
+                self.path,
+                f"chunk covers months {start}..{stop - 1}",
+                f"a non-empty range within 0..{self.days.size - 1}",
+            )
         if self.written[start:stop].any():
             again = self.days[start:stop][self.written[start:stop]]
-            raise InputError(self.path, f"months {str(again[0])[:7]}..{str(again[-1])[:7]} "
-                             "written twice", "every month written exactly once")
+            raise InputError(
+                self.path,
+                f"months {str(again[0])[:7]}..{str(again[-1])[:7]} written twice",
+                "every month written exactly once",
+            )
         if not np.array_equal(np.isnan(sm), np.isnan(spread)):
-            raise InputError(self.path, "sm and sm_spread are NaN in different cells",
-                             "NaN in both, outside the region mask only")
+            raise InputError(
+                self.path,
+                "sm and sm_spread are NaN in different cells",
+                "NaN in both, outside the region mask only",
+            )
         return sm, spread if self.spread else None
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         """Close the file; rename it onto `path` only if the block succeeded and is complete."""
         try:
             self._close()
             if exc is None and not self.written.all():
-                raise InputError(self.path, _missing_months(self.days, self.written),
-                                 "every month written exactly once")
+                raise InputError(
+                    self.path,
+                    _missing_months(self.days, self.written),
+                    "every month written exactly once",
+                )
         except BaseException as err:
             self._abandon(err)
             raise

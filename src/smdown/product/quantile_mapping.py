@@ -130,8 +130,11 @@ def fit_quantile_map(
     months = _check_months(months, ref.shape[0])
     missing = sorted(set(range(1, N_MONTHS + 1)) - set(months.tolist()))
     if missing:
-        raise InputError("months", f"calendar months {missing} absent from the training data",
-                         "every calendar month at least once")
+        raise InputError(
+            "months",
+            f"calendar months {missing} absent from the training data",
+            "every calendar month at least once",
+        )
     nodes = quantile_nodes(nquantiles)
     hist_q = np.stack([_nanquantiles(hist[months == m], nodes) for m in range(1, N_MONTHS + 1)])
     ref_q = np.stack([_nanquantiles(ref[months == m], nodes) for m in range(1, N_MONTHS + 1)])
@@ -149,8 +152,9 @@ def _check_months(months: np.ndarray, n_time: int) -> np.ndarray:
     months = np.asarray(months)
     if months.shape != (n_time,):
         raise InputError("months", f"shape {months.shape}", f"one month per time step ({n_time},)")
-    if months.size and (np.any(months != np.round(months)) or months.min() < 1
-                        or months.max() > N_MONTHS):
+    if months.size and (
+        np.any(months != np.round(months)) or months.min() < 1 or months.max() > N_MONTHS
+    ):
         raise InputError("months", f"values {np.unique(months).tolist()}", "integers 1..12")
     return months.astype(int)
 

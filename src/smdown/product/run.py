@@ -50,25 +50,39 @@ log = logging.getLogger(__name__)
 # what a product file says about the study it belongs to (config key `study`)
 STUDY_ATTRS = {
     "trsr": {},  # ProductAttrs' defaults: CMIP6_UNet-Gan over the TRSR
-    "cmip6dl": {"product": "CMIP6DL", "region": "China (18-54 N, 71-137 E)",
-                "network": "YNet (feature extractor, upsampling and fusion of coarse fields)",
-                "members": "YNet (one network)",
-                "references": "The CMIP6DL study: fusion and downscaling of 25 CMIP6 models' "
-                              "surface soil moisture over China with a YNet (2015-2100)"},
+    "cmip6dl": {
+        "product": "CMIP6DL",
+        "region": "China (18-54 N, 71-137 E)",
+        "network": "YNet (feature extractor, upsampling and fusion of coarse fields)",
+        "members": "YNet (one network)",
+        "references": "The CMIP6DL study: fusion and downscaling of 25 CMIP6 models' "
+        "surface soil moisture over China with a YNet (2015-2100)",
+    },
 }
 
 
-def run_attrs(experiment: str, config: Mapping, workflow_dir: str | PathLike,
-              models: Sequence[str], members: int, institution: str | None,
-              significant_digits: int | None = None) -> ProductAttrs:
+def run_attrs(
+    experiment: str,
+    config: Mapping,
+    workflow_dir: str | PathLike,
+    models: Sequence[str],
+    members: int,
+    institution: str | None,
+    significant_digits: int | None = None,
+) -> ProductAttrs:
     """The run record of a product file: config hash and workflow version (recorded for
     auditing, not rule parameters), models, member count, institution, the study's names, and
     the significant digits its values are stored to (None: all)."""
-    return ProductAttrs(experiment=experiment, config_hash=config_hash(config),
-                        workflow_version=workflow_version(workflow_dir), models=list(models),
-                        folds=members, institution=institution,
-                        significant_digits=significant_digits,
-                        **STUDY_ATTRS[config.get("study", "trsr")])
+    return ProductAttrs(
+        experiment=experiment,
+        config_hash=config_hash(config),
+        workflow_version=workflow_version(workflow_dir),
+        models=list(models),
+        folds=members,
+        institution=institution,
+        significant_digits=significant_digits,
+        **STUDY_ATTRS[config.get("study", "trsr")],
+    )
 
 
 def model_grid(path: str | PathLike) -> RectilinearGrid:
@@ -78,9 +92,15 @@ def model_grid(path: str | PathLike) -> RectilinearGrid:
         return grid_from_dataset(ds, path)[0]
 
 
-def _write(chunks: Iterator[tuple[int, np.ndarray, np.ndarray | None]], stack: ModelStack,
-           path: str | PathLike, grid: RectilinearGrid, attrs: ProductAttrs,
-           layers: Sequence[Sequence[float]] = AMSMQTP_LAYERS, spread: bool = True) -> None:
+def _write(
+    chunks: Iterator[tuple[int, np.ndarray, np.ndarray | None]],
+    stack: ModelStack,
+    path: str | PathLike,
+    grid: RectilinearGrid,
+    attrs: ProductAttrs,
+    layers: Sequence[Sequence[float]] = AMSMQTP_LAYERS,
+    spread: bool = True,
+) -> None:
     """Stream (start, sm, spread) chunks into a product file with layers of `layers` bounds."""
     with ProductWriter(path, grid, stack.times, layers, attrs, spread) as writer:
         for start, sm, spread in chunks:
@@ -88,11 +108,18 @@ def _write(chunks: Iterator[tuple[int, np.ndarray, np.ndarray | None]], stack: M
     log.info("wrote %s (%d months)", path, stack.times.size)
 
 
-def write_bagged_product(folds: Sequence[str | PathLike], n_folds: int,
-                         model_files: Mapping[str, str | PathLike], models: Sequence[str],
-                         regions: str | PathLike, path: str | PathLike, attrs: ProductAttrs,
-                         device: str = "auto", chunk_months: int = 120,
-                         batch_size: int = 16) -> None:
+def write_bagged_product(
+    folds: Sequence[str | PathLike],
+    n_folds: int,
+    model_files: Mapping[str, str | PathLike],
+    models: Sequence[str],
+    regions: str | PathLike,
+    path: str | PathLike,
+    attrs: ProductAttrs,
+    device: str = "auto",
+    chunk_months: int = 120,
+    batch_size: int = 16,
+) -> None:
     """The bagged UNet-GAN product of one experiment: mean and spread of the fold generators.
 
     Refuses missing folds, folds of different configs, and inputs whose models differ from the
@@ -102,10 +129,22 @@ def write_bagged_product(folds: Sequence[str | PathLike], n_folds: int,
     ensemble.check_models(models, f"the {attrs.experiment} inputs ({model_files[models[0]]}, ...)")
     mask = load_mask(regions, ensemble.region)
     with ModelStack(model_files, models, mask) as stack:
-        chunks = bagged_chunks(ensemble, stack, mask.values, resolve_device(device),
-                               chunk_months, batch_size, label=f"product {attrs.experiment}")
-        _write(chunks, stack, path, model_grid(model_files[models[0]]),
-               replace(attrs, folds=n_folds, extra=_guard_record(ensemble, attrs.extra)))
+        chunks = bagged_chunks(
+            ensemble,
+            stack,
+            mask.values,
+            resolve_device(device),
+            chunk_months,
+            batch_size,
+            label=f"product {attrs.experiment}",
+        )
+        _write(
+            chunks,
+            stack,
+            path,
+            model_grid(model_files[models[0]]),
+            replace(attrs, folds=n_folds, extra=_guard_record(ensemble, attrs.extra)),
+        )
 
 
 def _guard_record(ensemble: FoldEnsemble, extra: Mapping[str, str]) -> dict[str, str]:
@@ -114,28 +153,58 @@ def _guard_record(ensemble: FoldEnsemble, extra: Mapping[str, str]) -> dict[str,
     return {**extra, **({"guard_warning": warning} if warning else {})}
 
 
-def write_network_product(weights: str | PathLike, model_files: Mapping[str, str | PathLike],
-                          models: Sequence[str], regions: str | PathLike, path: str | PathLike,
-                          attrs: ProductAttrs, layers: Sequence[Sequence[float]],
-                          device: str = "auto", chunk_months: int = 120,
-                          batch_size: int = 16) -> None:
+def write_network_product(
+    weights: str | PathLike,
+    model_files: Mapping[str, str | PathLike],
+    models: Sequence[str],
+    regions: str | PathLike,
+    path: str | PathLike,
+    attrs: ProductAttrs,
+    layers: Sequence[Sequence[float]],
+    device: str = "auto",
+    chunk_months: int = 120,
+    batch_size: int = 16,
+) -> None:
     """The product of one trained network (the YNet) from coarse inputs: `sm` only, on the
     grid of the region it learned, layers with `layers` bounds (m); a `guard_warning`
     attribute when the network failed the collapse guard."""
     generator, meta = load_generator(weights)
     if list(models) != list(meta["models"]):
-        raise InputError(model_files[models[0]], f"models {list(models)}",
-                         f"the models {meta['models']} of {weights}")
+        raise InputError(
+            model_files[models[0]],
+            f"models {list(models)}",
+            f"the models {meta['models']} of {weights}",
+        )
     mask = load_mask(regions, meta["region"])
     guard = meta.get("guard", {"passed": True})
-    extra = attrs.extra if guard["passed"] else {
-        **attrs.extra, "guard_warning": "made from a network that failed the collapse guard "
-        f"(training.guard: warn): {', '.join(guard['problems'])}"}
+    extra = (
+        attrs.extra
+        if guard["passed"]
+        else {
+            **attrs.extra,
+            "guard_warning": "made from a network that failed the collapse guard "
+            f"(training.guard: warn): {', '.join(guard['problems'])}",
+        }
+    )
     with ModelStack(model_files, models) as stack:
-        chunks = prediction_chunks(generator, stack, mask.values, resolve_device(device),
-                                   chunk_months, batch_size, label=f"product {attrs.experiment}")
-        _write(chunks, stack, path, model_grid(regions), replace(attrs, folds=1, extra=extra),
-               layers, spread=False)
+        chunks = prediction_chunks(
+            generator,
+            stack,
+            mask.values,
+            resolve_device(device),
+            chunk_months,
+            batch_size,
+            label=f"product {attrs.experiment}",
+        )
+        _write(
+            chunks,
+            stack,
+            path,
+            model_grid(regions),
+            replace(attrs, folds=1, extra=extra),
+            layers,
+            spread=False,
+        )
 
 
 def _on_grid(values: np.ndarray, src: RectilinearGrid, dst: RectilinearGrid) -> np.ndarray:
@@ -144,10 +213,13 @@ def _on_grid(values: np.ndarray, src: RectilinearGrid, dst: RectilinearGrid) -> 
     return regrid(da, src, dst, method="bilinear", source_name="the models' mean").values
 
 
-def ensemble_mean_chunks(stack: ModelStack, mask: np.ndarray, n_layers: int,
-                         chunk_months: int = 120, grids: tuple[RectilinearGrid,
-                                                              RectilinearGrid] | None = None
-                         ) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+def ensemble_mean_chunks(
+    stack: ModelStack,
+    mask: np.ndarray,
+    n_layers: int,
+    chunk_months: int = 120,
+    grids: tuple[RectilinearGrid, RectilinearGrid] | None = None,
+) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
     """Yield (start, mean, spread) of the models per chunk, repeated for `n_layers` layers;
     with `grids` (input, target) both interpolated bilinearly onto the target grid."""
     outside = ~np.asarray(mask, dtype=bool)
@@ -158,38 +230,55 @@ def ensemble_mean_chunks(stack: ModelStack, mask: np.ndarray, n_layers: int,
             mean, spread = (_on_grid(v, *grids) for v in (mean, spread))
         mean[:, outside] = np.nan
         spread[:, outside] = np.nan
-        layers = (np.repeat(v[:, None].astype(np.float32), n_layers, axis=1)
-                  for v in (mean, spread))
+        layers = (
+            np.repeat(v[:, None].astype(np.float32), n_layers, axis=1) for v in (mean, spread)
+        )
         yield start, *layers
 
 
-def write_ensemble_mean_product(model_files: Mapping[str, str | PathLike],
-                                models: Sequence[str], regions: str | PathLike, region: str,
-                                path: str | PathLike, attrs: ProductAttrs,
-                                chunk_months: int = 120,
-                                layers: Sequence[Sequence[float]] = AMSMQTP_LAYERS) -> None:
+def write_ensemble_mean_product(
+    model_files: Mapping[str, str | PathLike],
+    models: Sequence[str],
+    regions: str | PathLike,
+    region: str,
+    path: str | PathLike,
+    attrs: ProductAttrs,
+    chunk_months: int = 120,
+    layers: Sequence[Sequence[float]] = AMSMQTP_LAYERS,
+) -> None:
     """The plain baseline: the models' mean in every layer, their spread as sm_spread, on the
     regions' grid (interpolated bilinearly from coarser inputs, as the CMIP6DL study's)."""
     mask = load_mask(regions, region)
     src, regions_grid = model_grid(model_files[models[0]]), model_grid(regions)
     coarse = src.shape != regions_grid.shape
     dst = regions_grid if coarse else src  # the models' own bounds on the target grid
-    attrs = replace(attrs, folds=len(models), members="CMIP6 models (regridded mrsos)",
-                    product="ensemble_mean", network="the plain multi-model ensemble mean, the "
-                    "same value in every layer (no training)" + (
-                        ", interpolated bilinearly to the target grid" if coarse else ""))
-    with (ModelStack(model_files, models, fill=np.nan) if coarse
-          else ModelStack(model_files, models, mask)) as stack:
-        chunks = ensemble_mean_chunks(stack, mask.values, len(layers), chunk_months,
-                                      (src, dst) if coarse else None)
+    attrs = replace(
+        attrs,
+        folds=len(models),
+        members="CMIP6 models (regridded mrsos)",
+        product="ensemble_mean",
+        network="the plain multi-model ensemble mean, the "
+        "same value in every layer (no training)"
+        + (", interpolated bilinearly to the target grid" if coarse else ""),
+    )
+    with (
+        ModelStack(model_files, models, fill=np.nan)
+        if coarse
+        else ModelStack(model_files, models, mask)
+    ) as stack:
+        chunks = ensemble_mean_chunks(
+            stack, mask.values, len(layers), chunk_months, (src, dst) if coarse else None
+        )
         _write(chunks, stack, path, dst, attrs, layers)
 
 
-
-
-def _fine_tuning_inputs(ensemble: FoldEnsemble, model_files: Mapping[str, str | PathLike],
-                        models: Sequence[str], amsmqtp: str | PathLike, mask: xr.DataArray
-                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict]:
+def _fine_tuning_inputs(
+    ensemble: FoldEnsemble,
+    model_files: Mapping[str, str | PathLike],
+    models: Sequence[str],
+    amsmqtp: str | PathLike,
+    mask: xr.DataArray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict]:
     """The fine-tuning months' times, x (time, model, lat, lon), AMSMQTP target, test fold of
     each month, and the lat/lon coordinates."""
     ensemble.check_models(models, f"the historical inputs ({model_files[models[0]]}, ...)")
@@ -209,11 +298,19 @@ def _grid_cells(values: np.ndarray, cells: np.ndarray) -> np.ndarray:
     return out
 
 
-def write_out_of_fold(folds: Sequence[str | PathLike], n_folds: int,
-                      model_files: Mapping[str, str | PathLike], models: Sequence[str],
-                      amsmqtp: str | PathLike, regions: str | PathLike, path: str | PathLike,
-                      nquantiles: int = 20, kind: str = "+", device: str = "auto",
-                      batch_size: int = 16) -> None:
+def write_out_of_fold(
+    folds: Sequence[str | PathLike],
+    n_folds: int,
+    model_files: Mapping[str, str | PathLike],
+    models: Sequence[str],
+    amsmqtp: str | PathLike,
+    regions: str | PathLike,
+    path: str | PathLike,
+    nquantiles: int = 20,
+    kind: str = "+",
+    device: str = "auto",
+    batch_size: int = 16,
+) -> None:
     """Out-of-fold predictions over the fine-tuning months, beside AMSMQTP and the baselines.
 
     Every month is predicted by the generator (and corrected by the quantile map) of the fold
@@ -223,8 +320,9 @@ def write_out_of_fold(folds: Sequence[str | PathLike], n_folds: int,
     """
     ensemble = load_folds(folds, n_folds)
     mask = load_mask(regions, ensemble.region)
-    times, x, target, owner, coords = _fine_tuning_inputs(ensemble, model_files, models,
-                                                          amsmqtp, mask)
+    times, x, target, owner, coords = _fine_tuning_inputs(
+        ensemble, model_files, models, amsmqtp, mask
+    )
     predicted = out_of_fold(ensemble, x, owner, mask.values, resolve_device(device), batch_size)
     cells = mask.values
     mean = x.mean(axis=1)[:, cells]
@@ -235,53 +333,90 @@ def write_out_of_fold(folds: Sequence[str | PathLike], n_folds: int,
     layers = ("time", "layer", "lat", "lon")
     n_layers = target.shape[1]
     ds = xr.Dataset(
-        {"amsmqtp": (layers, target), "unet_gan": (layers, predicted),
-         "ensemble_mean": (layers, np.repeat(_grid_cells(mean, cells)[:, None], n_layers, 1)),
-         "quantile_mapping": (layers, corrected),
-         "mrsos": (("time", "model", "lat", "lon"), x), "fold": ("time", owner)},
-        coords={"time": times, "layer": np.arange(1, n_layers + 1), "model": list(models),
-                **coords},
-        attrs={"title": "Out-of-fold predictions of the fine-tuned UNet-GAN and the "
-                        "quantile-mapped ensemble mean over the fine-tuning months, beside "
-                        "AMSMQTP, the ensemble mean and each model (m3 m-3; NaN outside the "
-                        "region)", "quantile_mapping": f"nquantiles {nquantiles}, kind {kind}",
-               "guard_warning": ensemble.guard_warning})
+        {
+            "amsmqtp": (layers, target),
+            "unet_gan": (layers, predicted),
+            "ensemble_mean": (layers, np.repeat(_grid_cells(mean, cells)[:, None], n_layers, 1)),
+            "quantile_mapping": (layers, corrected),
+            "mrsos": (("time", "model", "lat", "lon"), x),
+            "fold": ("time", owner),
+        },
+        coords={
+            "time": times,
+            "layer": np.arange(1, n_layers + 1),
+            "model": list(models),
+            **coords,
+        },
+        attrs={
+            "title": "Out-of-fold predictions of the fine-tuned UNet-GAN and the "
+            "quantile-mapped ensemble mean over the fine-tuning months, beside "
+            "AMSMQTP, the ensemble mean and each model (m3 m-3; NaN outside the "
+            "region)",
+            "quantile_mapping": f"nquantiles {nquantiles}, kind {kind}",
+            "guard_warning": ensemble.guard_warning,
+        },
+    )
     write_netcdf(ds, path, compressed_encoding(ds))
 
 
-def quantile_mapped_chunks(maps: FoldMaps, stack: ModelStack, cells: np.ndarray,
-                           chunk_months: int = 120
-                           ) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+def quantile_mapped_chunks(
+    maps: FoldMaps, stack: ModelStack, cells: np.ndarray, chunk_months: int = 120
+) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
     """Yield (start, mean, spread) over the folds of the quantile-mapped ensemble mean."""
     for start in range(0, stack.times.size, chunk_months):
         window = slice(start, start + chunk_months)
         mean = stack.read(window).mean(axis=1)[:, cells]
         corrected = apply_fold_maps(maps, mean, calendar_months(stack.times[window]))
-        yield (start, _grid_cells(corrected.mean(axis=0), cells),
-               _grid_cells(corrected.std(axis=0), cells))
+        yield (
+            start,
+            _grid_cells(corrected.mean(axis=0), cells),
+            _grid_cells(corrected.std(axis=0), cells),
+        )
 
 
-def write_quantile_mapping_product(folds: Sequence[str | PathLike], n_folds: int,
-                                   historical: Mapping[str, str | PathLike],
-                                   model_files: Mapping[str, str | PathLike],
-                                   models: Sequence[str], amsmqtp: str | PathLike,
-                                   regions: str | PathLike, path: str | PathLike,
-                                   attrs: ProductAttrs, nquantiles: int = 20, kind: str = "+",
-                                   chunk_months: int = 120) -> None:
+def write_quantile_mapping_product(
+    folds: Sequence[str | PathLike],
+    n_folds: int,
+    historical: Mapping[str, str | PathLike],
+    model_files: Mapping[str, str | PathLike],
+    models: Sequence[str],
+    amsmqtp: str | PathLike,
+    regions: str | PathLike,
+    path: str | PathLike,
+    attrs: ProductAttrs,
+    nquantiles: int = 20,
+    kind: str = "+",
+    chunk_months: int = 120,
+) -> None:
     """The bias-corrected baseline: the ensemble mean mapped onto AMSMQTP per layer and
     calendar month by each fold's quantile map (fitted on that fold's training months); sm is
     the mean over the folds, sm_spread their spread, as for the product."""
     ensemble = load_folds(folds, n_folds)
     mask = load_mask(regions, ensemble.region)
-    times, x, target, owner, _ = _fine_tuning_inputs(ensemble, historical, models, amsmqtp,
-                                                      mask)
+    times, x, target, owner, _ = _fine_tuning_inputs(ensemble, historical, models, amsmqtp, mask)
     cells = mask.values
-    maps = fit_fold_maps(x.mean(axis=1)[:, cells], target[..., cells], calendar_months(times),
-                         owner, nquantiles, kind)
-    attrs = replace(attrs, folds=n_folds, members="quantile maps of the cross-validation folds",
-                    product="quantile_mapping", network="the multi-model ensemble mean, "
-                    f"empirically quantile-mapped onto AMSMQTP per layer and calendar month "
-                    f"({nquantiles} quantiles, kind {kind})")
+    maps = fit_fold_maps(
+        x.mean(axis=1)[:, cells],
+        target[..., cells],
+        calendar_months(times),
+        owner,
+        nquantiles,
+        kind,
+    )
+    attrs = replace(
+        attrs,
+        folds=n_folds,
+        members="quantile maps of the cross-validation folds",
+        product="quantile_mapping",
+        network="the multi-model ensemble mean, "
+        f"empirically quantile-mapped onto AMSMQTP per layer and calendar month "
+        f"({nquantiles} quantiles, kind {kind})",
+    )
     with ModelStack(model_files, models, mask) as stack:
-        _write(quantile_mapped_chunks(maps, stack, cells, chunk_months), stack, path,
-               model_grid(model_files[models[0]]), attrs)
+        _write(
+            quantile_mapped_chunks(maps, stack, cells, chunk_months),
+            stack,
+            path,
+            model_grid(model_files[models[0]]),
+            attrs,
+        )

@@ -17,80 +17,151 @@ from smdown.sources.manifest import write_manifest
 RETRYABLE = (OSError, RuntimeError, ConnectionError, TimeoutError)
 
 
-def cmip6_from_cds(model: str, experiment: str, folder: str | PathLike,
-                   manifest: str | PathLike, *, area: Sequence[float], pad_cells: int,
-                   retries: int, backoff_s: float,
-                   client_factory: Callable[[], object] = cds.default_client) -> Path:
+def cmip6_from_cds(
+    model: str,
+    experiment: str,
+    folder: str | PathLike,
+    manifest: str | PathLike,
+    *,
+    area: Sequence[float],
+    pad_cells: int,
+    retries: int,
+    backoff_s: float,
+    client_factory: Callable[[], object] = cds.default_client,
+) -> Path:
     """Retrieve one (model, experiment) from the CDS, unpack its NetCDF files, write a manifest."""
     if not cds.credentials_available():
         raise cds.CredentialsError(cds.CREDENTIALS_HELP)
     request = cds.cmip6_request(model, experiment, area, pad_cells)
     target = Path(folder) / model / experiment
     archive = target / "retrieved.download"
-    with_retries(lambda: cds.retrieve(cds.CMIP6_DATASET, request, archive,
-                                      client_factory=client_factory),
-                 retries=retries, backoff_s=backoff_s, retry_on=RETRYABLE,
-                 what=f"CDS {cds.CMIP6_DATASET} {model} {experiment}")
+    with_retries(
+        lambda: cds.retrieve(cds.CMIP6_DATASET, request, archive, client_factory=client_factory),
+        retries=retries,
+        backoff_s=backoff_s,
+        retry_on=RETRYABLE,
+        what=f"CDS {cds.CMIP6_DATASET} {model} {experiment}",
+    )
     files = normalise_download(archive, target)
     if files == [archive]:  # a bare NetCDF rather than the usual zip
         files = [archive.rename(target / f"mrsos_{model}_{experiment}.nc")]
-    return write_manifest(manifest, files, {"provider": "cds", "dataset": cds.CMIP6_DATASET,
-                                            "request": request})
+    return write_manifest(
+        manifest, files, {"provider": "cds", "dataset": cds.CMIP6_DATASET, "request": request}
+    )
 
 
-def cmip6_from_esgf(model: str, experiment: str, folder: str | PathLike,
-                    manifest: str | PathLike, *, retries: int, backoff_s: float,
-                    catalog_factory: Callable[[], object] = esgf.default_catalog) -> Path:
+def cmip6_from_esgf(
+    model: str,
+    experiment: str,
+    folder: str | PathLike,
+    manifest: str | PathLike,
+    *,
+    retries: int,
+    backoff_s: float,
+    catalog_factory: Callable[[], object] = esgf.default_catalog,
+) -> Path:
     """Fetch one (model, experiment) through intake-esgf and copy the files beside the manifest."""
     facets = esgf.search_facets(model, experiment)
-    cached = with_retries(lambda: esgf.fetch(model, experiment, catalog_factory=catalog_factory),
-                          retries=retries, backoff_s=backoff_s, retry_on=RETRYABLE,
-                          what=f"ESGF {facets}")
+    cached = with_retries(
+        lambda: esgf.fetch(model, experiment, catalog_factory=catalog_factory),
+        retries=retries,
+        backoff_s=backoff_s,
+        retry_on=RETRYABLE,
+        what=f"ESGF {facets}",
+    )
     target = Path(folder) / model / experiment
     target.mkdir(parents=True, exist_ok=True)
     files = [Path(shutil.copy2(f, target / f.name)) for f in cached]
     return write_manifest(manifest, files, {"provider": "esgf", "facets": facets})
 
 
-def _cds_file(dataset: str, request: Mapping, target: str | PathLike, manifest: str | PathLike,
-              *, retries: int, backoff_s: float, what: str,
-              client_factory: Callable[[], object]) -> Path:
+def _cds_file(
+    dataset: str,
+    request: Mapping,
+    target: str | PathLike,
+    manifest: str | PathLike,
+    *,
+    retries: int,
+    backoff_s: float,
+    what: str,
+    client_factory: Callable[[], object],
+) -> Path:
     """Retrieve one CDS request into `target` (kept as delivered) with retries; its manifest."""
     if not cds.credentials_available():
         raise cds.CredentialsError(cds.CREDENTIALS_HELP)
-    with_retries(lambda: cds.retrieve(dataset, request, target, client_factory=client_factory),
-                 retries=retries, backoff_s=backoff_s, retry_on=RETRYABLE,
-                 what=f"CDS {dataset} {what}")
-    return write_manifest(manifest, [target], {"provider": "cds", "dataset": dataset,
-                                               "request": request})
+    with_retries(
+        lambda: cds.retrieve(dataset, request, target, client_factory=client_factory),
+        retries=retries,
+        backoff_s=backoff_s,
+        retry_on=RETRYABLE,
+        what=f"CDS {dataset} {what}",
+    )
+    return write_manifest(
+        manifest, [target], {"provider": "cds", "dataset": dataset, "request": request}
+    )
 
 
-def era5land_from_cds(first_year: int, last_year: int, target: str | PathLike,
-                      manifest: str | PathLike, *, area: Sequence[float], retries: int,
-                      backoff_s: float, resolution: float | None = None,
-                      client_factory: Callable[[], object] = cds.default_client) -> Path:
+def era5land_from_cds(
+    first_year: int,
+    last_year: int,
+    target: str | PathLike,
+    manifest: str | PathLike,
+    *,
+    area: Sequence[float],
+    retries: int,
+    backoff_s: float,
+    resolution: float | None = None,
+    client_factory: Callable[[], object] = cds.default_client,
+) -> Path:
     """Retrieve one ERA5-Land chunk (kept as delivered, zipped or not) and write its manifest."""
-    return _cds_file(cds.ERA5LAND_DATASET,
-                     cds.era5land_request(first_year, last_year, area, resolution), target,
-                     manifest, retries=retries, backoff_s=backoff_s,
-                     what=f"{first_year}-{last_year}", client_factory=client_factory)
+    return _cds_file(
+        cds.ERA5LAND_DATASET,
+        cds.era5land_request(first_year, last_year, area, resolution),
+        target,
+        manifest,
+        retries=retries,
+        backoff_s=backoff_s,
+        what=f"{first_year}-{last_year}",
+        client_factory=client_factory,
+    )
 
 
-def geopotential_from_cds(target: str | PathLike, manifest: str | PathLike, *,
-                          area: Sequence[float], retries: int, backoff_s: float,
-                          resolution: float | None = None,
-                          client_factory: Callable[[], object] = cds.default_client) -> Path:
+def geopotential_from_cds(
+    target: str | PathLike,
+    manifest: str | PathLike,
+    *,
+    area: Sequence[float],
+    retries: int,
+    backoff_s: float,
+    resolution: float | None = None,
+    client_factory: Callable[[], object] = cds.default_client,
+) -> Path:
     """Retrieve ERA5-Land's invariant geopotential (Fig. 1's elevation) and write its manifest."""
-    return _cds_file(cds.GEOPOTENTIAL_DATASET, cds.geopotential_request(area, resolution), target,
-                     manifest, retries=retries, backoff_s=backoff_s, what="geopotential",
-                     client_factory=client_factory)
+    return _cds_file(
+        cds.GEOPOTENTIAL_DATASET,
+        cds.geopotential_request(area, resolution),
+        target,
+        manifest,
+        retries=retries,
+        backoff_s=backoff_s,
+        what="geopotential",
+        client_factory=client_factory,
+    )
 
 
-def from_url(url: str, sha256: str, target: str | PathLike, *, retries: int, backoff_s: float,
-             timeout_s: float) -> Path:
+def from_url(
+    url: str,
+    sha256: str,
+    target: str | PathLike,
+    *,
+    retries: int,
+    backoff_s: float,
+    timeout_s: float,
+) -> Path:
     """A checked download by URL (skipped when the verified file is already there)."""
-    return fetch_url(url, target, sha256=sha256, retries=retries, backoff_s=backoff_s,
-                     timeout_s=timeout_s)
+    return fetch_url(
+        url, target, sha256=sha256, retries=retries, backoff_s=backoff_s, timeout_s=timeout_s
+    )
 
 
 def ingest_source(name: str, manifest: str | PathLike, options: Mapping) -> Path:
@@ -103,5 +174,6 @@ def ingest_source(name: str, manifest: str | PathLike, options: Mapping) -> Path
         files = ingest.check_cma(options["path"])
     else:
         raise ValueError(f"unknown source {name!r}")
-    return write_manifest(manifest, files, {"provider": "local", "source": name,
-                                            "path": str(options["path"])})
+    return write_manifest(
+        manifest, files, {"provider": "local", "source": name, "path": str(options["path"])}
+    )

@@ -27,8 +27,10 @@ DEFAULT_DIMS = {"time": "time", "layer": "depth", "lat": "lat", "lon": "lon"}
 def _monthly_sums(path: Path, variable: str, dims: Mapping[str, str], qc: QCLog) -> xr.Dataset:
     """Per-month sums and counts of the valid days in one file (so split months recombine);
     the daily values are quality-controlled first (a day without any value is allowed)."""
-    what = (f"AMSMQTP daily NetCDF with variable {variable!r} on dims "
-            f"({dims['time']}, {dims['layer']}, {dims['lat']}, {dims['lon']})")
+    what = (
+        f"AMSMQTP daily NetCDF with variable {variable!r} on dims "
+        f"({dims['time']}, {dims['layer']}, {dims['lat']}, {dims['lon']})"
+    )
     ds = open_netcdf(path, what=what)
     da = require_variable(ds, variable, path, what)
     missing = [d for d in dims.values() if d not in da.dims]
@@ -61,10 +63,14 @@ def _monthly_sums(path: Path, variable: str, dims: Mapping[str, str], qc: QCLog)
     )
 
 
-def read_amsmqtp_monthly(paths: Sequence[str | PathLike], first_year: int, last_year: int,
-                         variable: str = "SM",
-                         dims: Mapping[str, str] | None = None,
-                         qc: QCLog | None = None) -> xr.DataArray:
+def read_amsmqtp_monthly(
+    paths: Sequence[str | PathLike],
+    first_year: int,
+    last_year: int,
+    variable: str = "SM",
+    dims: Mapping[str, str] | None = None,
+    qc: QCLog | None = None,
+) -> xr.DataArray:
     """Monthly means `sm(time, layer, lat, lon)` of the daily files for the requested years.
 
     A month split across two files is averaged over all its days; values are quality-controlled
@@ -79,8 +85,11 @@ def read_amsmqtp_monthly(paths: Sequence[str | PathLike], first_year: int, last_
     try:
         totals = xr.concat(parts, dim="time", join="exact")
     except ValueError as exc:
-        raise InputError(f"AMSMQTP files ({len(parts)})", "files are on different grids",
-                         "one grid for all files") from exc
+        raise InputError(
+            f"AMSMQTP files ({len(parts)})",
+            "files are on different grids",
+            "one grid for all files",
+        ) from exc
     if np.unique(totals.time).size != totals.time.size:  # a month split over files
         totals = totals.groupby("time").sum()
     with np.errstate(invalid="ignore", divide="ignore"):

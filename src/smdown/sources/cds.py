@@ -40,8 +40,9 @@ def _years(first: int, last: int) -> list[str]:
     return [str(y) for y in range(first, last + 1)]
 
 
-def era5land_request(first_year: int, last_year: int, area: Sequence[float],
-                     resolution: float | None = None) -> dict:
+def era5land_request(
+    first_year: int, last_year: int, area: Sequence[float], resolution: float | None = None
+) -> dict:
     """The request for one ERA5-Land chunk: monthly means of swvl1..3 over `area` (N, W, S, E),
     on the native grid or, given `resolution`, interpolated by the CDS (its `grid` key)."""
     grid = {} if resolution is None else {"grid": [float(resolution), float(resolution)]}
@@ -85,8 +86,12 @@ def padded_area(model: str, area: Sequence[float], cells: int) -> list[float]:
     dlat = float(abs(grid.lat_bnds[:, 1] - grid.lat_bnds[:, 0]).max())
     dlon = MODELS[model].grid.dlon
     north, west, south, east = area
-    return [min(90.0, math.ceil(north + cells * dlat)), math.floor(west - cells * dlon),
-            max(-90.0, math.floor(south - cells * dlat)), math.ceil(east + cells * dlon)]
+    return [
+        min(90.0, math.ceil(north + cells * dlat)),
+        math.floor(west - cells * dlon),
+        max(-90.0, math.floor(south - cells * dlat)),
+        math.ceil(east + cells * dlon),
+    ]
 
 
 def cmip6_request(model: str, experiment: str, area: Sequence[float], pad_cells: int) -> dict:
@@ -103,8 +108,7 @@ def cmip6_request(model: str, experiment: str, area: Sequence[float], pad_cells:
     }
 
 
-def credentials_available(env: Mapping[str, str] | None = None,
-                          home: Path | None = None) -> bool:
+def credentials_available(env: Mapping[str, str] | None = None, home: Path | None = None) -> bool:
     """True when cdsapi will find credentials: CDSAPI_URL and CDSAPI_KEY, or ~/.cdsapirc."""
     env = os.environ if env is None else env
     if env.get("CDSAPI_URL") and env.get("CDSAPI_KEY"):
@@ -120,9 +124,14 @@ def default_client() -> object:
     return cdsapi.Client(quiet=True, progress=False)
 
 
-def retrieve(dataset: str, request: Mapping, target: str | os.PathLike, *,
-             client_factory: Callable[[], object] = default_client,
-             env: Mapping[str, str] | None = None) -> Path:
+def retrieve(
+    dataset: str,
+    request: Mapping,
+    target: str | os.PathLike,
+    *,
+    client_factory: Callable[[], object] = default_client,
+    env: Mapping[str, str] | None = None,
+) -> Path:
     """Retrieve `request` from `dataset` into `target`, atomically (no half file on failure).
 
     Raises CredentialsError before any network use when no credentials are configured.

@@ -38,13 +38,16 @@ def _raw(path: Path) -> pd.DataFrame:
     return raw
 
 
-def _refuse_first(path: Path, raw: pd.DataFrame, bad: pd.Series, column: str,
-                  what: str) -> None:
+def _refuse_first(path: Path, raw: pd.DataFrame, bad: pd.Series, column: str, what: str) -> None:
     """Refuse the file at the first row where `bad` holds, naming its line (header is line 1)."""
     if bad.any():
         row = int(bad.to_numpy().nonzero()[0][0])
-        raise InputError(path, f"line {row + 2}: {column} {raw[column].iloc[row]!r} is not "
-                         f"{what} ({int(bad.sum())} such line(s))", CMA_EXPECTED)
+        raise InputError(
+            path,
+            f"line {row + 2}: {column} {raw[column].iloc[row]!r} is not "
+            f"{what} ({int(bad.sum())} such line(s))",
+            CMA_EXPECTED,
+        )
 
 
 def read_cma_csv(path: str | PathLike) -> pd.DataFrame:
@@ -65,4 +68,5 @@ def read_cma_csv(path: str | PathLike) -> pd.DataFrame:
     date = pd.to_datetime(raw["date"], format="%Y-%m-%d", errors="coerce")
     _refuse_first(path, raw, date.isna(), "date", "a valid YYYY-MM-DD date")
     return pd.DataFrame({"station_id": raw["station_id"], **parsed, "date": date})[
-        ["station_id", "lat", "lon", "date", "depth_cm", "sm"]]
+        ["station_id", "lat", "lon", "date", "depth_cm", "sm"]
+    ]

@@ -19,12 +19,14 @@ from smdown.sources.common import ascending, join_chunks, require_variable
 VARIABLE = "mrsos"
 
 
-def _read_one(path: str | PathLike, model: str | None,
-              qc: QCLog) -> tuple[xr.DataArray, RectilinearGrid]:
+def _read_one(
+    path: str | PathLike, model: str | None, qc: QCLog
+) -> tuple[xr.DataArray, RectilinearGrid]:
     ds = open_netcdf(path, what="a CMIP6 CMOR NetCDF file with variable 'mrsos'")
     if model and ds.attrs.get("source_id", model) != model:
-        raise InputError(path, f"file is for model {ds.attrs['source_id']!r}",
-                         f"source_id {model!r}")
+        raise InputError(
+            path, f"file is for model {ds.attrs['source_id']!r}", f"source_id {model!r}"
+        )
     da = require_variable(ds, VARIABLE, path, "variable 'mrsos' (Lmon, kg m-2)")
     factor = mrsos_factor(da.attrs.get("units"), path)
     if "time" not in ds.variables:
@@ -35,20 +37,28 @@ def _read_one(path: str | PathLike, model: str | None,
     grid, lat, lon = grid_from_dataset(ds, path)
     months = to_month_starts(times, path)
     raw = ds[VARIABLE].transpose("time", lat, lon).values.astype(np.float64)
-    values = qc.screen_field(np.where(qc.is_sentinel(raw), raw, raw * factor),
-                             path, months)
+    values = qc.screen_field(np.where(qc.is_sentinel(raw), raw, raw * factor), path, months)
     out = xr.DataArray(
         values,
         dims=("time", "lat", "lon"),
         coords={"time": months, "lat": grid.lat, "lon": grid.lon},
-        attrs={"units": "m3 m-3", "long_name": "volumetric soil moisture, top 10 cm",
-               **identity(ds, t.attrs.get("calendar"), grid)},
+        attrs={
+            "units": "m3 m-3",
+            "long_name": "volumetric soil moisture, top 10 cm",
+            **identity(ds, t.attrs.get("calendar"), grid),
+        },
     )
     return out, grid
 
 
-IDENTITY = ("institution_id", "member_id", "grid_label", "nominal_resolution",
-            "source_calendar", "source_grid")
+IDENTITY = (
+    "institution_id",
+    "member_id",
+    "grid_label",
+    "nominal_resolution",
+    "source_calendar",
+    "source_grid",
+)
 
 
 def identity(ds: xr.Dataset, calendar: str | None, grid: RectilinearGrid) -> dict[str, str]:
@@ -74,9 +84,13 @@ def _latlon_names(ds: xr.Dataset, path: str | PathLike) -> tuple[str, str]:
     return lat, lon
 
 
-def read_mrsos(paths: Sequence[str | PathLike], first_year: int, last_year: int,
-               model: str | None = None,
-               qc: QCLog | None = None) -> tuple[xr.DataArray, RectilinearGrid]:
+def read_mrsos(
+    paths: Sequence[str | PathLike],
+    first_year: int,
+    last_year: int,
+    model: str | None = None,
+    qc: QCLog | None = None,
+) -> tuple[xr.DataArray, RectilinearGrid]:
     """Read one model's `mrsos` files (chunks of one experiment) as m3 m-3 on month starts.
 
     Returns the data (time, lat, lon) for the requested years and the native grid with its bounds.

@@ -18,9 +18,11 @@ from smdown.errors import InputError
 # The part of a CMOR name after `<variable>_<table>_<model>_<experiment>_<member>_`.
 _TAIL = re.compile(r"(g[^_]*)_(\d{4}(?:0[1-9]|1[0-2]))-(\d{4}(?:0[1-9]|1[0-2]))\.nc")
 
-LAYOUTS = ("the files flat in the folder, in <model>/<experiment>/ folders (as the cds and esgf "
-           "providers write them), or in ESGF's tree <source_id>/<experiment_id>/<member_id>/"
-           "<table>/<variable>/<grid_label>/<version>/ at any depth")
+LAYOUTS = (
+    "the files flat in the folder, in <model>/<experiment>/ folders (as the cds and esgf "
+    "providers write them), or in ESGF's tree <source_id>/<experiment_id>/<member_id>/"
+    "<table>/<variable>/<grid_label>/<version>/ at any depth"
+)
 
 
 @dataclass(frozen=True)
@@ -33,8 +35,14 @@ class CmorFile:
     end: str
 
 
-def find_cmor_files(folder: str | PathLike, model: str, experiment: str, member: str,
-                    variable: str = "mrsos", table: str = "Lmon") -> list[Path]:
+def find_cmor_files(
+    folder: str | PathLike,
+    model: str,
+    experiment: str,
+    member: str,
+    variable: str = "mrsos",
+    table: str = "Lmon",
+) -> list[Path]:
     """The CMOR files of one (model, experiment, member) anywhere below `folder`, by period start.
 
     Refuses (InputError) when none is found, a name's period cannot be parsed, the same file or
@@ -43,8 +51,7 @@ def find_cmor_files(folder: str | PathLike, model: str, experiment: str, member:
     folder = Path(folder)
     prefix = f"{variable}_{table}_{model}_{experiment}_{member}_"
     pattern = f"{prefix}<grid_label>_<YYYYMM>-<YYYYMM>.nc"
-    found = [_parse(p, prefix, pattern) for p in folder.rglob("*.nc")
-             if p.name.startswith(prefix)]
+    found = [_parse(p, prefix, pattern) for p in folder.rglob("*.nc") if p.name.startswith(prefix)]
     if not found:
         raise _nothing_found(folder, pattern)
     _refuse_duplicates(found)
@@ -56,14 +63,20 @@ def find_cmor_files(folder: str | PathLike, model: str, experiment: str, member:
 
 def _parse(path: Path, prefix: str, pattern: str) -> CmorFile:
     """Grid label and period of a file whose name starts with the CMOR prefix we look for."""
-    match = _TAIL.fullmatch(path.name[len(prefix):])
+    match = _TAIL.fullmatch(path.name[len(prefix) :])
     if not match:
-        raise InputError(path, "cannot read the grid label and period from the file name",
-                         f"a name {pattern}, such as {prefix}gn_185001-201412.nc")
+        raise InputError(
+            path,
+            "cannot read the grid label and period from the file name",
+            f"a name {pattern}, such as {prefix}gn_185001-201412.nc",
+        )
     grid_label, start, end = match.groups()
     if end < start:
-        raise InputError(path, f"the period ends ({end}) before it starts ({start})",
-                         f"a name {pattern} with the first month before the last")
+        raise InputError(
+            path,
+            f"the period ends ({end}) before it starts ({start})",
+            f"a name {pattern} with the first month before the last",
+        )
     return CmorFile(path, grid_label, start, end)
 
 
@@ -72,8 +85,11 @@ def _refuse_duplicates(files: list[CmorFile]) -> None:
     seen: dict[str, Path] = {}
     for f in sorted(files, key=lambda f: str(f.path)):
         if f.path.name in seen:
-            raise InputError(seen[f.path.name], f"the same file is also at {f.path}: two versions",
-                             "one version of each file; keep one of the two and remove the other")
+            raise InputError(
+                seen[f.path.name],
+                f"the same file is also at {f.path}: two versions",
+                "one version of each file; keep one of the two and remove the other",
+            )
         seen[f.path.name] = f.path
 
 
@@ -84,21 +100,27 @@ def _refuse_mixed_grids(files: list[CmorFile]) -> None:
         first.setdefault(f.grid_label, f.path)
     if len(first) > 1:
         (a, path_a), (b, path_b) = list(first.items())[:2]
-        raise InputError(path_a, f"grid label {a!r} here but {b!r} in {path_b}: two versions of "
-                         "the data", "files of one grid label; keep one version and remove the "
-                         "other")
+        raise InputError(
+            path_a,
+            f"grid label {a!r} here but {b!r} in {path_b}: two versions of the data",
+            "files of one grid label; keep one version and remove the other",
+        )
 
 
 def _refuse_overlaps(files: list[CmorFile]) -> None:
     """Files sorted by period start must each end before the next one starts."""
     for a, b in pairwise(files):
         if b.start <= a.end:
-            raise InputError(b.path, f"its period {b.start}-{b.end} overlaps {a.start}-{a.end} "
-                             f"of {a.path}", "files whose periods do not overlap; remove one")
+            raise InputError(
+                b.path,
+                f"its period {b.start}-{b.end} overlaps {a.start}-{a.end} of {a.path}",
+                "files whose periods do not overlap; remove one",
+            )
 
 
 def _nothing_found(folder: Path, pattern: str) -> InputError:
     """The error for a search that found nothing: where, for what, and which layouts work."""
     where = "searched recursively" if folder.is_dir() else "the folder does not exist"
-    return InputError(folder, f"no file named {pattern} anywhere below this folder ({where})",
-                      LAYOUTS)
+    return InputError(
+        folder, f"no file named {pattern} anywhere below this folder ({where})", LAYOUTS
+    )

@@ -41,8 +41,9 @@ def ascending(ds: xr.Dataset, lat: str, lon: str) -> xr.Dataset:
     return ds
 
 
-def join_chunks(parts: list[xr.DataArray], paths: list, first_year: int, last_year: int,
-                what: str) -> xr.DataArray:
+def join_chunks(
+    parts: list[xr.DataArray], paths: list, first_year: int, last_year: int, what: str
+) -> xr.DataArray:
     """Concatenate per-file parts in time, refuse overlaps, keep the years, require every month."""
     data = xr.concat(parts, dim="time").sortby("time")
     label = paths[0] if len(paths) == 1 else f"{what} files ({len(paths)})"

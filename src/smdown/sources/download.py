@@ -107,8 +107,14 @@ def with_retries(
             if attempt >= retries:
                 raise
             delay = backoff_s * 2**attempt
-            log.warning("%s failed (%s); retry %d of %d in %.3g s", redact(what),
-                        redact(str(exc)), attempt + 1, retries, delay)
+            log.warning(
+                "%s failed (%s); retry %d of %d in %.3g s",
+                redact(what),
+                redact(str(exc)),
+                attempt + 1,
+                retries,
+                delay,
+            )
             sleep(delay)
             attempt += 1
 
@@ -135,9 +141,14 @@ def fetch_url(
         LOG.warning("%s does not match its sha256; downloading it again", dest)
     request = _request(url)
     try:
-        with_retries(lambda: _download_once(request, url, dest, expected, timeout_s),
-                     retries=retries, backoff_s=backoff_s, retry_on=RETRY_ON,
-                     what=f"download of {url}", sleep=sleep)
+        with_retries(
+            lambda: _download_once(request, url, dest, expected, timeout_s),
+            retries=retries,
+            backoff_s=backoff_s,
+            retry_on=RETRY_ON,
+            what=f"download of {url}",
+            sleep=sleep,
+        )
     except RETRY_ON as exc:
         raise DownloadError(url, dest, f"{exc} (attempts made: {retries + 1})") from exc
     return dest
@@ -157,14 +168,16 @@ def _request(url: str) -> Request:
     return Request(url, headers=headers)
 
 
-def _download_once(request: Request, url: str, dest: Path, sha256: str | None,
-                   timeout_s: float) -> None:
+def _download_once(
+    request: Request, url: str, dest: Path, sha256: str | None, timeout_s: float
+) -> None:
     """One attempt: stream the body into a temporary, verify it, rename it onto `dest`."""
     try:
         with urlopen(request, timeout=timeout_s) as response, atomic_path(dest) as tmp:
             announced = response.headers.get("Content-Length")
-            progress = Progress(f"download {dest.name}:", int(announced or 0), "MB", scale=1e6,
-                                precision=1)
+            progress = Progress(
+                f"download {dest.name}:", int(announced or 0), "MB", scale=1e6, precision=1
+            )
             received, digest = _stream(response, tmp, progress)
             if announced is not None and received != int(announced):
                 raise _TransientError(f"short transfer: received {received} of {announced} bytes")
@@ -204,8 +217,9 @@ def extract_netcdf_members(archive: str | os.PathLike, folder: str | os.PathLike
     expected = "a zip holding NetCDF (.nc) files"
     try:
         with zipfile.ZipFile(archive) as zf:
-            members = [m for m in zf.infolist()
-                       if not m.is_dir() and m.filename.lower().endswith(".nc")]
+            members = [
+                m for m in zf.infolist() if not m.is_dir() and m.filename.lower().endswith(".nc")
+            ]
             if not members:
                 names = ", ".join(zf.namelist()) or "nothing"
                 raise InputError(archive, f"zip has no .nc member (holds {names})", expected)
@@ -222,8 +236,11 @@ def _member_targets(archive: Path, members: list[zipfile.ZipInfo], folder: Path)
     names = [PurePosixPath(m.filename.replace("\\", "/")).name for m in members]
     clashes = sorted({n for n in names if names.count(n) > 1})
     if clashes:
-        raise InputError(archive, f"several members share the base name {clashes}",
-                         "a zip whose .nc members have distinct names")
+        raise InputError(
+            archive,
+            f"several members share the base name {clashes}",
+            "a zip whose .nc members have distinct names",
+        )
     return [folder / name for name in names]
 
 

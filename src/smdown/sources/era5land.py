@@ -63,9 +63,13 @@ def _normalise(ds: xr.Dataset, path: Path, qc: QCLog) -> xr.DataArray:
     lon = "longitude" if "longitude" in ds.variables else "lon"
     ds = ascending(ds, lat, lon)
     months = to_month_starts(times, path)
-    stacked = qc.screen_field(np.stack(
-        [ds[v].transpose(tname, lat, lon).values.astype(np.float64) for v in VARIABLES], axis=1
-    ), path, months)
+    stacked = qc.screen_field(
+        np.stack(
+            [ds[v].transpose(tname, lat, lon).values.astype(np.float64) for v in VARIABLES], axis=1
+        ),
+        path,
+        months,
+    )
     return xr.DataArray(
         stacked,
         dims=("time", "layer", "lat", "lon"),
@@ -79,8 +83,9 @@ def _normalise(ds: xr.Dataset, path: Path, qc: QCLog) -> xr.DataArray:
     )
 
 
-def read_era5land(paths: Sequence[str | PathLike], first_year: int,
-                  last_year: int, qc: QCLog | None = None) -> xr.DataArray:
+def read_era5land(
+    paths: Sequence[str | PathLike], first_year: int, last_year: int, qc: QCLog | None = None
+) -> xr.DataArray:
     """Read ERA5-Land chunks as `sm(time, layer, lat, lon)` for the requested years.
 
     Layer depth bounds (0-7, 7-28, 28-100 cm) are attached as `layer_top`/`layer_bottom`;
@@ -93,8 +98,10 @@ def read_era5land(paths: Sequence[str | PathLike], first_year: int,
     qc.refuse_if_too_much()
     lat0, lon0 = parts[0].lat.values, parts[0].lon.values
     for p, part in zip(sorted(map(str, paths)), parts, strict=False):
-        if part.lat.size != lat0.size or part.lon.size != lon0.size or not (
-            np.allclose(part.lat, lat0) and np.allclose(part.lon, lon0)
+        if (
+            part.lat.size != lat0.size
+            or part.lon.size != lon0.size
+            or not (np.allclose(part.lat, lat0) and np.allclose(part.lon, lon0))
         ):
             raise InputError(p, "grid differs from the other ERA5-Land files", "one grid")
     # Legacy files store float32 coordinates (31.100000381...): use the first file's exactly.

@@ -29,8 +29,9 @@ def default_catalog() -> object:
     return ESGFCatalog()
 
 
-def fetch(model: str, experiment: str, *,
-          catalog_factory: Callable[[], object] = default_catalog) -> list[Path]:
+def fetch(
+    model: str, experiment: str, *, catalog_factory: Callable[[], object] = default_catalog
+) -> list[Path]:
     """Search and download one (model, experiment); returns the local file paths.
 
     intake-esgf downloads into its own cache and checks every file against the checksum the

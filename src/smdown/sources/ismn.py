@@ -18,8 +18,10 @@ from pathlib import Path
 
 from smdown.errors import InputError
 
-STM_EXPECTED = ("ISMN 'header values' lines 'YYYY/MM/DD HH:MM value flag original_flag' after "
-                "one header line (or CEOP lines of 15 columns)")
+STM_EXPECTED = (
+    "ISMN 'header values' lines 'YYYY/MM/DD HH:MM value flag original_flag' after "
+    "one header line (or CEOP lines of 15 columns)"
+)
 _STAMP = re.compile(r"^(\d{4})/(\d{2})/(\d{2})$")
 _CLOCK = re.compile(r"^(\d{2}):(\d{2})$")
 _HEADER_VALUES = (2, 4)  # (index of the value, least number of columns)
@@ -136,9 +138,12 @@ def check_archive(path: str | PathLike) -> int:
             raise InputError(name, problem, STM_EXPECTED)
         key = _sensor_key(name, content)
         if key is not None and key in seen:
-            raise InputError(name, f"holds the same sensor as {seen[key]} (same station header "
-                             "and variable): a duplicated or overlapping station file",
-                             "one file per sensor; keep one of the two")
+            raise InputError(
+                name,
+                f"holds the same sensor as {seen[key]} (same station header "
+                "and variable): a duplicated or overlapping station file",
+                "one file per sensor; keep one of the two",
+            )
         if key is not None:
             seen[key] = name
     if count == 0:

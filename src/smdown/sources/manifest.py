@@ -20,13 +20,17 @@ from smdown.sources.download import sha256_of
 SUFFIX = ".manifest.json"
 
 
-def write_manifest(path: str | PathLike, files: Iterable[str | PathLike],
-                   origin: Mapping) -> Path:
+def write_manifest(path: str | PathLike, files: Iterable[str | PathLike], origin: Mapping) -> Path:
     """Record `files` (stored relative to the manifest) with sizes and sha256, and `origin`."""
     path = Path(path)
-    entries = [{"name": os.path.relpath(Path(f).resolve(), path.parent.resolve()),
-                "size": Path(f).stat().st_size, "sha256": sha256_of(f)}
-               for f in sorted(map(str, files))]
+    entries = [
+        {
+            "name": os.path.relpath(Path(f).resolve(), path.parent.resolve()),
+            "size": Path(f).stat().st_size,
+            "sha256": sha256_of(f),
+        }
+        for f in sorted(map(str, files))
+    ]
     with atomic_path(path) as tmp:
         tmp.write_text(json.dumps({"origin": dict(origin), "files": entries}, indent=1))
     return path
@@ -66,5 +70,6 @@ def source_location(path: str | PathLike) -> Path:
     try:
         return Path(json.loads(path.read_text())["origin"]["path"])
     except (OSError, ValueError, KeyError) as exc:
-        raise InputError(path, f"manifest names no source path ({exc})",
-                         "an ingest manifest") from exc
+        raise InputError(
+            path, f"manifest names no source path ({exc})", "an ingest manifest"
+        ) from exc

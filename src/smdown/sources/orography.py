@@ -27,15 +27,23 @@ TOLERANCE_DEG = 1e-4
 def _centres(values: np.ndarray, wanted: np.ndarray, dim: str, path: Path) -> np.ndarray:
     """Indices of `wanted` centres in the file's `values`; refuses a grid that lacks any."""
     index = np.clip(np.searchsorted(values, wanted), 1, max(values.size - 1, 1))
-    nearer = np.where(np.abs(values[index - 1] - wanted) <= np.abs(values[index] - wanted),
-                      index - 1, index) if values.size > 1 else np.zeros(wanted.size, int)
+    nearer = (
+        np.where(
+            np.abs(values[index - 1] - wanted) <= np.abs(values[index] - wanted), index - 1, index
+        )
+        if values.size > 1
+        else np.zeros(wanted.size, int)
+    )
     off = np.abs(values[nearer] - wanted) > TOLERANCE_DEG
     if off.any():
-        raise InputError(path, f"{dim} has {values.size} values [{values.min():.4f}.."
-                         f"{values.max():.4f}] that miss the target centre "
-                         f"{wanted[off][0]:.4f}",
-                         f"the target grid's {wanted.size} {dim} centres "
-                         f"[{wanted.min():.4f}..{wanted.max():.4f}]")
+        raise InputError(
+            path,
+            f"{dim} has {values.size} values [{values.min():.4f}.."
+            f"{values.max():.4f}] that miss the target centre "
+            f"{wanted[off][0]:.4f}",
+            f"the target grid's {wanted.size} {dim} centres "
+            f"[{wanted.min():.4f}..{wanted.max():.4f}]",
+        )
     return nearer
 
 
@@ -65,10 +73,20 @@ def read_elevation(path: str | PathLike, lat: np.ndarray, lon: np.ndarray) -> xr
     if finite.size == 0:
         raise InputError(path, "no finite geopotential at the target grid's cells", WHAT)
     if finite.max() > HIGHEST_SURFACE_M or finite.min() < -500.0:
-        raise InputError(path, f"elevation {finite.min():.0f}..{finite.max():.0f} m",
-                         f"{WHAT}: a surface between -500 and {HIGHEST_SURFACE_M:.0f} m")
-    return xr.DataArray(height, dims=("lat", "lon"),
-                        coords={"lat": lat, "lon": lon}, name="elevation",
-                        attrs={"units": "m", "long_name": "surface elevation (ERA5-Land "
-                               "geopotential / 9.80665 m s-2)", "source": path.name,
-                               "synthetic": str(z.attrs.get("synthetic", ""))})
+        raise InputError(
+            path,
+            f"elevation {finite.min():.0f}..{finite.max():.0f} m",
+            f"{WHAT}: a surface between -500 and {HIGHEST_SURFACE_M:.0f} m",
+        )
+    return xr.DataArray(
+        height,
+        dims=("lat", "lon"),
+        coords={"lat": lat, "lon": lon},
+        name="elevation",
+        attrs={
+            "units": "m",
+            "long_name": "surface elevation (ERA5-Land geopotential / 9.80665 m s-2)",
+            "source": path.name,
+            "synthetic": str(z.attrs.get("synthetic", "")),
+        },
+    )

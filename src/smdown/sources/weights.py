@@ -27,12 +27,18 @@ def check_vgg16_state_dict(path: str | PathLike) -> None:
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:
-        raise InputError(path, f"cannot be loaded by torch ({exc})",
-                         "a VGG16 state dict such as vgg16-397923af.pth") from exc
+        raise InputError(
+            path,
+            f"cannot be loaded by torch ({exc})",
+            "a VGG16 state dict such as vgg16-397923af.pth",
+        ) from exc
     missing = [k for k in REQUIRED_KEYS if k not in state]
     if missing:
-        raise InputError(path, f"{len(missing)} VGG16 keys missing (e.g. {missing[0]})",
-                         "torchvision's VGG16 layout, keys features.N.weight/bias")
+        raise InputError(
+            path,
+            f"{len(missing)} VGG16 keys missing (e.g. {missing[0]})",
+            "torchvision's VGG16 layout, keys features.N.weight/bias",
+        )
     if tuple(state["features.0.weight"].shape) != (64, 3, 3, 3):
         raise InputError(path, "features.0.weight has the wrong shape", "(64, 3, 3, 3)")
 
@@ -48,8 +54,14 @@ def fetch_vgg16(dest: str | PathLike, url: str = VGG16_URL) -> Path:
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=dest.parent, prefix=".hub-") as tmp:
-        torch.hub.load_state_dict_from_url(url, model_dir=tmp, map_location="cpu",
-                                           progress=False, check_hash=True, weights_only=True)
+        torch.hub.load_state_dict_from_url(
+            url,
+            model_dir=tmp,
+            map_location="cpu",
+            progress=False,
+            check_hash=True,
+            weights_only=True,
+        )
         fetched = Path(tmp) / os.path.basename(url.split("?", 1)[0])
         check_vgg16_state_dict(fetched)
         os.replace(fetched, dest)
@@ -60,8 +72,11 @@ def take_local_vgg16(source: str | PathLike, dest: str | PathLike) -> Path:
     """Check a user-supplied weights file and copy it to `dest`."""
     source = Path(source)
     if not source.is_file():
-        raise InputError(source, "VGG16 weights file not found",
-                         f"vgg16-397923af.pth (from {VGG16_URL}) or perceptual weight b2 = 0")
+        raise InputError(
+            source,
+            "VGG16 weights file not found",
+            f"vgg16-397923af.pth (from {VGG16_URL}) or perceptual weight b2 = 0",
+        )
     check_vgg16_state_dict(source)
     with atomic_path(dest) as tmp:
         shutil.copyfile(source, tmp)

@@ -56,8 +56,7 @@ def read_sm(path: str | PathLike, variable: str = "sm") -> xr.DataArray:
     return sm.drop_vars([c for c in sm.coords if c not in sm.dims])
 
 
-def region_masks(path: str | PathLike, sm: xr.DataArray, source: str | PathLike
-                 ) -> xr.DataArray:
+def region_masks(path: str | PathLike, sm: xr.DataArray, source: str | PathLike) -> xr.DataArray:
     """The prepared regions' masks (region, lat, lon) on the field's coordinates."""
     with xr.open_dataset(path) as ds:
         masks = ds["mask"].load().astype(bool)
@@ -65,34 +64,46 @@ def region_masks(path: str | PathLike, sm: xr.DataArray, source: str | PathLike
     return masks.assign_coords(lat=sm["lat"].values, lon=sm["lon"].values)
 
 
-def analyse(sm: xr.DataArray, masks: xr.DataArray, periods: Periods,
-            alpha: float = 0.05) -> TrendResults:
+def analyse(
+    sm: xr.DataArray, masks: xr.DataArray, periods: Periods, alpha: float = 0.05
+) -> TrendResults:
     """Trend maps, regional series, their trends and period means of one experiment."""
     seasonal = seasonal_stack(sm)
     series = regional_series(seasonal, masks)
     return TrendResults(
         maps=trend_maps(seasonal, periods, alpha),
-        series=series.rename("sm").to_dataframe().reset_index()[
-            ["region", "season", "depth", "year", "sm"]].dropna(subset=["sm"]),
+        series=series.rename("sm")
+        .to_dataframe()
+        .reset_index()[["region", "season", "depth", "year", "sm"]]
+        .dropna(subset=["sm"]),
         trends=regional_trends(series, periods, alpha),
-        means=period_means(series, periods))
+        means=period_means(series, periods),
+    )
 
 
-def percent_change(future: xr.DataArray, base: xr.DataArray, masks: xr.DataArray,
-                   future_years: tuple[int, int], base_years: tuple[int, int]
-                   ) -> tuple[xr.DataArray, pd.DataFrame]:
+def percent_change(
+    future: xr.DataArray,
+    base: xr.DataArray,
+    masks: xr.DataArray,
+    future_years: tuple[int, int],
+    base_years: tuple[int, int],
+) -> tuple[xr.DataArray, pd.DataFrame]:
     """Percent change maps (season, depth, lat, lon) and the same per region, as a table."""
     future_seasonal, base_seasonal = seasonal_stack(future), seasonal_stack(base)
     maps = percent_change_maps(future_seasonal, base_seasonal, future_years, base_years)
-    regional = percent_change_maps(regional_series(future_seasonal, masks),
-                                   regional_series(base_seasonal, masks),
-                                   future_years, base_years)
+    regional = percent_change_maps(
+        regional_series(future_seasonal, masks),
+        regional_series(base_seasonal, masks),
+        future_years,
+        base_years,
+    )
     table = regional.rename("percent_change").to_dataframe().reset_index()
     return maps, table
 
 
-def trend_agreement(product: xr.Dataset, truth: xr.Dataset, period: str, season: str = "Y"
-                    ) -> pd.DataFrame:
+def trend_agreement(
+    product: xr.Dataset, truth: xr.Dataset, period: str, season: str = "Y"
+) -> pd.DataFrame:
     """Per layer: of the region's cells (where the product is defined) in which the truth's
     trend is significant, the share where the product's Sen slope has the truth's sign."""
     rows = []
@@ -105,8 +116,15 @@ def trend_agreement(product: xr.Dataset, truth: xr.Dataset, period: str, season:
         product_sign = np.sign(ours["slope"].isel(depth=k).values[significant])
         cells = int(significant.sum())
         share = float(np.mean(product_sign == truth_sign)) if cells else np.nan
-        rows.append({"layer": k + 1, "period": period, "season": season,
-                     "truth_significant_cells": cells, "same_sign_share": share})
+        rows.append(
+            {
+                "layer": k + 1,
+                "period": period,
+                "season": season,
+                "truth_significant_cells": cells,
+                "same_sign_share": share,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -114,10 +132,17 @@ SAME_SIGN_MIN = 0.9  # share of the truth's significant cells whose sign the pro
 PERCENT_TOLERANCE = 2.0  # percentage points between the product's and the truth's change
 
 
-def truth_comparison(product: xr.DataArray, truth: xr.DataArray, base: xr.DataArray,
-                     truth_base: xr.DataArray, masks: xr.DataArray, periods: Periods,
-                     alpha: float, change: tuple[int, int], reference: tuple[int, int]
-                     ) -> pd.DataFrame:
+def truth_comparison(
+    product: xr.DataArray,
+    truth: xr.DataArray,
+    base: xr.DataArray,
+    truth_base: xr.DataArray,
+    masks: xr.DataArray,
+    periods: Periods,
+    alpha: float,
+    change: tuple[int, int],
+    reference: tuple[int, int],
+) -> pd.DataFrame:
     """The demo's recovery check, one row per test: the sign share of the annual trend over the
     first period per layer (>= `SAME_SIGN_MIN`), and each region's annual percent change per
     layer (within `PERCENT_TOLERANCE` points of the truth's)."""
@@ -127,20 +152,43 @@ def truth_comparison(product: xr.DataArray, truth: xr.DataArray, base: xr.DataAr
     truth, truth_base = (t.assign_coords(depth=depths) for t in (truth, truth_base))
     maps = [trend_maps(seasonal_stack(sm), first, alpha) for sm in (product, truth)]
     signs = trend_agreement(*maps, period=name)
-    rows = [{"check": "same_sign_share", "layer": r.layer, "region": "", "season": "Y",
-             "period": name, "cells": r.truth_significant_cells, "product": r.same_sign_share,
-             "truth": 1.0, "threshold": SAME_SIGN_MIN,
-             "passes": bool(r.same_sign_share >= SAME_SIGN_MIN)} for r in signs.itertuples()]
-    tables = [percent_change(f, b, masks, change, reference)[1]
-              for f, b in ((product, base), (truth, truth_base))]
-    merged = tables[0].merge(tables[1], on=["season", "depth", "region"],
-                             suffixes=("_product", "_truth"))
+    rows = [
+        {
+            "check": "same_sign_share",
+            "layer": r.layer,
+            "region": "",
+            "season": "Y",
+            "period": name,
+            "cells": r.truth_significant_cells,
+            "product": r.same_sign_share,
+            "truth": 1.0,
+            "threshold": SAME_SIGN_MIN,
+            "passes": bool(r.same_sign_share >= SAME_SIGN_MIN),
+        }
+        for r in signs.itertuples()
+    ]
+    tables = [
+        percent_change(f, b, masks, change, reference)[1]
+        for f, b in ((product, base), (truth, truth_base))
+    ]
+    merged = tables[0].merge(
+        tables[1], on=["season", "depth", "region"], suffixes=("_product", "_truth")
+    )
     annual = merged[merged["season"] == "Y"]
     for r in annual.itertuples():
         difference = abs(r.percent_change_product - r.percent_change_truth)
-        rows.append({"check": "percent_change", "layer": list(depths).index(r.depth) + 1,
-                     "region": r.region, "season": "Y", "period": f"{change[0]}-{change[1]}",
-                     "cells": np.nan, "product": r.percent_change_product,
-                     "truth": r.percent_change_truth, "threshold": PERCENT_TOLERANCE,
-                     "passes": bool(difference <= PERCENT_TOLERANCE)})
+        rows.append(
+            {
+                "check": "percent_change",
+                "layer": list(depths).index(r.depth) + 1,
+                "region": r.region,
+                "season": "Y",
+                "period": f"{change[0]}-{change[1]}",
+                "cells": np.nan,
+                "product": r.percent_change_product,
+                "truth": r.percent_change_truth,
+                "threshold": PERCENT_TOLERANCE,
+                "passes": bool(difference <= PERCENT_TOLERANCE),
+            }
+        )
     return pd.DataFrame(rows)

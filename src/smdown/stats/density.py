@@ -7,8 +7,9 @@ import numpy as np
 from smdown.stats.metrics import valid_pairs
 
 
-def binned_density(obs, pred, bins: int,
-                   range: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+def binned_density(
+    obs, pred, bins: int, range: tuple[float, float]
+) -> tuple[np.ndarray, np.ndarray]:
     """Count (obs, pred) pairs on a square grid of `bins` x `bins` cells spanning `range` twice.
 
     Returns `(counts, edges)`: `counts[i, j]` is the number of pairs with `pred` in bin i and

@@ -42,7 +42,6 @@ def layer_scores(reference: np.ndarray, predictions: Mapping[str, np.ndarray]) -
 def compare_rmse(scores: pd.DataFrame, candidate: str, baseline: str) -> pd.DataFrame:
     """Per layer the RMSE of `candidate` and `baseline` and whether the candidate's is lower."""
     table = scores.pivot(index="layer", columns="predictor", values="RMSE")
-    out = pd.DataFrame({f"rmse_{candidate}": table[candidate],
-                        f"rmse_{baseline}": table[baseline]})
+    out = pd.DataFrame({f"rmse_{candidate}": table[candidate], f"rmse_{baseline}": table[baseline]})
     out[f"{candidate}_beats_{baseline}"] = out.iloc[:, 0] < out.iloc[:, 1]
     return out.reset_index()

@@ -83,7 +83,7 @@ def _pairs(vals, pos, m, out) -> tuple[float, float, int]:
     c = 0
     for a in range(m - 1):
         va, pa = vals[a], pos[a]
-        later_v, later_p, dst = vals[a + 1:m], pos[a + 1:m], out[c:]
+        later_v, later_p, dst = vals[a + 1 : m], pos[a + 1 : m], out[c:]
         g = 0
         for k in range(m - a - 1):  # views indexed from 0, so numba's loop vectorises
             vb = later_v[k]
@@ -326,7 +326,10 @@ def mann_kendall_xr(da: xr.DataArray, dim: str = "year", alpha: float = 0.05) ->
     coords = {k: c for k, c in da.coords.items() if dim not in c.dims}
     units = da.attrs.get("units")
     data = {f: (dims, getattr(res, f), _field_attrs(f, units, dim)) for f in MannKendall._fields}
-    attrs = {"method": "Mann-Kendall original test and Sen's slope "
-                       "(identical to pymannkendall.original_test)",
-             "alpha": alpha, "trend_dim": dim}
+    attrs = {
+        "method": "Mann-Kendall original test and Sen's slope "
+        "(identical to pymannkendall.original_test)",
+        "alpha": alpha,
+        "trend_dim": dim,
+    }
     return xr.Dataset(data, coords=coords, attrs=attrs)

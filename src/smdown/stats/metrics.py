@@ -72,8 +72,15 @@ def r2(y, yhat) -> float:
     return float(1.0 - np.sum((a - b) ** 2) / np.sum((a - a.mean()) ** 2))
 
 
-METRICS = {"MAE": mae, "RMSE": rmse, "MAPE": mape, "R": pearson_r, "R2": r2, "bias": bias,
-           "ubRMSD": ubrmsd}
+METRICS = {
+    "MAE": mae,
+    "RMSE": rmse,
+    "MAPE": mape,
+    "R": pearson_r,
+    "R2": r2,
+    "bias": bias,
+    "ubRMSD": ubrmsd,
+}
 
 
 def scores(y, yhat, names=("MAE", "RMSE", "MAPE", "R")) -> dict[str, float]:

@@ -16,9 +16,15 @@ import xarray as xr
 from smdown.errors import InputError
 from smdown.sources.cmip6 import IDENTITY
 
-COLUMNS = {"source_id": "model", "institution_id": "institution", "member_id": "member",
-           "source_grid": "native grid", "nominal_resolution": "nominal resolution",
-           "grid_label": "grid label", "source_calendar": "calendar"}
+COLUMNS = {
+    "source_id": "model",
+    "institution_id": "institution",
+    "member_id": "member",
+    "source_grid": "native grid",
+    "nominal_resolution": "nominal resolution",
+    "grid_label": "grid label",
+    "source_calendar": "calendar",
+}
 
 
 def models_table(prepared: Mapping[str, str | PathLike]) -> pd.DataFrame:
@@ -29,9 +35,11 @@ def models_table(prepared: Mapping[str, str | PathLike]) -> pd.DataFrame:
             attrs = dict(ds.attrs)
         missing = [key for key in ("source_id", *IDENTITY) if key not in attrs]
         if missing:
-            raise InputError(path, f"lacks the attributes {missing}",
-                             "a file of rule regrid_cmip6 (a run prepared before Table 1 "
-                             "existed reruns it)")
+            raise InputError(
+                path,
+                f"lacks the attributes {missing}",
+                "a file of rule regrid_cmip6 (a run prepared before Table 1 existed reruns it)",
+            )
         if attrs["source_id"] != model:
             raise InputError(path, f"holds model {attrs['source_id']!r}", f"model {model!r}")
         rows.append({column: attrs[key] for key, column in COLUMNS.items()})

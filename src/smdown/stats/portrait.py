@@ -23,8 +23,9 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 TIME_SCALES = (*MONTHS, "MAM", "JJA", "SON", "DJF", "Y")  # the diagram's rows, top to bottom
 
 
-def north_south_masks(land: xr.DataArray, split_lat: float = 35.0,
-                      min_lon: float = 100.0) -> xr.DataArray:
+def north_south_masks(
+    land: xr.DataArray, split_lat: float = 35.0, min_lon: float = 100.0
+) -> xr.DataArray:
     """Boolean (region, lat, lon) masks "north" (lat >= split_lat) and "south" (lat < split_lat)
     of the land cells east of `min_lon` (lon >= min_lon), as the study splits China."""
     land = land.astype(bool)
@@ -42,13 +43,20 @@ def time_scale_series(da: xr.DataArray, scale: str) -> xr.DataArray:
     check_monthly(da)
     month = MONTHS.index(scale) + 1
     sub = da.isel(time=(da["time"].dt.month == month).values)
-    return sub.assign_coords(year=("time", sub["time"].dt.year.values)).swap_dims(
-        time="year").drop_vars("time")
+    return (
+        sub.assign_coords(year=("time", sub["time"].dt.year.values))
+        .swap_dims(time="year")
+        .drop_vars("time")
+    )
 
 
-def portrait_table(historical: xr.DataArray, scenarios: Mapping[str, xr.DataArray],
-                   masks: xr.DataArray, periods: Mapping[str, tuple[int, int]],
-                   reference: tuple[int, int] = (1995, 2014)) -> pd.DataFrame:
+def portrait_table(
+    historical: xr.DataArray,
+    scenarios: Mapping[str, xr.DataArray],
+    masks: xr.DataArray,
+    periods: Mapping[str, tuple[int, int]],
+    reference: tuple[int, int] = (1995, 2014),
+) -> pd.DataFrame:
     """Percent change of each region's mean (cos-latitude weighted) per time scale, scenario and
     period, against the `reference` years of the historical run.
 
@@ -63,7 +71,13 @@ def portrait_table(historical: xr.DataArray, scenarios: Mapping[str, xr.DataArra
             for name, years in periods.items():
                 change = percent_change(period_mean(series, years), base)
                 for region in masks["region"].values:
-                    rows.append({"region": str(region), "scale": scale, "scenario": scenario,
-                                 "period": name,
-                                 "change": float(np.asarray(change.sel(region=region)))})
+                    rows.append(
+                        {
+                            "region": str(region),
+                            "scale": scale,
+                            "scenario": scenario,
+                            "period": name,
+                            "change": float(np.asarray(change.sel(region=region))),
+                        }
+                    )
     return pd.DataFrame(rows)

@@ -82,8 +82,11 @@ def _period_years(period: str | tuple[int, int]) -> tuple[str, int, int]:
     """Name, first and last year of a period given by name (PERIODS) or as (first, last)."""
     if isinstance(period, str):
         if period not in PERIODS:
-            raise InputError("period", f"unknown period {period!r}",
-                             f"one of {', '.join(PERIODS)} or (first, last)")
+            raise InputError(
+                "period",
+                f"unknown period {period!r}",
+                f"one of {', '.join(PERIODS)} or (first, last)",
+            )
         return period, *PERIODS[period]
     first, last = period
     return f"{first}-{last}", int(first), int(last)
@@ -101,9 +104,11 @@ def period_mean(da_yearly: xr.DataArray, period: str | tuple[int, int]) -> xr.Da
     wanted = np.arange(first, last + 1)
     missing = np.setdiff1d(wanted, present)
     if missing.size:
-        raise InputError(f"period {name} ({first}-{last})",
-                         f"years {year_ranges(missing)} are not in the data",
-                         f"all of {first}-{last}; years present: {year_ranges(present)}")
+        raise InputError(
+            f"period {name} ({first}-{last})",
+            f"years {year_ranges(missing)} are not in the data",
+            f"all of {first}-{last}; years present: {year_ranges(present)}",
+        )
     mean = da_yearly.sel(year=wanted).mean("year", skipna=False, keep_attrs=True)
     mean.attrs["period"] = f"{first}-{last}"
     return mean
@@ -136,12 +141,17 @@ def _spatial_dims(da: xr.DataArray, mask: xr.DataArray, lat_name: str) -> list[s
     name = mask.name or "mask"
     spatial = [d for d in mask.dims if d in da.dims]
     if lat_name not in spatial or len(spatial) != 2:
-        raise InputError(name, f"dims {mask.dims} are not {lat_name!r} and one other dim of the "
-                         f"data {da.dims}", "a (lat, lon) mask on the data's grid")
+        raise InputError(
+            name,
+            f"dims {mask.dims} are not {lat_name!r} and one other dim of the data {da.dims}",
+            "a (lat, lon) mask on the data's grid",
+        )
     for dim in spatial:
         same = mask.sizes[dim] == da.sizes[dim] and (
-            dim not in mask.coords or np.array_equal(mask[dim].values, da[dim].values))
+            dim not in mask.coords or np.array_equal(mask[dim].values, da[dim].values)
+        )
         if not same:
-            raise InputError(name, f"its {dim!r} coordinate differs from the data's",
-                             "a mask on the data's grid")
+            raise InputError(
+                name, f"its {dim!r} coordinate differs from the data's", "a mask on the data's grid"
+            )
     return spatial

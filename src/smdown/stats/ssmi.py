@@ -28,19 +28,30 @@ def ssmi(sm: xr.DataArray, base: tuple[int, int] = SSMI_BASE, ddof: int = 1) -> 
     years = sm["time"].dt.year
     in_base = sm.isel(time=((years >= first) & (years <= last)).values)
     wanted = {(y, m) for y in range(first, last + 1) for m in range(1, 13)}
-    present = set(zip(in_base["time"].dt.year.values.tolist(),
-                      in_base["time"].dt.month.values.tolist(), strict=True))
+    present = set(
+        zip(
+            in_base["time"].dt.year.values.tolist(),
+            in_base["time"].dt.month.values.tolist(),
+            strict=True,
+        )
+    )
     if missing := wanted - present:
-        raise InputError(sm.name or "soil moisture",
-                         f"{len(missing)} months of the SSMI base {first}-{last} are missing "
-                         f"(years {year_ranges(np.array([y for y, _ in missing]))})",
-                         f"every month of {first}-{last}")
+        raise InputError(
+            sm.name or "soil moisture",
+            f"{len(missing)} months of the SSMI base {first}-{last} are missing "
+            f"(years {year_ranges(np.array([y for y, _ in missing]))})",
+            f"every month of {first}-{last}",
+        )
     climate = in_base.groupby("time.month")
     mean = climate.mean("time")
     spread = climate.std("time", ddof=ddof)
     spread = spread.where(spread > 0)
     index = (sm.groupby("time.month") - mean).groupby("time.month") / spread
     index = index.drop_vars("month", errors="ignore").rename("ssmi")
-    index.attrs = {"long_name": "standardised soil moisture index", "units": "1",
-                   "base_period": f"{first}-{last}", "ddof": ddof}
+    index.attrs = {
+        "long_name": "standardised soil moisture index",
+        "units": "1",
+        "base_period": f"{first}-{last}",
+        "ddof": ddof,
+    }
     return index

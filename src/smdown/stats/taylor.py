@@ -18,8 +18,18 @@ import pandas as pd
 
 from smdown.stats.metrics import bias, pearson_r, rmse, ubrmsd, valid_pairs
 
-COLUMNS = ("name", "n", "std", "std_reference", "std_normalised", "correlation", "crmsd",
-           "crmsd_normalised", "bias", "rmse")
+COLUMNS = (
+    "name",
+    "n",
+    "std",
+    "std_reference",
+    "std_normalised",
+    "correlation",
+    "crmsd",
+    "crmsd_normalised",
+    "bias",
+    "rmse",
+)
 
 
 def _std(values: np.ndarray) -> float:
@@ -36,23 +46,41 @@ def _reference_row(name: str, reference: np.ndarray) -> dict:
     """The reference against itself: R = 1, no centred difference, no bias."""
     values = reference[np.isfinite(reference)]
     std = _std(values)
-    return {"name": name, "n": values.size, "std": std, "std_reference": std,
-            "std_normalised": _ratio(std, std), "correlation": 1.0, "crmsd": 0.0,
-            "crmsd_normalised": 0.0, "bias": 0.0, "rmse": 0.0}
+    return {
+        "name": name,
+        "n": values.size,
+        "std": std,
+        "std_reference": std,
+        "std_normalised": _ratio(std, std),
+        "correlation": 1.0,
+        "crmsd": 0.0,
+        "crmsd_normalised": 0.0,
+        "bias": 0.0,
+        "rmse": 0.0,
+    }
 
 
 def _candidate_row(name: str, reference: np.ndarray, candidate: np.ndarray) -> dict:
     """One candidate's statistics over the pairs where both it and the reference are valid."""
     ref, cand = valid_pairs(reference, candidate)
     std, std_ref, crmsd = _std(cand), _std(ref), ubrmsd(ref, cand)
-    return {"name": name, "n": ref.size, "std": std, "std_reference": std_ref,
-            "std_normalised": _ratio(std, std_ref), "correlation": pearson_r(ref, cand),
-            "crmsd": crmsd, "crmsd_normalised": _ratio(crmsd, std_ref),
-            "bias": bias(ref, cand), "rmse": rmse(ref, cand)}
+    return {
+        "name": name,
+        "n": ref.size,
+        "std": std,
+        "std_reference": std_ref,
+        "std_normalised": _ratio(std, std_ref),
+        "correlation": pearson_r(ref, cand),
+        "crmsd": crmsd,
+        "crmsd_normalised": _ratio(crmsd, std_ref),
+        "bias": bias(ref, cand),
+        "rmse": rmse(ref, cand),
+    }
 
 
-def taylor_statistics(reference, candidates: Mapping[str, np.ndarray],
-                      reference_name: str = "reference") -> pd.DataFrame:
+def taylor_statistics(
+    reference, candidates: Mapping[str, np.ndarray], reference_name: str = "reference"
+) -> pd.DataFrame:
     """One row for the reference, then one per candidate, with the Taylor-diagram statistics.
 
     Columns: name, n (valid pairs), std (population, ddof=0), std_reference (the reference's std

@@ -37,8 +37,9 @@ def _years(series: xr.DataArray, first: int, last: int) -> xr.DataArray:
     return series.sel(year=slice(first, last))
 
 
-def trend_maps(seasonal: xr.DataArray, periods: Mapping[str, tuple[int, int]],
-               alpha: float = 0.05) -> xr.Dataset:
+def trend_maps(
+    seasonal: xr.DataArray, periods: Mapping[str, tuple[int, int]], alpha: float = 0.05
+) -> xr.Dataset:
     """Sen's slope (per year), p and significance h of every cell, layer and season, per period.
 
     `seasonal` is `seasonal_stack`'s output; the result has a `period` dim in `periods` order.
@@ -59,8 +60,9 @@ def regional_series(seasonal: xr.DataArray, masks: xr.DataArray) -> xr.DataArray
     return regional_mean(seasonal, masks)
 
 
-def regional_trends(series: xr.DataArray, periods: Mapping[str, tuple[int, int]],
-                    alpha: float = 0.05) -> pd.DataFrame:
+def regional_trends(
+    series: xr.DataArray, periods: Mapping[str, tuple[int, int]], alpha: float = 0.05
+) -> pd.DataFrame:
     """Slope (per year), p and h of every regional series per period, as a tidy table."""
     rows = []
     for name, (first, last) in periods.items():
@@ -79,11 +81,17 @@ def period_means(series: xr.DataArray, periods: Mapping[str, tuple[int, int]]) -
     return pd.concat(rows, ignore_index=True)
 
 
-def percent_change_maps(future: xr.DataArray, base: xr.DataArray,
-                        future_years: tuple[int, int], base_years: tuple[int, int]
-                        ) -> xr.DataArray:
+def percent_change_maps(
+    future: xr.DataArray,
+    base: xr.DataArray,
+    future_years: tuple[int, int],
+    base_years: tuple[int, int],
+) -> xr.DataArray:
     """100 (mean(future period) - mean(base period)) / mean(base period) per season and cell."""
     change = percent_change(period_mean(future, future_years), period_mean(base, base_years))
-    change.attrs.update(units="%", long_name=f"change of the {future_years[0]}-"
-                        f"{future_years[1]} mean against {base_years[0]}-{base_years[1]}")
+    change.attrs.update(
+        units="%",
+        long_name=f"change of the {future_years[0]}-"
+        f"{future_years[1]} mean against {base_years[0]}-{base_years[1]}",
+    )
     return change

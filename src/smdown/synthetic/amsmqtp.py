@@ -36,15 +36,33 @@ def year_dataset(world: TruthWorld, year: int) -> xr.Dataset:
     values = world.daily_field(grid.lat, grid.lon, days, experiment=OBSERVED)[:, :, ::-1]
     mid_cm = np.array([(t + b) * 50 for t, b in AMSMQTP_LAYERS], dtype=np.float32)
     return xr.Dataset(
-        {"SM": (("time", "depth", "lat", "lon"), values, {
-            "long_name": "soil moisture", "units": "m3/m3"})},
+        {
+            "SM": (
+                ("time", "depth", "lat", "lon"),
+                values,
+                {"long_name": "soil moisture", "units": "m3/m3"},
+            )
+        },
         coords={
-            "time": ("time", np.arange(days.size, dtype=np.int32), {
-                "units": f"days since {year:04d}-01-01", "calendar": "standard",
-                "long_name": "time"}),
-            "depth": ("depth", mid_cm, {
-                "units": "cm", "long_name": "depth of soil layer centre", "positive": "down",
-                "layers": LAYER_LABELS}),
+            "time": (
+                "time",
+                np.arange(days.size, dtype=np.int32),
+                {
+                    "units": f"days since {year:04d}-01-01",
+                    "calendar": "standard",
+                    "long_name": "time",
+                },
+            ),
+            "depth": (
+                "depth",
+                mid_cm,
+                {
+                    "units": "cm",
+                    "long_name": "depth of soil layer centre",
+                    "positive": "down",
+                    "layers": LAYER_LABELS,
+                },
+            ),
             "lat": ("lat", grid.lat[::-1], {"units": "degrees_north", "long_name": "latitude"}),
             "lon": ("lon", grid.lon, {"units": "degrees_east", "long_name": "longitude"}),
         },
@@ -59,17 +77,26 @@ def year_dataset(world: TruthWorld, year: int) -> xr.Dataset:
 def _encoding(ds: xr.Dataset) -> dict:
     encoding = {name: {"_FillValue": None} for name in ds.coords}
     chunks = tuple(min(c, n) for c, n in zip(CHUNKS, ds["SM"].shape, strict=True))
-    encoding["SM"] = {"dtype": "int16", "scale_factor": SCALE, "_FillValue": FILL,
-                      "zlib": True, "complevel": 6, "shuffle": True, "chunksizes": chunks}
+    encoding["SM"] = {
+        "dtype": "int16",
+        "scale_factor": SCALE,
+        "_FillValue": FILL,
+        "zlib": True,
+        "complevel": 6,
+        "shuffle": True,
+        "chunksizes": chunks,
+    }
     return encoding
 
 
-def write_amsmqtp(world: TruthWorld, folder: str | PathLike, first_year: int,
-                  last_year: int) -> list[Path]:
+def write_amsmqtp(
+    world: TruthWorld, folder: str | PathLike, first_year: int, last_year: int
+) -> list[Path]:
     """Write `AMSMQTP_ensemble_<YYYY>.nc` for each year into `folder`; return the paths."""
     paths = []
-    for year, name in zip(range(first_year, last_year + 1),
-                          amsmqtp_filenames(first_year, last_year), strict=True):
+    for year, name in zip(
+        range(first_year, last_year + 1), amsmqtp_filenames(first_year, last_year), strict=True
+    ):
         ds = year_dataset(world, year)
         path = Path(folder) / name
         write_netcdf(ds, path, encoding=_encoding(ds))

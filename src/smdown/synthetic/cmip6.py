@@ -49,15 +49,19 @@ def year_chunks(model_name: str, experiment: str) -> list[tuple[int, int]]:
     """(first, last) years of each file: one file, or N-year chunks for the split models."""
     exp = EXPERIMENTS[experiment]
     step = CHUNK_YEARS.get(model_name, exp.last_year - exp.first_year + 1)
-    return [(y, min(y + step - 1, exp.last_year))
-            for y in range(exp.first_year, exp.last_year + 1, step)]
+    return [
+        (y, min(y + step - 1, exp.last_year))
+        for y in range(exp.first_year, exp.last_year + 1, step)
+    ]
 
 
 def cmip6_filenames(model_name: str, experiment: str) -> list[str]:
     """The file names `write_cmip6` writes for one model and experiment, in time order."""
     model = MODELS[model_name]
-    return [cmor_filename(model, experiment, f"{a:04d}01", f"{b:04d}12")
-            for a, b in year_chunks(model_name, experiment)]
+    return [
+        cmor_filename(model, experiment, f"{a:04d}01", f"{b:04d}12")
+        for a, b in year_chunks(model_name, experiment)
+    ]
 
 
 def _index_range(bnds: np.ndarray, low: float, high: float, pad: int) -> slice:
@@ -65,8 +69,9 @@ def _index_range(bnds: np.ndarray, low: float, high: float, pad: int) -> slice:
     return slice(max(overlap[0] - pad, 0), min(overlap[-1] + pad + 1, bnds.shape[0]))
 
 
-def area_subset(grid: RectilinearGrid, box: RectilinearGrid, pad: int = PAD_CELLS
-                ) -> RectilinearGrid:
+def area_subset(
+    grid: RectilinearGrid, box: RectilinearGrid, pad: int = PAD_CELLS
+) -> RectilinearGrid:
     """The cells of `grid` overlapping the cells of `box`, padded by `pad` cells each side."""
     i = _index_range(grid.lat_bnds, box.lat_bnds.min(), box.lat_bnds.max(), pad)
     j = _index_range(grid.lon_bnds, box.lon_bnds.min(), box.lon_bnds.max(), pad)
@@ -75,8 +80,11 @@ def area_subset(grid: RectilinearGrid, box: RectilinearGrid, pad: int = PAD_CELL
 
 def _month_bounds(first_year: int, last_year: int, calendar: str) -> np.ndarray:
     """(month, 2) start/end of each month in TIME_UNITS of the model's calendar."""
-    edges = [cftime.datetime(y, m, 1, calendar=calendar)
-             for y in range(first_year, last_year + 1) for m in range(1, 13)]
+    edges = [
+        cftime.datetime(y, m, 1, calendar=calendar)
+        for y in range(first_year, last_year + 1)
+        for m in range(1, 13)
+    ]
     edges.append(cftime.datetime(last_year + 1, 1, 1, calendar=calendar))
     num = np.asarray(cftime.date2num(edges, TIME_UNITS, calendar=calendar), dtype=np.float64)
     return np.stack([num[:-1], num[1:]], axis=1)
@@ -95,15 +103,25 @@ def _nominal_resolution(grid: RectilinearGrid) -> str:
     return "500 km"
 
 
-def _global_attrs(model: Model, experiment: str, grid: RectilinearGrid, seed: int,
-                  filename: str) -> dict:
+def _global_attrs(
+    model: Model, experiment: str, grid: RectilinearGrid, seed: int, filename: str
+) -> dict:
     exp = EXPERIMENTS[experiment]
     historical = experiment == "historical"
-    r, i, p, f = (np.int32(x) for x in re.fullmatch(r"r(\d+)i(\d+)p(\d+)f(\d+)",
-                                                    model.member).groups())
-    branch = 0.0 if historical else float(cftime.date2num(
-        cftime.datetime(exp.first_year, 1, 1, calendar=model.calendar), TIME_UNITS,
-        calendar=model.calendar))
+    r, i, p, f = (
+        np.int32(x) for x in re.fullmatch(r"r(\d+)i(\d+)p(\d+)f(\d+)", model.member).groups()
+    )
+    branch = (
+        0.0
+        if historical
+        else float(
+            cftime.date2num(
+                cftime.datetime(exp.first_year, 1, 1, calendar=model.calendar),
+                TIME_UNITS,
+                calendar=model.calendar,
+            )
+        )
+    )
     return {
         "Conventions": "CF-1.7 CMIP-6.2",
         "activity_id": exp.activity,
@@ -117,13 +135,17 @@ def _global_attrs(model: Model, experiment: str, grid: RectilinearGrid, seed: in
         "external_variables": "areacella",
         "forcing_index": f,
         "frequency": "mon",
-        "further_info_url": (f"https://furtherinfo.es-doc.org/CMIP6.{model.institution}."
-                             f"{model.name}.{experiment}.none.{model.member}"),
+        "further_info_url": (
+            f"https://furtherinfo.es-doc.org/CMIP6.{model.institution}."
+            f"{model.name}.{experiment}.none.{model.member}"
+        ),
         "grid": "native atmosphere grid",
         "grid_label": model.grid_label,
-        "history": (f"{CREATION_DATE} ; CMOR rewrote data to be consistent with CMIP6, "
-                    "CF-1.7 CMIP-6.2 and CF standards.; synthetic demo data written by "
-                    f"smdown.synthetic (seed {seed})"),
+        "history": (
+            f"{CREATION_DATE} ; CMOR rewrote data to be consistent with CMIP6, "
+            "CF-1.7 CMIP-6.2 and CF standards.; synthetic demo data written by "
+            f"smdown.synthetic (seed {seed})"
+        ),
         "initialization_index": i,
         "institution_id": model.institution,
         "license": LICENSE.format(institution=model.institution),
@@ -152,13 +174,17 @@ def _global_attrs(model: Model, experiment: str, grid: RectilinearGrid, seed: in
     }
 
 
-def model_values(world: TruthWorld, model_name: str, experiment: str, grid: RectilinearGrid,
-                  months: np.ndarray) -> np.ndarray:
+def model_values(
+    world: TruthWorld, model_name: str, experiment: str, grid: RectilinearGrid, months: np.ndarray
+) -> np.ndarray:
     """mrsos (time, lat, lon) in kg m-2: the model's view of the truth's top layer."""
     index = list(MODELS).index(model_name)
     params = np.random.default_rng([world.seed, 101, index])
-    scale, bias, noise_std = (params.uniform(*world.model_scale), params.uniform(*world.model_bias),
-                              params.uniform(*world.model_noise))
+    scale, bias, noise_std = (
+        params.uniform(*world.model_scale),
+        params.uniform(*world.model_bias),
+        params.uniform(*world.model_noise),
+    )
     noise = np.random.default_rng([world.seed, 102, index, list(EXPERIMENTS).index(experiment)])
     truth = world.cell_mean(grid, months, layer=0, experiment=experiment)
     climate = world.pattern(grid.lat[:, None], grid.lon[None, :], [0])[0]
@@ -167,31 +193,63 @@ def model_values(world: TruthWorld, model_name: str, experiment: str, grid: Rect
     return (np.clip(sm, 0.01, None) * WATER_DENSITY * MRSOS_DEPTH_M).astype(np.float32)
 
 
-def _chunk_dataset(values: np.ndarray, bounds: np.ndarray, grid: RectilinearGrid, model: Model,
-                   attrs: dict) -> xr.Dataset:
-    mrsos = xr.DataArray(values, dims=("time", "lat", "lon"), attrs={
-        "standard_name": "mass_content_of_water_in_soil_layer",
-        "long_name": "Moisture in Upper Portion of Soil Column",
-        "comment": "The mass of water in all phases in the upper 10cm of the soil layer.",
-        "units": "kg m-2",
-        "original_name": "mrsos",
-        "cell_methods": "area: mean where land time: mean",
-        "cell_measures": "area: areacella",
-    })
-    time = xr.DataArray(bounds.mean(axis=1), dims="time", attrs={
-        "bounds": "time_bnds", "units": TIME_UNITS, "calendar": model.calendar,
-        "axis": "T", "long_name": "time", "standard_name": "time"})
-    lat = xr.DataArray(grid.lat, dims="lat", attrs={
-        "bounds": "lat_bnds", "units": "degrees_north", "axis": "Y",
-        "long_name": "Latitude", "standard_name": "latitude"})
-    lon = xr.DataArray(grid.lon, dims="lon", attrs={
-        "bounds": "lon_bnds", "units": "degrees_east", "axis": "X",
-        "long_name": "Longitude", "standard_name": "longitude"})
+def _chunk_dataset(
+    values: np.ndarray, bounds: np.ndarray, grid: RectilinearGrid, model: Model, attrs: dict
+) -> xr.Dataset:
+    mrsos = xr.DataArray(
+        values,
+        dims=("time", "lat", "lon"),
+        attrs={
+            "standard_name": "mass_content_of_water_in_soil_layer",
+            "long_name": "Moisture in Upper Portion of Soil Column",
+            "comment": "The mass of water in all phases in the upper 10cm of the soil layer.",
+            "units": "kg m-2",
+            "original_name": "mrsos",
+            "cell_methods": "area: mean where land time: mean",
+            "cell_measures": "area: areacella",
+        },
+    )
+    time = xr.DataArray(
+        bounds.mean(axis=1),
+        dims="time",
+        attrs={
+            "bounds": "time_bnds",
+            "units": TIME_UNITS,
+            "calendar": model.calendar,
+            "axis": "T",
+            "long_name": "time",
+            "standard_name": "time",
+        },
+    )
+    lat = xr.DataArray(
+        grid.lat,
+        dims="lat",
+        attrs={
+            "bounds": "lat_bnds",
+            "units": "degrees_north",
+            "axis": "Y",
+            "long_name": "Latitude",
+            "standard_name": "latitude",
+        },
+    )
+    lon = xr.DataArray(
+        grid.lon,
+        dims="lon",
+        attrs={
+            "bounds": "lon_bnds",
+            "units": "degrees_east",
+            "axis": "X",
+            "long_name": "Longitude",
+            "standard_name": "longitude",
+        },
+    )
     return xr.Dataset(
-        {"mrsos": mrsos,
-         "time_bnds": (("time", "bnds"), bounds),
-         "lat_bnds": (("lat", "bnds"), grid.lat_bnds),
-         "lon_bnds": (("lon", "bnds"), grid.lon_bnds)},
+        {
+            "mrsos": mrsos,
+            "time_bnds": (("time", "bnds"), bounds),
+            "lat_bnds": (("lat", "bnds"), grid.lat_bnds),
+            "lon_bnds": (("lon", "bnds"), grid.lon_bnds),
+        },
         coords={"time": time, "lat": lat, "lon": lon},
         attrs=attrs,
     )
@@ -199,14 +257,21 @@ def _chunk_dataset(values: np.ndarray, bounds: np.ndarray, grid: RectilinearGrid
 
 def _encoding(ds: xr.Dataset) -> dict:
     encoding = {name: {"_FillValue": None} for name in ds.variables}
-    encoding["mrsos"] = {"dtype": "float32", "_FillValue": FILL, "missing_value": FILL,
-                         "zlib": True, "complevel": 1, "shuffle": True}
+    encoding["mrsos"] = {
+        "dtype": "float32",
+        "_FillValue": FILL,
+        "missing_value": FILL,
+        "zlib": True,
+        "complevel": 1,
+        "shuffle": True,
+    }
     encoding["time"] = {"_FillValue": None, "dtype": "float64"}
     return encoding
 
 
-def write_cmip6(world: TruthWorld, model_name: str, experiment: str,
-                folder: str | PathLike) -> list[Path]:
+def write_cmip6(
+    world: TruthWorld, model_name: str, experiment: str, folder: str | PathLike
+) -> list[Path]:
     """Write one model's `mrsos` files for one experiment into `folder`; return their paths.
 
     The files cover the world's target grid (`world.box` at `world.resolution`) with
@@ -219,13 +284,15 @@ def write_cmip6(world: TruthWorld, model_name: str, experiment: str,
     model = MODELS[model_name]
     exp = EXPERIMENTS[experiment]
     grid = area_subset(native_grid(model.grid), world.target_grid())
-    months = np.arange(f"{exp.first_year:04d}-01", f"{exp.last_year + 1:04d}-01",
-                       dtype="datetime64[M]")
+    months = np.arange(
+        f"{exp.first_year:04d}-01", f"{exp.last_year + 1:04d}-01", dtype="datetime64[M]"
+    )
     values = model_values(world, model_name, experiment, grid, months)
     years = months.astype("datetime64[Y]").astype(int) + 1970
     paths = []
-    for (first, last), name in zip(year_chunks(model_name, experiment),
-                                   cmip6_filenames(model_name, experiment), strict=True):
+    for (first, last), name in zip(
+        year_chunks(model_name, experiment), cmip6_filenames(model_name, experiment), strict=True
+    ):
         sel = (years >= first) & (years <= last)
         bounds = _month_bounds(first, last, model.calendar)
         attrs = _global_attrs(model, experiment, grid, world.seed, name)

@@ -64,9 +64,13 @@ def _checked(variables: Sequence[str]) -> tuple[str, ...]:
     return tuple(name for name in VARIABLES if name in variables)
 
 
-def era5_values(world: TruthWorld, months: np.ndarray, first_year: int,
-                grid: RectilinearGrid | None = None,
-                variables: Sequence[str] = VARIABLES) -> np.ndarray:
+def era5_values(
+    world: TruthWorld,
+    months: np.ndarray,
+    first_year: int,
+    grid: RectilinearGrid | None = None,
+    variables: Sequence[str] = VARIABLES,
+) -> np.ndarray:
     """(time, variable, lat, lon) ERA5-Land soil moisture, ascending lat, on `grid` (default
     the world's target grid). A variable's values do not depend on which others are asked for.
     """
@@ -74,8 +78,9 @@ def era5_values(world: TruthWorld, months: np.ndarray, first_year: int,
     rows = [VARIABLES.index(name) for name in _checked(variables)]
     weights = layer_weights()[rows].astype(np.float32)
     layers = np.flatnonzero(weights.any(axis=0))  # only the truth layers the variables need
-    truth = world.field(grid.lat, grid.lon, months, layers, experiment=OBSERVED,
-                        season_scale=SEASON_SCALE)
+    truth = world.field(
+        grid.lat, grid.lon, months, layers, experiment=OBSERVED, season_scale=SEASON_SCALE
+    )
     era = np.einsum("el,tlyx->teyx", weights[:, layers], truth)
     rng = np.random.default_rng([world.seed, 201, first_year])
     noise = rng.normal(0.0, NOISE_STD, (months.size, len(VARIABLES)) + grid.shape)[:, rows]
@@ -126,60 +131,120 @@ def _grib_attrs(name: str, grid: RectilinearGrid) -> dict:
     }
 
 
-def new_layout(values: np.ndarray, months: np.ndarray, grid: RectilinearGrid,
-               variables: Sequence[str]) -> xr.Dataset:
+def new_layout(
+    values: np.ndarray, months: np.ndarray, grid: RectilinearGrid, variables: Sequence[str]
+) -> xr.Dataset:
     """The new CDS layout: int64 `valid_time`, descending `latitude`, `number` and `expver`."""
     seconds = months.astype("datetime64[s]").astype(np.int64)
     data = {
-        name: (("valid_time", "latitude", "longitude"), values[:, k, ::-1],
-               _grib_attrs(name, grid))
+        name: (("valid_time", "latitude", "longitude"), values[:, k, ::-1], _grib_attrs(name, grid))
         for k, name in enumerate(variables)
     }
     coords = {
-        "number": ((), np.int64(0), {"long_name": "ensemble member numerical id", "units": "1",
-                                     "standard_name": "realization"}),
-        "valid_time": ("valid_time", seconds, {
-            "long_name": "time", "standard_name": "time",
-            "units": "seconds since 1970-01-01", "calendar": "proleptic_gregorian"}),
-        "latitude": ("latitude", grid.lat[::-1], {
-            "units": "degrees_north", "standard_name": "latitude", "long_name": "latitude",
-            "stored_direction": "decreasing"}),
-        "longitude": ("longitude", grid.lon, {
-            "units": "degrees_east", "standard_name": "longitude", "long_name": "longitude"}),
-        "expver": ("valid_time", np.array(["0001"] * months.size, dtype="<U4"),
-                   {"long_name": "Experiment version"}),
+        "number": (
+            (),
+            np.int64(0),
+            {
+                "long_name": "ensemble member numerical id",
+                "units": "1",
+                "standard_name": "realization",
+            },
+        ),
+        "valid_time": (
+            "valid_time",
+            seconds,
+            {
+                "long_name": "time",
+                "standard_name": "time",
+                "units": "seconds since 1970-01-01",
+                "calendar": "proleptic_gregorian",
+            },
+        ),
+        "latitude": (
+            "latitude",
+            grid.lat[::-1],
+            {
+                "units": "degrees_north",
+                "standard_name": "latitude",
+                "long_name": "latitude",
+                "stored_direction": "decreasing",
+            },
+        ),
+        "longitude": (
+            "longitude",
+            grid.lon,
+            {"units": "degrees_east", "standard_name": "longitude", "long_name": "longitude"},
+        ),
+        "expver": (
+            "valid_time",
+            np.array(["0001"] * months.size, dtype="<U4"),
+            {"long_name": "Experiment version"},
+        ),
     }
-    return xr.Dataset(data, coords=coords, attrs={
-        "GRIB_centre": "ecmf", "GRIB_centreDescription": CENTRE,
-        "GRIB_subCentre": np.int64(0), "Conventions": "CF-1.7", "institution": CENTRE,
-        "history": HISTORY_NEW})
+    return xr.Dataset(
+        data,
+        coords=coords,
+        attrs={
+            "GRIB_centre": "ecmf",
+            "GRIB_centreDescription": CENTRE,
+            "GRIB_subCentre": np.int64(0),
+            "Conventions": "CF-1.7",
+            "institution": CENTRE,
+            "history": HISTORY_NEW,
+        },
+    )
 
 
 def _new_encoding(ds: xr.Dataset) -> dict:
     encoding = {name: {"_FillValue": None} for name in ds.coords}
     for name in VARIABLES:
         if name in ds:
-            encoding[name] = {"zlib": True, "complevel": 1, "shuffle": True,
-                              "_FillValue": np.float32(np.nan),
-                              "chunksizes": (1,) + ds[name].shape[1:]}
+            encoding[name] = {
+                "zlib": True,
+                "complevel": 1,
+                "shuffle": True,
+                "_FillValue": np.float32(np.nan),
+                "chunksizes": (1,) + ds[name].shape[1:],
+            }
     return encoding
 
 
-def old_layout(values: np.ndarray, months: np.ndarray, era5t_months: int,
-               grid: RectilinearGrid, variables: Sequence[str]) -> xr.Dataset:
+def old_layout(
+    values: np.ndarray,
+    months: np.ndarray,
+    era5t_months: int,
+    grid: RectilinearGrid,
+    variables: Sequence[str],
+) -> xr.Dataset:
     """The legacy CDS layout: int32 `time` in hours since 1900, descending `latitude`, and an
     `expver` dimension (1, 5) when the last `era5t_months` months are ERA5T."""
-    hours = ((months.astype("datetime64[h]") - np.datetime64("1900-01-01T00", "h"))
-             .astype(np.int64).astype(np.int32))
+    hours = (
+        (months.astype("datetime64[h]") - np.datetime64("1900-01-01T00", "h"))
+        .astype(np.int64)
+        .astype(np.int32)
+    )
     values = values[:, :, ::-1]
     dims: tuple[str, ...] = ("time", "latitude", "longitude")
     coords = {
-        "longitude": ("longitude", grid.lon.astype(np.float32),
-                      {"units": "degrees_east", "long_name": "longitude"}),
-        "latitude": ("latitude", grid.lat[::-1].astype(np.float32),
-                     {"units": "degrees_north", "long_name": "latitude"}),
-        "time": ("time", hours, {"units": "hours since 1900-01-01 00:00:00.0",
-                                 "long_name": "time", "calendar": "gregorian"}),
+        "longitude": (
+            "longitude",
+            grid.lon.astype(np.float32),
+            {"units": "degrees_east", "long_name": "longitude"},
+        ),
+        "latitude": (
+            "latitude",
+            grid.lat[::-1].astype(np.float32),
+            {"units": "degrees_north", "long_name": "latitude"},
+        ),
+        "time": (
+            "time",
+            hours,
+            {
+                "units": "hours since 1900-01-01 00:00:00.0",
+                "long_name": "time",
+                "calendar": "gregorian",
+            },
+        ),
     }
     if era5t_months:
         split = np.zeros((months.size, 2) + values.shape[2:], dtype=np.float32)
@@ -190,13 +255,17 @@ def old_layout(values: np.ndarray, months: np.ndarray, era5t_months: int,
         dims = ("time", "expver", "latitude", "longitude")
         coords["expver"] = ("expver", np.array([1, 5], dtype=np.int32), {"long_name": "expver"})
     data = {
-        name: (dims, values[:, k], {
-            "units": "m**3 m**-3",
-            "long_name": f"Volumetric soil water layer {VARIABLES.index(name) + 1}"})
+        name: (
+            dims,
+            values[:, k],
+            {
+                "units": "m**3 m**-3",
+                "long_name": f"Volumetric soil water layer {VARIABLES.index(name) + 1}",
+            },
+        )
         for k, name in enumerate(variables)
     }
-    return xr.Dataset(data, coords=coords, attrs={"Conventions": "CF-1.6",
-                                                  "history": HISTORY_OLD})
+    return xr.Dataset(data, coords=coords, attrs={"Conventions": "CF-1.6", "history": HISTORY_OLD})
 
 
 def _packing(values: np.ndarray) -> tuple[float, float]:
@@ -210,8 +279,13 @@ def _old_encoding(ds: xr.Dataset) -> dict:
     encoding = {name: {"_FillValue": None} for name in ds.coords}
     for name in ds.data_vars:
         scale, offset = _packing(ds[name].values)
-        encoding[name] = {"dtype": "int16", "scale_factor": scale, "add_offset": offset,
-                          "_FillValue": np.int16(-32767), "missing_value": np.int16(-32767)}
+        encoding[name] = {
+            "dtype": "int16",
+            "scale_factor": scale,
+            "add_offset": offset,
+            "_FillValue": np.int16(-32767),
+            "missing_value": np.int16(-32767),
+        }
     return encoding
 
 
@@ -234,10 +308,19 @@ def _zip_members(ds: xr.Dataset, split_members: bool) -> dict[str, xr.Dataset]:
     return members
 
 
-def write_era5land(world: TruthWorld, path: str | PathLike, first_year: int, last_year: int,
-                   layout: str = "new", zipped: bool = False, split_members: bool = False,
-                   era5t_months: int = ERA5T_MONTHS, *, resolution: float | None = None,
-                   variables: Sequence[str] = VARIABLES) -> Path:
+def write_era5land(
+    world: TruthWorld,
+    path: str | PathLike,
+    first_year: int,
+    last_year: int,
+    layout: str = "new",
+    zipped: bool = False,
+    split_members: bool = False,
+    era5t_months: int = ERA5T_MONTHS,
+    *,
+    resolution: float | None = None,
+    variables: Sequence[str] = VARIABLES,
+) -> Path:
     """Write ERA5-Land monthly means for the years to `path`, as one CDS request would return.
 
     layout: "new" (CDS since 2024) or "old" (legacy CDS, with an `expver` dimension over the
@@ -252,8 +335,11 @@ def write_era5land(world: TruthWorld, path: str | PathLike, first_year: int, las
     variables = _checked(variables)
     months = np.arange(f"{first_year:04d}-01", f"{last_year + 1:04d}-01", dtype="datetime64[M]")
     values = era5_values(world, months, first_year, grid, variables)
-    ds = (new_layout(values, months, grid, variables) if layout == "new"
-          else old_layout(values, months, era5t_months, grid, variables))
+    ds = (
+        new_layout(values, months, grid, variables)
+        if layout == "new"
+        else old_layout(values, months, era5t_months, grid, variables)
+    )
     path = Path(path)
     with atomic_path(path) as tmp:
         if not zipped:
@@ -267,8 +353,10 @@ def write_era5land(world: TruthWorld, path: str | PathLike, first_year: int, las
 
 def _write_zip(members: dict[str, xr.Dataset], target: Path, layout: str) -> None:
     """A zip archive at `target` holding each dataset as a NetCDF member of that name."""
-    with tempfile.TemporaryDirectory(dir=target.parent) as folder, \
-            zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with (
+        tempfile.TemporaryDirectory(dir=target.parent) as folder,
+        zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+    ):
         for name, member in members.items():
             _write(member, Path(folder) / name, layout)
             archive.write(Path(folder) / name, arcname=name)

@@ -25,31 +25,58 @@ def elevation_m(world: TruthWorld, lat: np.ndarray, lon: np.ndarray) -> np.ndarr
     y = (np.asarray(lat, float)[:, None] - lat_min) / max(lat_max - lat_min, 1e-9)
     x = (np.asarray(lon, float)[None, :] - lon_min) / max(lon_max - lon_min, 1e-9)
     phase = np.random.default_rng([world.seed, 7]).uniform(0, 2 * np.pi, 2)
-    ranges = (700 * np.exp(-((y - 0.25 - 0.1 * np.sin(6 * x + phase[0])) / 0.08) ** 2)
-              + 500 * np.exp(-((y - 0.75 - 0.1 * np.sin(5 * x + phase[1])) / 0.1) ** 2))
+    ranges = 700 * np.exp(
+        -(((y - 0.25 - 0.1 * np.sin(6 * x + phase[0])) / 0.08) ** 2)
+    ) + 500 * np.exp(-(((y - 0.75 - 0.1 * np.sin(5 * x + phase[1])) / 0.1) ** 2))
     return 4800.0 - 1500.0 * x**1.5 + ranges
 
 
-def write_geopotential(world: TruthWorld, path: str | PathLike,
-                       resolution: float | None = None) -> Path:
+def write_geopotential(
+    world: TruthWorld, path: str | PathLike, resolution: float | None = None
+) -> Path:
     """Write `z` = g x elevation over the world's box, as the CDS returns one hour of it."""
     grid = era5_grid(world, resolution)
     z = (elevation_m(world, grid.lat, grid.lon) * STANDARD_GRAVITY).astype(np.float32)
     ds = xr.Dataset(
-        {"z": (("valid_time", "latitude", "longitude"), z[None, ::-1], {
-            "GRIB_paramId": np.int64(129), "GRIB_shortName": "z", "GRIB_name": "Geopotential",
-            "long_name": "Geopotential", "units": "m**2 s**-2", "standard_name": "geopotential",
-            "synthetic": "smdown demo orography (a plateau with two ranges), not ERA5-Land's"})},
-        coords={
-            "valid_time": ("valid_time", np.array([946684800], dtype=np.int64), {
-                "standard_name": "time", "units": "seconds since 1970-01-01",
-                "calendar": "proleptic_gregorian"}),
-            "latitude": ("latitude", grid.lat[::-1], {"units": "degrees_north",
-                                                      "standard_name": "latitude"}),
-            "longitude": ("longitude", grid.lon, {"units": "degrees_east",
-                                                  "standard_name": "longitude"}),
+        {
+            "z": (
+                ("valid_time", "latitude", "longitude"),
+                z[None, ::-1],
+                {
+                    "GRIB_paramId": np.int64(129),
+                    "GRIB_shortName": "z",
+                    "GRIB_name": "Geopotential",
+                    "long_name": "Geopotential",
+                    "units": "m**2 s**-2",
+                    "standard_name": "geopotential",
+                    "synthetic": "smdown demo orography (a plateau with two ranges), "
+                    "not ERA5-Land's",
+                },
+            )
         },
-        attrs={"GRIB_centre": "ecmf", "institution": CENTRE, "Conventions": "CF-1.7"})
+        coords={
+            "valid_time": (
+                "valid_time",
+                np.array([946684800], dtype=np.int64),
+                {
+                    "standard_name": "time",
+                    "units": "seconds since 1970-01-01",
+                    "calendar": "proleptic_gregorian",
+                },
+            ),
+            "latitude": (
+                "latitude",
+                grid.lat[::-1],
+                {"units": "degrees_north", "standard_name": "latitude"},
+            ),
+            "longitude": (
+                "longitude",
+                grid.lon,
+                {"units": "degrees_east", "standard_name": "longitude"},
+            ),
+        },
+        attrs={"GRIB_centre": "ecmf", "institution": CENTRE, "Conventions": "CF-1.7"},
+    )
     path = Path(path)
     with atomic_path(path) as tmp:
         ds.to_netcdf(tmp, format="NETCDF4")

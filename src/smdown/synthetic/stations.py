@@ -65,12 +65,16 @@ def elevation(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
 def _station_table(spec: NetworkSpec, rng: np.random.Generator) -> pd.DataFrame:
     lat = np.round(rng.uniform(*spec.lat_range, spec.n_stations), 5)
     lon = np.round(rng.uniform(*spec.lon_range, spec.n_stations), 5)
-    return pd.DataFrame({
-        "network": spec.name,
-        "station": [f"{spec.station_prefix}{i + 1:02d}" for i in range(spec.n_stations)],
-        "lat": lat, "lon": lon, "elevation_m": np.round(elevation(lat, lon), 1),
-        "sensor": spec.sensor,
-    })
+    return pd.DataFrame(
+        {
+            "network": spec.name,
+            "station": [f"{spec.station_prefix}{i + 1:02d}" for i in range(spec.n_stations)],
+            "lat": lat,
+            "lon": lon,
+            "elevation_m": np.round(elevation(lat, lon), 1),
+            "sensor": spec.sensor,
+        }
+    )
 
 
 def _flags(days: np.ndarray, values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -89,14 +93,17 @@ def _keep_mask(n: int, rng: np.random.Generator) -> np.ndarray:
     keep = np.ones(n, dtype=bool)
     for _ in range(max(1, round(GAP_FRACTION * n / 20))):
         start = rng.integers(0, n)
-        keep[start:start + rng.integers(1, 41)] = False
+        keep[start : start + rng.integers(1, 41)] = False
     return keep
 
 
-def _stm_text(row: pd.Series, depth: float, days: np.ndarray, values: np.ndarray,
-              flags: np.ndarray) -> str:
-    header = (f"{row.network:<10} {row.network:<15} {row.station:<17} {row.lat:8.5f}"
-              f"{row.lon:12.5f}{row.elevation_m:8.2f}{depth:8.2f}{depth:8.2f} {row.sensor}")
+def _stm_text(
+    row: pd.Series, depth: float, days: np.ndarray, values: np.ndarray, flags: np.ndarray
+) -> str:
+    header = (
+        f"{row.network:<10} {row.network:<15} {row.station:<17} {row.lat:8.5f}"
+        f"{row.lon:12.5f}{row.elevation_m:8.2f}{depth:8.2f}{depth:8.2f} {row.sensor}"
+    )
     dates = pd.DatetimeIndex(days).strftime("%Y/%m/%d")
     lines = [f"{d} 12:00 {v:8.4f} {f} M" for d, v, f in zip(dates, values, flags, strict=True)]
     return "\n".join([header, *lines]) + "\n"
@@ -104,20 +111,26 @@ def _stm_text(row: pd.Series, depth: float, days: np.ndarray, values: np.ndarray
 
 def _static_csv() -> str:
     """The station's static variables file as ISMN ships it (HWSD soil, CCI land cover)."""
-    head = ("quantity_name;unit;depth_from[m];depth_to[m];value;description;quantity_source_name;"
-            "quantity_source_description;quantity_source_provider;quantity_source_version;"
-            "quantity_source_resolution;quantity_source_timerange;quantity_source_url;")
-    hwsd = "HWSD;Harmonized World Soil Database v1.1;IIASA;v1.1;30\";;;"
+    head = (
+        "quantity_name;unit;depth_from[m];depth_to[m];value;description;quantity_source_name;"
+        "quantity_source_description;quantity_source_provider;quantity_source_version;"
+        "quantity_source_resolution;quantity_source_timerange;quantity_source_url;"
+    )
+    hwsd = 'HWSD;Harmonized World Soil Database v1.1;IIASA;v1.1;30";;;'
     rows = [
         f"saturation;m^3*m^-3;0.00;0.30;{SATURATION:.2f};;{hwsd}",
         f"clay fraction;% weight;0.00;0.30;18.00;;{hwsd}",
         f"sand fraction;% weight;0.00;0.30;45.00;;{hwsd}",
         f"silt fraction;% weight;0.00;0.30;37.00;;{hwsd}",
         f"organic carbon;% weight;0.00;0.30;1.20;;{hwsd}",
-        ("land cover classification;;;;130;Grassland;CCI_landcover_2010;ESA CCI Land Cover;ESA;"
-         "2010-v1.6.1;300m;2008-2012;;"),
-        ("climate classification;;;;ET;Polar Tundra;koeppen_geiger_2007;Koeppen-Geiger Climate "
-         "Classification;;Peel2007;0.1deg;;;"),
+        (
+            "land cover classification;;;;130;Grassland;CCI_landcover_2010;ESA CCI Land Cover;ESA;"
+            "2010-v1.6.1;300m;2008-2012;;"
+        ),
+        (
+            "climate classification;;;;ET;Polar Tundra;koeppen_geiger_2007;Koeppen-Geiger Climate "
+            "Classification;;Peel2007;0.1deg;;;"
+        ),
     ]
     return "\n".join([head, *rows]) + "\n"
 
@@ -127,10 +140,13 @@ def _write_text(path: Path, text: str) -> None:
         tmp.write_text(text)
 
 
-def write_ismn(world: TruthWorld, folder: str | PathLike,
-               networks: Sequence[str] = tuple(NETWORKS),
-               period: tuple[str, str] = ("2008-05-01", "2019-09-30"),
-               seed: int = 0) -> pd.DataFrame:
+def write_ismn(
+    world: TruthWorld,
+    folder: str | PathLike,
+    networks: Sequence[str] = tuple(NETWORKS),
+    period: tuple[str, str] = ("2008-05-01", "2019-09-30"),
+    seed: int = 0,
+) -> pd.DataFrame:
     """Write ISMN header_values files for the networks into `folder`.
 
     Values: the truth at each sensor depth plus white sensor noise (0.01), 3 decimals, with
@@ -156,21 +172,34 @@ def write_ismn(world: TruthWorld, folder: str | PathLike,
                 kept_days, kept = days[keep], values[keep]
                 flags = _flags(kept_days, kept, rng)
                 start, end = (str(d).replace("-", "") for d in kept_days[[0, -1]])
-                stm = (f"{net}_{net}_{row.station}_sm_{depth:.6f}_{depth:.6f}_{row.sensor}_"
-                       f"{start}_{end}.stm")
+                stm = (
+                    f"{net}_{net}_{row.station}_sm_{depth:.6f}_{depth:.6f}_{row.sensor}_"
+                    f"{start}_{end}.stm"
+                )
                 path = folder / name / row.station / stm
                 _write_text(path, _stm_text(row, depth, kept_days, kept, flags))
-                rows.append({**row._asdict(), "depth_m": depth, "path": str(path),
-                             "n_values": int(keep.sum())})
-            _write_text(folder / name / row.station /
-                        f"{net}_{net}_{row.station}_static_variables.csv",
-                        _static_csv())
+                rows.append(
+                    {
+                        **row._asdict(),
+                        "depth_m": depth,
+                        "path": str(path),
+                        "n_values": int(keep.sum()),
+                    }
+                )
+            _write_text(
+                folder / name / row.station / f"{net}_{net}_{row.station}_static_variables.csv",
+                _static_csv(),
+            )
     return pd.DataFrame(rows)
 
 
-def write_cma(world: TruthWorld, path: str | PathLike, n_stations: int = 30,
-              period: tuple[str, str] = ("2015-01-01", "2018-12-31"),
-              seed: int = 0) -> pd.DataFrame:
+def write_cma(
+    world: TruthWorld,
+    path: str | PathLike,
+    n_stations: int = 30,
+    period: tuple[str, str] = ("2015-01-01", "2018-12-31"),
+    seed: int = 0,
+) -> pd.DataFrame:
     """Write the CMA station CSV (schema in the module docstring) to `path`.
 
     Stations are scattered over the world's box; values are the truth at each depth plus white
@@ -180,22 +209,34 @@ def write_cma(world: TruthWorld, path: str | PathLike, n_stations: int = 30,
     lat_min, lat_max, lon_min, lon_max = world.box
     lat = np.round(rng.uniform(lat_min + 0.2, lat_max - 0.2, n_stations), 4)
     lon = np.round(rng.uniform(lon_min + 0.2, lon_max - 0.2, n_stations), 4)
-    stations = pd.DataFrame({
-        "station_id": [f"{52000 + 37 * i:05d}" for i in range(n_stations)],
-        "lat": lat, "lon": lon, "elevation_m": np.round(elevation(lat, lon), 1),
-    })
+    stations = pd.DataFrame(
+        {
+            "station_id": [f"{52000 + 37 * i:05d}" for i in range(n_stations)],
+            "lat": lat,
+            "lon": lon,
+            "elevation_m": np.round(elevation(lat, lon), 1),
+        }
+    )
     days = np.arange(np.datetime64(period[0]), np.datetime64(period[1]) + 1)
     frames = []
     for st in stations.itertuples(index=False):
         series = world.point_series(st.lat, st.lon, np.array(CMA_DEPTHS_CM) / 100, days)
         series = np.clip(series + rng.normal(0.0, 0.015, series.shape), 0.0, 0.6)
-        frames.append(pd.DataFrame({
-            "station_id": st.station_id, "lat": st.lat, "lon": st.lon,
-            "elevation_m": st.elevation_m,
-            "date": np.repeat(pd.DatetimeIndex(days).strftime("%Y-%m-%d"), len(CMA_DEPTHS_CM)),
-            "depth_cm": np.tile(CMA_DEPTHS_CM, days.size),
-            "sm": np.round(series.ravel(), 3),
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "station_id": st.station_id,
+                    "lat": st.lat,
+                    "lon": st.lon,
+                    "elevation_m": st.elevation_m,
+                    "date": np.repeat(
+                        pd.DatetimeIndex(days).strftime("%Y-%m-%d"), len(CMA_DEPTHS_CM)
+                    ),
+                    "depth_cm": np.tile(CMA_DEPTHS_CM, days.size),
+                    "sm": np.round(series.ravel(), 3),
+                }
+            )
+        )
     with atomic_path(path) as tmp:
         pd.concat(frames, ignore_index=True).to_csv(tmp, index=False)
     return stations

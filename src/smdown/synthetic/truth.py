@@ -86,9 +86,11 @@ class _Modes:
 
     @classmethod
     def draw(cls, rng: np.random.Generator, count: int, max_wavenumber: float) -> _Modes:
-        return cls(rng.uniform(0.15, max_wavenumber, count),
-                   rng.uniform(-max_wavenumber, max_wavenumber, count),
-                   rng.uniform(0, 2 * np.pi, count))
+        return cls(
+            rng.uniform(0.15, max_wavenumber, count),
+            rng.uniform(-max_wavenumber, max_wavenumber, count),
+            rng.uniform(0, 2 * np.pi, count),
+        )
 
     def __call__(self, lat: np.ndarray, lon: np.ndarray, box: Box) -> np.ndarray:
         """Mode values, shape (count, *broadcast(lat, lon).shape), each of unit variance."""
@@ -112,8 +114,9 @@ def _layer_indices(layers: Sequence[int] | None) -> np.ndarray:
     return np.arange(len(AMSMQTP_LAYERS)) if layers is None else np.asarray(layers, dtype=int)
 
 
-def _mean_preserving_nodes(months: np.ndarray, days: np.ndarray
-                           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _mean_preserving_nodes(
+    months: np.ndarray, days: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Linear interpolation between mid-month nodes whose monthly means are exact.
 
     `days` cover `months` except the first and last (margins whose nodes are their own values).
@@ -182,8 +185,10 @@ class TruthWorld:
         trend pattern and reversed ranges, at once."""
         _check_whole_cells(self.box, self.resolution)
         if self.trend_pattern not in TREND_PATTERNS:
-            raise ValueError(f"unknown trend_pattern {self.trend_pattern!r}; allowed: "
-                             f"{', '.join(TREND_PATTERNS)}")
+            raise ValueError(
+                f"unknown trend_pattern {self.trend_pattern!r}; allowed: "
+                f"{', '.join(TREND_PATTERNS)}"
+            )
         for name in ("model_scale", "model_bias", "model_noise"):
             low, high = getattr(self, name)
             if low > high:
@@ -240,8 +245,9 @@ class TruthWorld:
         n_days = (np.datetime64(f"{_TABLE_LAST_YEAR + 1}-01-01") - start).astype(int)
         k = 4
         phi = 0.8
-        coef = lfilter([np.sqrt(1 - phi**2)], [1, -phi],
-                       self._rng(7).normal(size=(n_days, k)), axis=0) / np.sqrt(k)
+        coef = lfilter(
+            [np.sqrt(1 - phi**2)], [1, -phi], self._rng(7).normal(size=(n_days, k)), axis=0
+        ) / np.sqrt(k)
         months = (start + np.arange(n_days)).astype("datetime64[M]")
         starts = np.flatnonzero(np.r_[True, months[1:] != months[:-1]])
         counts = np.diff(np.r_[starts, n_days])
@@ -251,19 +257,22 @@ class TruthWorld:
     def _damping(self, layer_idx: np.ndarray) -> np.ndarray:
         return np.exp(-(LAYER_MID_M[layer_idx] - LAYER_MID_M[0]) / self.damping_depth_m)
 
-    def pattern(self, lat: np.ndarray, lon: np.ndarray, layers: Sequence[int] | None = None
-                ) -> np.ndarray:
+    def pattern(
+        self, lat: np.ndarray, lon: np.ndarray, layers: Sequence[int] | None = None
+    ) -> np.ndarray:
         """Time-invariant climatology (layer, *space) the seasonal cycle oscillates around."""
         lidx = _layer_indices(layers)
         u, v = _box_coords(lat, lon, self.box)
-        raw = 0.09 * (u - v) + np.tensordot(self._pattern_weights,
-                                             self._pattern_modes(lat, lon, self.box), axes=1)
+        raw = 0.09 * (u - v) + np.tensordot(
+            self._pattern_weights, self._pattern_modes(lat, lon, self.box), axes=1
+        )
         base = self.mean_moisture + self.pattern_amplitude * np.tanh(raw / 0.15)
         deeper = 0.04 * LAYER_MID_M[lidx]
         return base[None] + deeper.reshape((-1,) + (1,) * base.ndim)
 
-    def trend(self, lat: np.ndarray, lon: np.ndarray, experiment: str,
-              layers: Sequence[int] | None = None) -> np.ndarray:
+    def trend(
+        self, lat: np.ndarray, lon: np.ndarray, experiment: str, layers: Sequence[int] | None = None
+    ) -> np.ndarray:
         """True linear trend (layer, *space) in m3 m-3 per year over the experiment's years."""
         lidx = _layer_indices(layers)
         modes = self._trend_modes(lat, lon, self.box)
@@ -282,8 +291,15 @@ class TruthWorld:
         lon = np.asarray(lon, dtype=float)
         return (lat, lon) if points else (lat[:, None], lon[None, :])
 
-    def _monthly(self, lat: np.ndarray, lon: np.ndarray, months: np.ndarray, lidx: np.ndarray,
-                 experiment: str, season_scale: float) -> np.ndarray:
+    def _monthly(
+        self,
+        lat: np.ndarray,
+        lon: np.ndarray,
+        months: np.ndarray,
+        lidx: np.ndarray,
+        experiment: str,
+        season_scale: float,
+    ) -> np.ndarray:
         """Unclipped monthly truth (time, layer, *space) for month indices `months`."""
         years = _TABLE_FIRST_YEAR + (months + 0.5) / 12.0  # mid-month, fractional years
         base = self.pattern(lat, lon, lidx).astype(np.float32)
@@ -292,8 +308,11 @@ class TruthWorld:
         before, after = np.minimum(since, 0), np.maximum(since, 0)
         rate_hist = self.trend(lat, lon, "historical", lidx).astype(np.float32)
         rate_exp = self.trend(lat, lon, experiment, lidx).astype(np.float32)
-        noise = np.tensordot(self._monthly_coefficients[months] * self.noise_amplitude,
-                             self._noise_modes(lat, lon, self.box), axes=1).astype(np.float32)
+        noise = np.tensordot(
+            self._monthly_coefficients[months] * self.noise_amplitude,
+            self._noise_modes(lat, lon, self.box),
+            axes=1,
+        ).astype(np.float32)
         damping = self._damping(lidx).astype(np.float32)
         lag = self.seasonal_lag_years_per_m * LAYER_MID_M[lidx]
         out = np.empty((months.size, lidx.size) + base.shape[1:], dtype=np.float32)
@@ -307,8 +326,15 @@ class TruthWorld:
             layer += noise * damping[j]
         return out
 
-    def field(self, lat, lon, times, layers: Sequence[int] | None = None,
-              experiment: str = OBSERVED, season_scale: float = 1.0) -> np.ndarray:
+    def field(
+        self,
+        lat,
+        lon,
+        times,
+        layers: Sequence[int] | None = None,
+        experiment: str = OBSERVED,
+        season_scale: float = 1.0,
+    ) -> np.ndarray:
         """Monthly-mean truth, float32 (time, layer, lat, lon) for 1-D `lat` and `lon`.
 
         `times` are taken as months (any datetime64 unit); `layers` index AMSMQTP_LAYERS.
@@ -316,12 +342,19 @@ class TruthWorld:
         cycle (ERA5-Land's smoother annual cycle).
         """
         la, lo = self._space(lat, lon, points=False)
-        out = self._monthly(la, lo, _as_months(times), _layer_indices(layers), experiment,
-                            season_scale)
+        out = self._monthly(
+            la, lo, _as_months(times), _layer_indices(layers), experiment, season_scale
+        )
         return np.clip(out, *CLIP, out=out)
 
-    def cell_mean(self, grid: RectilinearGrid, times, layer: int = 0, subsamples: int = 4,
-                  experiment: str = OBSERVED) -> np.ndarray:
+    def cell_mean(
+        self,
+        grid: RectilinearGrid,
+        times,
+        layer: int = 0,
+        subsamples: int = 4,
+        experiment: str = OBSERVED,
+    ) -> np.ndarray:
         """Approximate cell averages (time, lat, lon) from subsamples x subsamples points per cell.
 
         Sub-points sit at the centres of an even split of each cell, weighted by cos(lat).
@@ -336,8 +369,15 @@ class TruthWorld:
         weights = weights / weights.sum(axis=1, keepdims=True)
         return np.einsum("tyaxb,ya->tyx", values, weights) / subsamples
 
-    def daily_field(self, lat, lon, days, layers: Sequence[int] | None = None,
-                    experiment: str = OBSERVED, points: bool = False) -> np.ndarray:
+    def daily_field(
+        self,
+        lat,
+        lon,
+        days,
+        layers: Sequence[int] | None = None,
+        experiment: str = OBSERVED,
+        points: bool = False,
+    ) -> np.ndarray:
         """Daily truth, float32 (day, layer, *space): a continuous piecewise-linear curve through
         the months whose monthly means equal the monthly truth, plus a smooth daily anomaly
         that has zero mean in every calendar month.
@@ -358,15 +398,23 @@ class TruthWorld:
         daily = (1 - w) * nodes[i] + w * nodes[i + 1]
         table_index = (all_days - np.datetime64(f"{_TABLE_FIRST_YEAR}-01-01")).astype(int)
         modes = self._daily_modes(la, lo, self.box)
-        anomaly = np.tensordot(self._daily_coefficients[table_index], modes,
-                               axes=1) * self.daily_noise_amplitude
+        anomaly = (
+            np.tensordot(self._daily_coefficients[table_index], modes, axes=1)
+            * self.daily_noise_amplitude
+        )
         damping = self._damping(lidx).reshape((1, -1) + (1,) * anomaly[0].ndim)
         daily += anomaly[:, None].astype(np.float32) * damping
         pick = (days - all_days[0]).astype(int)
         return np.clip(daily[pick], *CLIP).astype(np.float32)
 
-    def point_series(self, lat: float, lon: float, depth_m: float | Sequence[float], days,
-                     experiment: str = OBSERVED) -> np.ndarray:
+    def point_series(
+        self,
+        lat: float,
+        lon: float,
+        depth_m: float | Sequence[float],
+        days,
+        experiment: str = OBSERVED,
+    ) -> np.ndarray:
         """Daily truth at one point: (day,) for one depth, (day, depth) for several.
 
         Depths between layer mid-depths are interpolated linearly; beyond them, held constant.
@@ -382,19 +430,30 @@ class TruthWorld:
         """Monthly truth `sm(time, layer, lat, lon)` over the experiment's years on `grid`,
         with the true per-pixel linear trend `trend(layer, lat, lon)` (m3 m-3 per year)."""
         exp = EXPERIMENTS[experiment]
-        months = np.arange(f"{exp.first_year:04d}-01", f"{exp.last_year + 1:04d}-01",
-                           dtype="datetime64[M]")
+        months = np.arange(
+            f"{exp.first_year:04d}-01", f"{exp.last_year + 1:04d}-01", dtype="datetime64[M]"
+        )
         sm = self.field(grid.lat, grid.lon, months, experiment=experiment)
         trend = self.trend(grid.lat[:, None], grid.lon[None, :], experiment).astype(np.float32)
         top, bottom = (np.array(b) for b in zip(*AMSMQTP_LAYERS, strict=True))
         ds = xr.Dataset(
             {
-                "sm": (("time", "layer", "lat", "lon"), sm, {
-                    "long_name": "true volumetric soil moisture (monthly mean)",
-                    "units": "m3 m-3"}),
-                "trend": (("layer", "lat", "lon"), trend, {
-                    "long_name": "true linear trend over the experiment's years",
-                    "units": "m3 m-3 yr-1"}),
+                "sm": (
+                    ("time", "layer", "lat", "lon"),
+                    sm,
+                    {
+                        "long_name": "true volumetric soil moisture (monthly mean)",
+                        "units": "m3 m-3",
+                    },
+                ),
+                "trend": (
+                    ("layer", "lat", "lon"),
+                    trend,
+                    {
+                        "long_name": "true linear trend over the experiment's years",
+                        "units": "m3 m-3 yr-1",
+                    },
+                ),
             },
             coords={
                 "time": months.astype("datetime64[ns]"),
@@ -403,20 +462,28 @@ class TruthWorld:
                 "depth_bottom": ("layer", bottom, {"units": "m"}),
                 **grid.coords(),
             },
-            attrs={"title": "smdown synthetic truth", "experiment_id": experiment,
-                   "seed": self.seed},
+            attrs={
+                "title": "smdown synthetic truth",
+                "experiment_id": experiment,
+                "seed": self.seed,
+            },
         )
         for name, var in grid.bounds_vars().items():
             ds[name] = var
         return ds
 
 
-def world_on(grid: Mapping[str, float], seed: int,
-             world: Mapping[str, object] | None = None) -> TruthWorld:
+def world_on(
+    grid: Mapping[str, float], seed: int, world: Mapping[str, object] | None = None
+) -> TruthWorld:
     """The world spanning a config's target `grid` section (lat/lon min/max, resolution): the
     TRSR demo's for its grid, the China world for the CMIP6DL study's. `world` (the config's
     `synthetic.world`) sets any other field of `TruthWorld`; ranges may come as lists."""
-    box = (float(grid["lat_min"]), float(grid["lat_max"]), float(grid["lon_min"]),
-           float(grid["lon_max"]))
+    box = (
+        float(grid["lat_min"]),
+        float(grid["lat_max"]),
+        float(grid["lon_min"]),
+        float(grid["lon_max"]),
+    )
     params = {k: tuple(v) if isinstance(v, list) else v for k, v in (world or {}).items()}
     return TruthWorld(seed=seed, box=box, resolution=float(grid["resolution"]), **params)

@@ -32,4 +32,4 @@ def random_vgg16_state(seed: int = 0) -> dict[str, torch.Tensor]:
 def write_random_vgg16(path: str | PathLike, seed: int = 0) -> None:
     """Write `random_vgg16_state(seed)` to `path` atomically."""
     with atomic_path(path) as tmp, open(tmp, "wb") as fh:  # a file object: same bytes
-        torch.save(random_vgg16_state(seed), fh)           # whatever the temporary name
+        torch.save(random_vgg16_state(seed), fh)  # whatever the temporary name

@@ -19,6 +19,7 @@ class EnsembleMean(nn.Module):
         """(N, models, h, w) -> (N, n_layers, h * scale, w * scale), every layer the mean."""
         mean = x.mean(dim=1, keepdim=True)
         if self.scale > 1:
-            mean = F.interpolate(mean, scale_factor=self.scale, mode="bilinear",
-                                 align_corners=False)
+            mean = F.interpolate(
+                mean, scale_factor=self.scale, mode="bilinear", align_corners=False
+            )
         return mean.expand(-1, self.n_layers, -1, -1)

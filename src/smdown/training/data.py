@@ -25,8 +25,11 @@ def load_mask(regions: str | PathLike, region: str) -> xr.DataArray:
     """The boolean (lat, lon) mask of `region` from a prepared regions file, with coordinates."""
     with xr.open_dataset(regions) as ds:
         if region not in ds["region"].values:
-            raise InputError(regions, f"no region {region!r}",
-                             f"one of {', '.join(map(str, ds['region'].values))}")
+            raise InputError(
+                regions,
+                f"no region {region!r}",
+                f"one of {', '.join(map(str, ds['region'].values))}",
+            )
         return ds["mask"].sel(region=region, drop=True).load().astype(bool)
 
 
@@ -35,10 +38,11 @@ def check_grid(da: xr.DataArray, mask: xr.DataArray, path: str | PathLike) -> No
     for dim in ("lat", "lon"):
         ours, theirs = da[dim].values, mask[dim].values
         if ours.shape != theirs.shape or not np.allclose(ours, theirs, rtol=0, atol=1e-6):
-            raise InputError(path, f"{dim} has {ours.size} values "
-                             f"[{ours.min():.4f}..{ours.max():.4f}]",
-                             f"the target grid's {theirs.size} values "
-                             f"[{theirs.min():.4f}..{theirs.max():.4f}]")
+            raise InputError(
+                path,
+                f"{dim} has {ours.size} values [{ours.min():.4f}..{ours.max():.4f}]",
+                f"the target grid's {theirs.size} values [{theirs.min():.4f}..{theirs.max():.4f}]",
+            )
 
 
 def require_finite(da: xr.DataArray, mask: xr.DataArray, path: str | PathLike) -> None:
@@ -46,12 +50,17 @@ def require_finite(da: xr.DataArray, mask: xr.DataArray, path: str | PathLike) -
     bad = (~np.isfinite(da.values)) & mask.values
     if bad.any():
         where = np.argwhere(bad)[0]
-        first = {dim: da[dim].values[i] for dim, i in zip(da.dims, where, strict=True)
-                 if dim in da.coords}
+        first = {
+            dim: da[dim].values[i]
+            for dim, i in zip(da.dims, where, strict=True)
+            if dim in da.coords
+        }
         at = ", ".join(f"{dim} {str(v)[:7] if dim == 'time' else v}" for dim, v in first.items())
-        raise InputError(path, f"{int(bad.sum())} missing values of {da.name!r} inside the "
-                         f"region (first at {at})",
-                         "finite values in every cell of the region mask")
+        raise InputError(
+            path,
+            f"{int(bad.sum())} missing values of {da.name!r} inside the region (first at {at})",
+            "finite values in every cell of the region mask",
+        )
 
 
 class ModelStack:
@@ -63,8 +72,13 @@ class ModelStack:
     keeps inference memory independent of the length of the run.
     """
 
-    def __init__(self, paths: Mapping[str, str | PathLike], models: Sequence[str],
-                 mask: xr.DataArray | None = None, fill: float = 0.0):
+    def __init__(
+        self,
+        paths: Mapping[str, str | PathLike],
+        models: Sequence[str],
+        mask: xr.DataArray | None = None,
+        fill: float = 0.0,
+    ):
         self.paths = {model: paths[model] for model in models}
         self.mask = mask
         self.fill = fill
@@ -79,8 +93,11 @@ class ModelStack:
         for model, field in zip(models, self._fields, strict=True):
             if not np.array_equal(field.time.values, self.times):
                 self.close()
-                raise InputError(self.paths[model], "time axis differs from the other models'",
-                                 f"the months of {self.paths[models[0]]}")
+                raise InputError(
+                    self.paths[model],
+                    "time axis differs from the other models'",
+                    f"the months of {self.paths[models[0]]}",
+                )
 
     def _open(self, path: str | PathLike) -> xr.DataArray:
         ds = xr.open_dataset(path, cache=False)  # reads stay chunk-sized, nothing accumulates
@@ -123,20 +140,29 @@ class ModelStack:
         self.close()
 
 
-def stack_models(paths: Mapping[str, str | PathLike], models: Sequence[str],
-                 mask: xr.DataArray | None = None) -> xr.DataArray:
+def stack_models(
+    paths: Mapping[str, str | PathLike], models: Sequence[str], mask: xr.DataArray | None = None
+) -> xr.DataArray:
     """Every month of the prepared CMIP6 files as `x(time, model, lat, lon)` in `models` order.
 
     The checks and NaN handling are `ModelStack`'s.
     """
     with ModelStack(paths, models, mask) as stack:
         values = stack.read(slice(None))
-        return xr.DataArray(values, dims=("time", "model", "lat", "lon"),
-                            coords={"time": stack.times, "model": list(models), **stack.coords})
+        return xr.DataArray(
+            values,
+            dims=("time", "model", "lat", "lon"),
+            coords={"time": stack.times, "model": list(models), **stack.coords},
+        )
 
 
-def load_target(path: str | PathLike, times: np.ndarray, mask: xr.DataArray,
-                variable: str = "sm", finite: bool = True) -> np.ndarray:
+def load_target(
+    path: str | PathLike,
+    times: np.ndarray,
+    mask: xr.DataArray,
+    variable: str = "sm",
+    finite: bool = True,
+) -> np.ndarray:
     """A prepared (time, layer, lat, lon) field at `times` as float32, NaN outside the mask.
 
     With `finite`, NaN inside the mask is refused (targets); without it, kept (optional grids).
@@ -147,8 +173,11 @@ def load_target(path: str | PathLike, times: np.ndarray, mask: xr.DataArray,
         da = ds[variable]
         missing = np.setdiff1d(times, da.time.values)
         if missing.size:
-            raise InputError(path, f"{missing.size} training months missing "
-                             f"(first {str(missing[0])[:7]})", "every month of the training years")
+            raise InputError(
+                path,
+                f"{missing.size} training months missing (first {str(missing[0])[:7]})",
+                "every month of the training years",
+            )
         da = da.sel(time=times).transpose("time", "layer", "lat", "lon").load()
     check_grid(da, mask, path)
     if finite:
@@ -158,8 +187,9 @@ def load_target(path: str | PathLike, times: np.ndarray, mask: xr.DataArray,
     return values
 
 
-def land_cells(path: str | PathLike, layer: int, mask: xr.DataArray,
-               variable: str = "sm") -> xr.DataArray:
+def land_cells(
+    path: str | PathLike, layer: int, mask: xr.DataArray, variable: str = "sm"
+) -> xr.DataArray:
     """The boolean (lat, lon) cells where the prepared target's `layer` (1-based) has a value in
     every month: ERA5-Land's own land-sea mask, since it is NaN over the sea."""
     with xr.open_dataset(path) as ds:
@@ -179,8 +209,7 @@ def year_indices(times: np.ndarray, first: int, last: int) -> np.ndarray:
     return np.flatnonzero((years >= first) & (years <= last))
 
 
-def fold_indices(times: np.ndarray, n_folds: int, scheme: str, seed: int
-                 ) -> list[np.ndarray]:
+def fold_indices(times: np.ndarray, n_folds: int, scheme: str, seed: int) -> list[np.ndarray]:
     """Test indices of each fold: whole years in contiguous blocks, or shuffled single months."""
     if scheme not in SCHEMES:
         raise ValueError(f"unknown fold scheme {scheme!r}; allowed: {', '.join(SCHEMES)}")
@@ -194,8 +223,9 @@ def fold_indices(times: np.ndarray, n_folds: int, scheme: str, seed: int
     return [np.flatnonzero(np.isin(years, block)) for block in np.array_split(unique, n_folds)]
 
 
-def fold_test_months(years: Sequence[int], n_folds: int, scheme: str, seed: int, fold: int
-                     ) -> np.ndarray:
+def fold_test_months(
+    years: Sequence[int], n_folds: int, scheme: str, seed: int, fold: int
+) -> np.ndarray:
     """The month starts that fine-tuning fold `fold` tests on (of every month of `years`).
 
     The same split as `fold_indices` on the prepared files' months, which hold every month of
@@ -208,8 +238,9 @@ def fold_test_months(years: Sequence[int], n_folds: int, scheme: str, seed: int,
     return times[tests[fold]].astype("datetime64[M]")
 
 
-def inner_split(train: np.ndarray, times: np.ndarray, val_fraction: float, scheme: str,
-                seed: int) -> tuple[np.ndarray, np.ndarray]:
+def inner_split(
+    train: np.ndarray, times: np.ndarray, val_fraction: float, scheme: str, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Split a fold's training indices into (fit, validate) for early stopping.
 
     Year-blocked folds validate on their last whole years; shuffled folds on random months.

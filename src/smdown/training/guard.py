@@ -33,8 +33,9 @@ class Guard:
 
     def __post_init__(self) -> None:
         if self.action not in GUARD_ACTIONS:
-            raise ValueError(f"unknown guard action {self.action!r}; allowed: "
-                             f"{', '.join(GUARD_ACTIONS)}")
+            raise ValueError(
+                f"unknown guard action {self.action!r}; allowed: {', '.join(GUARD_ACTIONS)}"
+            )
 
     @classmethod
     def from_config(cls, training: Mapping[str, Any]) -> Guard:
@@ -45,41 +46,56 @@ class Guard:
         """The best epoch's validation scores and what is wrong with them ("problems": [])."""
         row = history.loc[history["epoch"] == best_epoch]
         if row.empty:
-            return {"passed": False, "best_epoch": best_epoch,
-                    "problems": [f"no epoch of the history is the kept one ({best_epoch})"]}
+            return {
+                "passed": False,
+                "best_epoch": best_epoch,
+                "problems": [f"no epoch of the history is the kept one ({best_epoch})"],
+            }
         row = row.iloc[0]
         rmse, baseline = float(row["val_rmse"]), float(row["val_rmse_ensemble_mean"])
         ratio = float(row["val_spatial_std_ratio"])
         problems = []
         if not rmse < baseline:
-            problems.append(f"validation RMSE {rmse:.4g} is not below the ensemble mean's "
-                            f"{baseline:.4g}")
+            problems.append(
+                f"validation RMSE {rmse:.4g} is not below the ensemble mean's {baseline:.4g}"
+            )
         if not ratio >= self.min_spatial_std_ratio:
-            problems.append(f"its output's spatial standard deviation is {ratio:.3g} of the "
-                            f"target's (at least {self.min_spatial_std_ratio:g} expected): a "
-                            "near-constant field")
-        return {"passed": not problems, "best_epoch": best_epoch, "val_rmse": rmse,
-                "val_rmse_ensemble_mean": baseline, "val_spatial_std_ratio": ratio,
-                "problems": problems}
+            problems.append(
+                f"its output's spatial standard deviation is {ratio:.3g} of the "
+                f"target's (at least {self.min_spatial_std_ratio:g} expected): a "
+                "near-constant field"
+            )
+        return {
+            "passed": not problems,
+            "best_epoch": best_epoch,
+            "val_rmse": rmse,
+            "val_rmse_ensemble_mean": baseline,
+            "val_spatial_std_ratio": ratio,
+            "problems": problems,
+        }
 
     def enforce(self, verdict: Mapping[str, Any], job: str) -> None:
         """Raise TrainingFailed for a failed verdict when the action is "error", else log it."""
         if verdict["passed"]:
             log.info("guard passed: %s", _numbers(verdict))
             return
-        message = (f"{job}: the kept network (epoch {verdict['best_epoch']}) failed the "
-                   f"collapse guard: {'; '.join(verdict['problems'])}")
+        message = (
+            f"{job}: the kept network (epoch {verdict['best_epoch']}) failed the "
+            f"collapse guard: {'; '.join(verdict['problems'])}"
+        )
         if self.action == "error":
             raise TrainingFailed(
                 f"{message}. Nothing was saved from it. Standardised inputs "
                 "(training.network.input_norm: standardise), a lower learning rate or a "
                 "warm-up usually help; training.guard: warn keeps the network, marked in "
-                "every table and figure made from it")
+                "every table and figure made from it"
+            )
         log.warning("%s; kept because training.guard is warn, and marked downstream", message)
 
 
 def _numbers(verdict: Mapping[str, Any]) -> str:
-    return (f"validation RMSE {verdict['val_rmse']:.4g} against the ensemble mean's "
-            f"{verdict['val_rmse_ensemble_mean']:.4g}, spatial spread "
-            f"{verdict['val_spatial_std_ratio']:.3g} of the target's")
-
+    return (
+        f"validation RMSE {verdict['val_rmse']:.4g} against the ensemble mean's "
+        f"{verdict['val_rmse_ensemble_mean']:.4g}, spatial spread "
+        f"{verdict['val_spatial_std_ratio']:.3g} of the target's"
+    )

@@ -44,8 +44,16 @@ from smdown.training.baselines import EnsembleMean
 log = logging.getLogger(__name__)
 
 LOSS_COLUMNS = ("mse", "vgg", "adv", "insitu", "tv", "total_g", "d_loss")
-HISTORY_COLUMNS = ("epoch", *LOSS_COLUMNS, "val_rmse", "val_rmse_ensemble_mean",
-                   "val_spatial_std_ratio", "lr_g", "lr_d", "seconds")
+HISTORY_COLUMNS = (
+    "epoch",
+    *LOSS_COLUMNS,
+    "val_rmse",
+    "val_rmse_ensemble_mean",
+    "val_spatial_std_ratio",
+    "lr_g",
+    "lr_d",
+    "seconds",
+)
 LR_SCHEDULES = ("cosine", "constant")
 # what `evaluate` scores: the spatial spreads are means over months of each month's standard
 # deviation over the region's cells (the collapse guard compares the two)
@@ -174,7 +182,7 @@ class _Session:
 
 
 def resolve_device(name: str) -> torch.device:
-    """"auto" is CUDA when available, else CPU; any other name is taken as given."""
+    """ "auto" is CUDA when available, else CPU; any other name is taken as given."""
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     return torch.device(name)
@@ -196,8 +204,9 @@ def fingerprint(data: TrainingData, settings: TrainSettings, *modules: nn.Module
     digest = hashlib.sha256(json.dumps(asdict(settings), sort_keys=True, default=str).encode())
     for module in modules:
         architecture = getattr(module, "architecture", None)
-        digest.update(json.dumps([type(module).__name__, architecture], sort_keys=True,
-                                 default=str).encode())
+        digest.update(
+            json.dumps([type(module).__name__, architecture], sort_keys=True, default=str).encode()
+        )
 
     def add(name: str, tensor: Tensor) -> None:
         digest.update(f"{name}:{tensor.dtype}:{tuple(tensor.shape)}".encode())
@@ -230,9 +239,16 @@ def seed_everything(seed: int) -> None:
 def rng_state(cuda: bool) -> dict:
     """The global RNG states, numpy's key as a tensor so the checkpoint loads weights-only."""
     _, key, pos, has_gauss, gauss = np.random.get_state()
-    state = {"python": random.getstate(), "torch": torch.get_rng_state(),
-             "numpy": {"key": torch.from_numpy(key.astype(np.int64)), "pos": pos,
-                       "has_gauss": has_gauss, "gauss": gauss}}
+    state = {
+        "python": random.getstate(),
+        "torch": torch.get_rng_state(),
+        "numpy": {
+            "key": torch.from_numpy(key.astype(np.int64)),
+            "pos": pos,
+            "has_gauss": has_gauss,
+            "gauss": gauss,
+        },
+    }
     if cuda:
         state["cuda"] = torch.cuda.get_rng_state_all()
     return state
@@ -243,8 +259,15 @@ def set_rng_state(state: dict) -> None:
     version, internal, gauss = state["python"]
     random.setstate((version, tuple(internal), gauss))
     numpy = state["numpy"]
-    np.random.set_state(("MT19937", numpy["key"].numpy().astype(np.uint32), numpy["pos"],
-                         numpy["has_gauss"], numpy["gauss"]))
+    np.random.set_state(
+        (
+            "MT19937",
+            numpy["key"].numpy().astype(np.uint32),
+            numpy["pos"],
+            numpy["has_gauss"],
+            numpy["gauss"],
+        )
+    )
     torch.set_rng_state(state["torch"])
     if "cuda" in state:
         torch.cuda.set_rng_state_all(state["cuda"])
@@ -262,9 +285,11 @@ def _deterministic(device: torch.device) -> Iterator[None]:
     if device.type != "cpu":
         yield
         return
-    previous = (torch.are_deterministic_algorithms_enabled(),
-                torch.is_deterministic_algorithms_warn_only_enabled(),
-                torch.utils.deterministic.fill_uninitialized_memory)
+    previous = (
+        torch.are_deterministic_algorithms_enabled(),
+        torch.is_deterministic_algorithms_warn_only_enabled(),
+        torch.utils.deterministic.fill_uninitialized_memory,
+    )
     torch.use_deterministic_algorithms(True)
     torch.utils.deterministic.fill_uninitialized_memory = False
     try:
@@ -300,8 +325,9 @@ def _adversarial_term(s: _Session, fake: Tensor, real: Tensor) -> Tensor:
     try:
         with torch.no_grad():
             d_real = _discriminate(s, real)
-        return relativistic_generator_loss(_discriminate(s, fake), d_real,
-                                           symmetric=s.settings.symmetric_adversarial)
+        return relativistic_generator_loss(
+            _discriminate(s, fake), d_real, symmetric=s.settings.symmetric_adversarial
+        )
     finally:
         s.discriminator.requires_grad_(True)
 
@@ -395,19 +421,27 @@ def _run_epoch(s: _Session, stopping: EarlyStopping, epoch: int) -> dict[str, fl
     val = evaluate(s.generator, s.data, s.data.val, s.device, s.settings.batch_size)["overall"]
     val_rmse = float(val["rmse"])
     stopping.update(val_rmse, epoch, s.generator)
-    row = {"epoch": epoch, **losses, "val_rmse": val_rmse,
-           "val_rmse_ensemble_mean": s.baseline_val_rmse,
-           "val_spatial_std_ratio": float(val["spatial_std"] / val["target_spatial_std"]),
-           "lr_g": lr_g, "lr_d": lr_d, "seconds": time.perf_counter() - start}
+    row = {
+        "epoch": epoch,
+        **losses,
+        "val_rmse": val_rmse,
+        "val_rmse_ensemble_mean": s.baseline_val_rmse,
+        "val_spatial_std_ratio": float(val["spatial_std"] / val["target_spatial_std"]),
+        "lr_g": lr_g,
+        "lr_d": lr_d,
+        "seconds": time.perf_counter() - start,
+    }
     return row
 
 
 def _epoch_detail(row: dict, stopping: EarlyStopping) -> str:
     """What one epoch gave, for its progress line."""
-    return (f"total_g {row['total_g']:.5g} d_loss {row['d_loss']:.5g} val_rmse "
-            f"{row['val_rmse']:.5g} (ensemble mean {row['val_rmse_ensemble_mean']:.5g}; best "
-            f"{stopping.best_score:.5g} at {stopping.best_epoch}), spatial spread "
-            f"{row['val_spatial_std_ratio']:.3g} of the target's")
+    return (
+        f"total_g {row['total_g']:.5g} d_loss {row['d_loss']:.5g} val_rmse "
+        f"{row['val_rmse']:.5g} (ensemble mean {row['val_rmse_ensemble_mean']:.5g}; best "
+        f"{stopping.best_score:.5g} at {stopping.best_epoch}), spatial spread "
+        f"{row['val_spatial_std_ratio']:.3g} of the target's"
+    )
 
 
 def _constant(epoch: int) -> float:
@@ -418,15 +452,22 @@ def _constant(epoch: int) -> float:
 def _scheduler(optimiser: torch.optim.Adam, settings: TrainSettings) -> LRScheduler:
     """The learning-rate schedule the settings name."""
     if settings.lr_schedule not in LR_SCHEDULES:
-        raise ValueError(f"unknown lr_schedule {settings.lr_schedule!r}; allowed: "
-                         f"{', '.join(LR_SCHEDULES)}")
+        raise ValueError(
+            f"unknown lr_schedule {settings.lr_schedule!r}; allowed: {', '.join(LR_SCHEDULES)}"
+        )
     if settings.lr_schedule == "constant":
         return LambdaLR(optimiser, _constant)
     return CosineAnnealingLR(optimiser, T_max=settings.epochs)
 
 
-def _session(generator: nn.Module, discriminator: nn.Module | None, vgg: nn.Module | None,
-             data: TrainingData, settings: TrainSettings, device: torch.device) -> _Session:
+def _session(
+    generator: nn.Module,
+    discriminator: nn.Module | None,
+    vgg: nn.Module | None,
+    data: TrainingData,
+    settings: TrainSettings,
+    device: torch.device,
+) -> _Session:
     """Move nets and data to the device and build the Adam optimisers and their schedulers."""
     if settings.bf16 and device.type != "cuda":
         log.info("bf16 autocast is CUDA-only; training in float32 on %s", device)
@@ -442,18 +483,26 @@ def _session(generator: nn.Module, discriminator: nn.Module | None, vgg: nn.Modu
     if vgg is not None:
         vgg.to(device, memory_format=memory_format)
     data = data.to(device)
-    return _Session(generator, discriminator, vgg, opt_g, opt_d, _scheduler(opt_g, settings),
-                    None if opt_d is None else _scheduler(opt_d, settings),
-                    data, settings, device, _baseline_val_rmse(data, device, settings))
+    return _Session(
+        generator,
+        discriminator,
+        vgg,
+        opt_g,
+        opt_d,
+        _scheduler(opt_g, settings),
+        None if opt_d is None else _scheduler(opt_d, settings),
+        data,
+        settings,
+        device,
+        _baseline_val_rmse(data, device, settings),
+    )
 
 
-def _baseline_val_rmse(data: TrainingData, device: torch.device, settings: TrainSettings
-                       ) -> float:
+def _baseline_val_rmse(data: TrainingData, device: torch.device, settings: TrainSettings) -> float:
     """The plain ensemble mean's masked RMSE on the validation months (the guard's bar); the
     mean is interpolated bilinearly when the targets are k times finer than the inputs."""
     baseline = EnsembleMean(data.y.shape[1], data.y.shape[-1] // data.x.shape[-1])
-    return float(evaluate(baseline, data, data.val, device, settings.batch_size)
-                 ["overall"]["rmse"])
+    return float(evaluate(baseline, data, data.val, device, settings.batch_size)["overall"]["rmse"])
 
 
 def _state(module: nn.Module | torch.optim.Optimizer | LRScheduler | None) -> dict | None:
@@ -461,16 +510,23 @@ def _state(module: nn.Module | torch.optim.Optimizer | LRScheduler | None) -> di
     return None if module is None else module.state_dict()
 
 
-def _checkpoint_state(s: _Session, stopping: EarlyStopping, history: list[dict],
-                      epoch: int, key: str) -> dict:
+def _checkpoint_state(
+    s: _Session, stopping: EarlyStopping, history: list[dict], epoch: int, key: str
+) -> dict:
     """Everything a resumed run needs to continue bit-identically after `epoch`."""
-    return {"fingerprint": key, "epoch": epoch, "generator": s.generator.state_dict(),
-            "discriminator": _state(s.discriminator),
-            "opt_generator": s.opt_g.state_dict(), "opt_discriminator": _state(s.opt_d),
-            "sched_generator": s.sched_g.state_dict(),
-            "sched_discriminator": _state(s.sched_d),
-            "early_stopping": stopping.state(), "history": history,
-            "rng": rng_state(cuda=s.device.type == "cuda")}
+    return {
+        "fingerprint": key,
+        "epoch": epoch,
+        "generator": s.generator.state_dict(),
+        "discriminator": _state(s.discriminator),
+        "opt_generator": s.opt_g.state_dict(),
+        "opt_discriminator": _state(s.opt_d),
+        "sched_generator": s.sched_g.state_dict(),
+        "sched_discriminator": _state(s.sched_d),
+        "early_stopping": stopping.state(),
+        "history": history,
+        "rng": rng_state(cuda=s.device.type == "cuda"),
+    }
 
 
 def _restore(s: _Session, state: dict) -> None:
@@ -499,16 +555,20 @@ def _write(state: dict, checkpoint: Path, history_csv: Path) -> None:
     """
     _write_history(state, history_csv)
     with atomic_path(checkpoint) as tmp, open(tmp, "wb") as fh:  # a file object: same bytes
-        torch.save(state, fh)                                    # whatever the temporary name
+        torch.save(state, fh)  # whatever the temporary name
 
 
 def _result(state: dict, settings: TrainSettings) -> TrainResult:
     """The TrainResult of a checkpoint state."""
     stopping = EarlyStopping(settings.patience, **state["early_stopping"])
-    return TrainResult(best_state=stopping.best_state, best_epoch=stopping.best_epoch,
-                       best_val_rmse=stopping.best_score, epochs_run=state["epoch"],
-                       stopped_early=stopping.stopped,
-                       history=pd.DataFrame(state["history"], columns=HISTORY_COLUMNS))
+    return TrainResult(
+        best_state=stopping.best_state,
+        best_epoch=stopping.best_epoch,
+        best_val_rmse=stopping.best_score,
+        epochs_run=state["epoch"],
+        stopped_early=stopping.stopped,
+        history=pd.DataFrame(state["history"], columns=HISTORY_COLUMNS),
+    )
 
 
 def _load_checkpoint(checkpoint: Path, key: str) -> dict | None:
@@ -517,16 +577,27 @@ def _load_checkpoint(checkpoint: Path, key: str) -> dict | None:
         return None
     state = torch.load(checkpoint, map_location="cpu", weights_only=True)
     if state.get("fingerprint") != key:
-        log.warning("%s belongs to another run (settings, data, architecture or starting "
-                    "weights differ); starting afresh", checkpoint)
+        log.warning(
+            "%s belongs to another run (settings, data, architecture or starting "
+            "weights differ); starting afresh",
+            checkpoint,
+        )
         return None
     return state
 
 
-def train(generator: nn.Module, discriminator: nn.Module | None, data: TrainingData,
-          settings: TrainSettings, *, checkpoint: Path, history_csv: Path,
-          vgg: nn.Module | None = None, stop_after_epoch: int | None = None,
-          label: str = "training") -> TrainResult:
+def train(
+    generator: nn.Module,
+    discriminator: nn.Module | None,
+    data: TrainingData,
+    settings: TrainSettings,
+    *,
+    checkpoint: Path,
+    history_csv: Path,
+    vgg: nn.Module | None = None,
+    stop_after_epoch: int | None = None,
+    label: str = "training",
+) -> TrainResult:
     """Train G (and D when adversarial) with early stopping, resuming from `checkpoint` if present.
 
     `discriminator` may be None when the settings have no adversarial loss (the YNet).
@@ -541,10 +612,12 @@ def train(generator: nn.Module, discriminator: nn.Module | None, data: TrainingD
     device = resolve_device(settings.device)
     key = fingerprint(data, settings, generator, discriminator, vgg)
     state = _load_checkpoint(checkpoint, key)
-    if state is not None and (state["early_stopping"]["stopped"]
-                              or state["epoch"] >= settings.epochs):
-        log.info("%s holds a finished run (%d epochs); nothing to train", checkpoint,
-                 state["epoch"])
+    if state is not None and (
+        state["early_stopping"]["stopped"] or state["epoch"] >= settings.epochs
+    ):
+        log.info(
+            "%s holds a finished run (%d epochs); nothing to train", checkpoint, state["epoch"]
+        )
         _write_history(state, history_csv)  # Snakemake removes a job's old outputs before it
         generator.to(device)
         return _result(state, settings)
@@ -566,9 +639,11 @@ def train(generator: nn.Module, discriminator: nn.Module | None, data: TrainingD
             state = _checkpoint_state(s, stopping, history, epoch, key)
             _write(state, checkpoint, history_csv)
             if stopping.stopped:
-                progress.note(f"{label}: stopped early after epoch {epoch} of "
-                              f"{settings.epochs} (no better validation RMSE for "
-                              f"{settings.patience} epochs)")
+                progress.note(
+                    f"{label}: stopped early after epoch {epoch} of "
+                    f"{settings.epochs} (no better validation RMSE for "
+                    f"{settings.patience} epochs)"
+                )
             if stopping.stopped or epoch == stop_after_epoch:
                 break
     return _result(state, settings)
@@ -581,14 +656,25 @@ def _moments(pred: Tensor, target: Tensor, valid: Tensor) -> Tensor:
     pred = torch.where(valid, pred.double(), 0.0)
     target = torch.where(valid, target.double(), 0.0)
     error = pred - target
-    parts = (valid.double(), error, error.abs(), error**2, target, pred, target**2, pred**2,
-             target * pred)
+    parts = (
+        valid.double(),
+        error,
+        error.abs(),
+        error**2,
+        target,
+        pred,
+        target**2,
+        pred**2,
+        target * pred,
+    )
     sums = [part.sum(dim=(0, 2, 3)) for part in parts]
     n = parts[0].sum(dim=(2, 3))  # (N, C) cells per month and layer
     spread = n >= 2
     stds = [_spatial_std(field, n) for field in (pred, target)]
-    sums += [spread.double().sum(dim=0),
-             *(torch.where(spread, std, 0.0).sum(dim=0) for std in stds)]
+    sums += [
+        spread.double().sum(dim=0),
+        *(torch.where(spread, std, 0.0).sum(dim=0) for std in stds),
+    ]
     return torch.stack(sums, dim=1)
 
 
@@ -610,12 +696,23 @@ def _scores(sums: np.ndarray) -> dict[str, np.float64]:
     var = (y2 / n - (y / n) ** 2) * (p2 / n - (p / n) ** 2)
     r = cov / np.sqrt(var) if n >= 3 and var > 0 else np.nan
     spread = (std_p / months, std_y / months) if months else (np.nan, np.nan)
-    return {"rmse": np.sqrt(e2 / n), "mae": abs_e / n, "bias": e / n, "r": np.float64(r),
-            "spatial_std": np.float64(spread[0]), "target_spatial_std": np.float64(spread[1])}
+    return {
+        "rmse": np.sqrt(e2 / n),
+        "mae": abs_e / n,
+        "bias": e / n,
+        "r": np.float64(r),
+        "spatial_std": np.float64(spread[0]),
+        "target_spatial_std": np.float64(spread[1]),
+    }
 
 
-def evaluate(generator: nn.Module, data: TrainingData, indices: Tensor, device: str | torch.device,
-             batch_size: int = 100) -> dict:
+def evaluate(
+    generator: nn.Module,
+    data: TrainingData,
+    indices: Tensor,
+    device: str | torch.device,
+    batch_size: int = 100,
+) -> dict:
     """Masked RMSE, MAE, bias, R and spatial spread (`SCORES`) of G on `indices`:
     {"overall": {...}, "layers": [{...}]}.
 

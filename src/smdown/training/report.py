@@ -28,11 +28,16 @@ def read_metrics(paths: Iterable[str | PathLike]) -> list[dict]:
 def _rows(fold: dict) -> list[dict]:
     test = fold["test"]
     layers = [("all", "overall", None)] + [
-        (str(k + 1), "layers", k) for k in range(len(test[PREDICTORS[0]]["layers"]))]
+        (str(k + 1), "layers", k) for k in range(len(test[PREDICTORS[0]]["layers"]))
+    ]
     rows = []
     for layer, part, index in layers:
-        row = {"fold": str(fold["fold"]), "layer": layer, "months": len(fold["test_months"]),
-               "guard": _verdict(fold.get("guard"))}
+        row = {
+            "fold": str(fold["fold"]),
+            "layer": layer,
+            "months": len(fold["test_months"]),
+            "guard": _verdict(fold.get("guard")),
+        }
         for who in PREDICTORS:
             scores = test[who][part] if index is None else test[who][part][index]
             row.update({f"{m}_{who}": float(scores[m]) for m in METRICS})
@@ -49,10 +54,15 @@ def _verdict(guard: dict | None) -> str:
 
 def _pooled(group: pd.DataFrame) -> pd.Series:
     weights = group["months"] / group["months"].sum()
-    failed = sorted(fold for fold, verdict in zip(group["fold"], group["guard"], strict=True)
-                    if verdict != "passed")
-    out = {"months": group["months"].sum(),
-           "guard": f"FAILED in folds {', '.join(failed)}" if failed else "passed"}
+    failed = sorted(
+        fold
+        for fold, verdict in zip(group["fold"], group["guard"], strict=True)
+        if verdict != "passed"
+    )
+    out = {
+        "months": group["months"].sum(),
+        "guard": f"FAILED in folds {', '.join(failed)}" if failed else "passed",
+    }
     for who in PREDICTORS:
         out[f"rmse_{who}"] = np.sqrt((weights * group[f"rmse_{who}"] ** 2).sum())
         out[f"mae_{who}"] = (weights * group[f"mae_{who}"]).sum()
@@ -64,8 +74,9 @@ def _pooled(group: pd.DataFrame) -> pd.Series:
 def fold_table(metrics: Sequence[dict]) -> pd.DataFrame:
     """One row per (fold, layer) plus pooled rows with fold "all"; layer "all" is every layer."""
     folds = pd.DataFrame([row for fold in metrics for row in _rows(fold)])
-    pooled = folds.groupby("layer", sort=False)[folds.columns.drop("layer")].apply(
-        _pooled).reset_index()
+    pooled = (
+        folds.groupby("layer", sort=False)[folds.columns.drop("layer")].apply(_pooled).reset_index()
+    )
     pooled.insert(0, "fold", "all")
     table = pd.concat([folds, pooled], ignore_index=True)
     table["months"] = table["months"].astype(int)
