@@ -31,7 +31,7 @@ from smdown.insitu.forest import (
     predict_grids,
 )
 from smdown.synthetic.truth import TruthWorld, target_grid
-from smdown.training.data import fold_test_months
+from smdown.training.folds import fold_test_months
 
 # the study authors' TRSR basin masks where present (SMDOWN_TRSR_MASKS: their folder)
 MASKS = Path(

@@ -33,7 +33,7 @@ import pandas as pd
 import torch
 import xarray as xr
 
-from smdown.grid.grids import regular_grid
+from smdown.geometry import regular_grid
 from smdown.nn.saved import save_generator
 from smdown.nn.unet import UNetGenerator
 from smdown.product.inference import bagged_predict, load_folds

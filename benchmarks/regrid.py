@@ -19,7 +19,7 @@ import xarray as xr
 import yaml
 
 from smdown.catalog import EXPERIMENTS
-from smdown.grid.grids import cdo_griddes
+from smdown.geometry import cdo_griddes
 from smdown.io import compressed_encoding, write_netcdf
 from smdown.prepare import prepare_cmip6, target_grid
 from smdown.synthetic import TruthWorld, cmip6_filenames, write_cmip6

@@ -13,7 +13,7 @@ import pytest
 import xarray as xr
 from compliance_checker.runner import CheckSuite
 
-from smdown.grid.grids import regular_grid
+from smdown.geometry import regular_grid
 
 REPO = Path(__file__).resolve().parents[1]
 # the study authors' published TRSR basin masks (lizhuoq/UNet-Gan, bound/*_0.1.nc), where a

@@ -1,8 +1,9 @@
-"""Atomic output writing and robust opening of NetCDF input."""
+"""Atomic output writing, robust opening of NetCDF input and file hashes."""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from smdown.errors import InputError
 
 NETCDF_MAGIC = (b"CDF\x01", b"CDF\x02", b"\x89HDF\r\n\x1a\n")
 ZIP_MAGIC = b"PK\x03\x04"
+HASH_BLOCK = 1 << 20  # bytes read at a time when hashing
 
 
 def _umask() -> int:
@@ -81,3 +83,12 @@ def open_netcdf(path: str | os.PathLike, what: str = "a NetCDF file", **kwargs) 
             return ds.load()
     except Exception as exc:  # netCDF4/HDF5 raise many types for truncated files
         raise InputError(path, f"cannot be read ({type(exc).__name__}: {exc})", what) from exc
+
+
+def sha256_of(path: str | os.PathLike) -> str:
+    """Hex sha256 of a file, read in 1 MiB blocks so large files need little memory."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(HASH_BLOCK), b""):
+            digest.update(block)
+    return digest.hexdigest()

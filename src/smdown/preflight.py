@@ -21,9 +21,9 @@ import numpy as np
 
 from smdown.catalog import MODELS
 from smdown.errors import InputError
-from smdown.grid.calendar import decode_times, month_range
 from smdown.io import file_kind
 from smdown.sources import cds
+from smdown.sources.calendar import decode_times, month_range
 from smdown.sources.cmip6_files import find_cmor_files
 from smdown.sources.ingest import WHERE
 

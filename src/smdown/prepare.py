@@ -10,7 +10,7 @@ import xarray as xr
 
 from smdown import __version__
 from smdown.catalog import EXPERIMENTS
-from smdown.grid.grids import RectilinearGrid, grid_from_dataset, regular_grid
+from smdown.geometry import RectilinearGrid, grid_from_dataset, regular_grid
 from smdown.grid.regrid import regrid
 from smdown.qc import QCLog
 from smdown.sources.amsmqtp import read_amsmqtp_monthly

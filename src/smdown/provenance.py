@@ -38,9 +38,8 @@ from pathlib import Path
 from typing import Any
 
 from smdown.errors import InputError
-from smdown.io import atomic_path
+from smdown.io import atomic_path, sha256_of
 from smdown.sources.download import redact as redact_url
-from smdown.sources.download import sha256_of
 from smdown.sources.manifest import SUFFIX as MANIFEST_SUFFIX
 
 SCHEMA = "smdown.provenance/1"

@@ -19,7 +19,7 @@ import yaml
 
 from smdown.catalog import EXPERIMENTS, MODELS
 from smdown.errors import InputError
-from smdown.grid.grids import native_grid
+from smdown.geometry import native_grid
 from smdown.prepare import prepare_cmip6
 from smdown.sources import acquire, cds, esgf
 from smdown.sources.download import DownloadError

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from smdown.catalog import CMIP6DL_MODELS, MODELS
-from smdown.grid.grids import native_grid
+from smdown.geometry import native_grid
 
 CONFIG = Path(__file__).resolve().parents[2] / "config" / "config.yaml"
 

@@ -19,13 +19,13 @@ import xarray as xr
 
 from smdown import __version__
 from smdown.errors import InputError
+from smdown.io import sha256_of
 from smdown.sources.download import (
     DownloadError,
     extract_netcdf_members,
     fetch_url,
     normalise_download,
     redact,
-    sha256_of,
     with_retries,
 )
 

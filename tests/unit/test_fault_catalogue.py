@@ -22,7 +22,7 @@ import yaml
 
 from smdown.configuration import ConfigError, check_config
 from smdown.errors import InputError
-from smdown.grid.grids import regular_grid
+from smdown.geometry import regular_grid
 from smdown.grid.masks import read_region_masks
 from smdown.insitu import station_table, write_station_table
 from smdown.qc import QCLog, QCSettings, write_qc_table

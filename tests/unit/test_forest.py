@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from smdown.grid.grids import regular_grid
+from smdown.geometry import regular_grid
 from smdown.insitu.forest import (
     ForestOptions,
     _unlabelled_samples,

@@ -8,13 +8,13 @@ import torch
 import xarray as xr
 
 from smdown.errors import InputError
-from smdown.grid.calendar import month_range
-from smdown.grid.grids import regular_grid
+from smdown.geometry import regular_grid
 from smdown.nn import StaticFieldsYNet
 from smdown.nn.saved import save_generator
 from smdown.product.holdout import holdout_fields
 from smdown.product.netcdf import ProductAttrs, ProductWriter
 from smdown.product.run import write_network_product
+from smdown.sources.calendar import month_range
 
 FINE = regular_grid(28.125, 31.875, 100.125, 107.875, 0.25)  # 16 x 32
 COARSE = regular_grid(29.0, 31.0, 101.0, 107.0, 2.0)  # 2 x 4, 8 x 8 fine cells each

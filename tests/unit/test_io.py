@@ -9,7 +9,7 @@ import pytest
 import xarray as xr
 
 from smdown.errors import InputError
-from smdown.grid.grids import regular_grid
+from smdown.geometry import regular_grid
 from smdown.io import atomic_path, file_kind, write_netcdf
 from smdown.prepare import prepare_cmip6
 from tests.conftest import write_small_cmip6

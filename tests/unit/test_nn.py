@@ -22,7 +22,7 @@ from smdown.nn import (
 )
 from smdown.nn.saved import load_generator, save_generator
 from smdown.nn.unet import pad_to_multiple
-from smdown.sources.weights import REQUIRED_KEYS
+from smdown.nn.vgg import REQUIRED_KEYS
 from smdown.synthetic.vgg import random_vgg16_state, write_random_vgg16
 
 H, W = 71, 151

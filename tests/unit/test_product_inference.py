@@ -12,6 +12,7 @@ import xarray as xr
 from smdown.errors import InputError
 from smdown.nn.saved import save_generator
 from smdown.nn.unet import UNetGenerator
+from smdown.prepared import ModelStack
 from smdown.product.evaluate import PRODUCT, oof_scores, taylor_layer
 from smdown.product.inference import (
     bagged_chunks,
@@ -20,7 +21,6 @@ from smdown.product.inference import (
     load_folds,
     out_of_fold,
 )
-from smdown.training.data import ModelStack
 
 MODELS = ["A", "B"]
 LAT = np.round(np.arange(31.05, 31.9, 0.1), 2)  # 9

@@ -9,9 +9,9 @@ import pytest
 
 from smdown.catalog import AMSMQTP_LAYERS
 from smdown.errors import InputError
-from smdown.grid.calendar import month_range
-from smdown.grid.grids import regular_grid
+from smdown.geometry import regular_grid
 from smdown.product.netcdf import ProductAttrs, ProductWriter, read_product
+from smdown.sources.calendar import month_range
 from tests.conftest import cf_failures
 
 SMALL = regular_grid(31.0, 31.4, 89.0, 89.5, 0.1)  # 5 x 6 cells

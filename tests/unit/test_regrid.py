@@ -10,7 +10,7 @@ import xarray as xr
 
 from smdown.catalog import MODELS
 from smdown.errors import InputError
-from smdown.grid.grids import RectilinearGrid, native_grid, regular_grid
+from smdown.geometry import RectilinearGrid, native_grid, regular_grid
 from smdown.grid.regrid import (
     XESMF_MISSING,
     Regridder,

@@ -16,7 +16,7 @@ import pytest
 import xarray as xr
 
 from smdown.catalog import MODELS
-from smdown.grid.grids import RectilinearGrid, cdo_griddes, native_grid, regular_grid
+from smdown.geometry import RectilinearGrid, cdo_griddes, native_grid, regular_grid
 from smdown.grid.regrid import regrid, subset_grid
 
 pytestmark = [

@@ -14,7 +14,7 @@ from shapely.geometry import shape
 from shapely.ops import unary_union
 
 from smdown.catalog import AMSMQTP_LAYERS, MODELS
-from smdown.grid.grids import RectilinearGrid, native_grid, regular_grid
+from smdown.geometry import RectilinearGrid, native_grid, regular_grid
 from smdown.synthetic import (
     TruthWorld,
     amsmqtp_filenames,

@@ -11,7 +11,7 @@ import xarray as xr
 from shapely.geometry import shape
 
 from smdown.catalog import MODELS
-from smdown.grid.grids import native_grid
+from smdown.geometry import native_grid
 from smdown.grid.masks import read_region_masks
 from smdown.synthetic import (
     CHINA_BOX,

@@ -11,7 +11,7 @@ import yaml
 from snakemake.utils import validate
 
 from smdown.catalog import MODELS, MRSOS_DEPTH_M, WATER_DENSITY
-from smdown.grid.grids import regular_grid
+from smdown.geometry import regular_grid
 from smdown.synthetic import TruthWorld, world_on
 from smdown.synthetic.cmip6 import model_values
 from smdown.synthetic.worlds import VARIED_WORLDS

@@ -7,14 +7,8 @@ import pytest
 import xarray as xr
 
 from smdown.errors import InputError
-from smdown.training.data import (
-    fold_indices,
-    fold_test_months,
-    inner_split,
-    land_cells,
-    stack_models,
-    year_indices,
-)
+from smdown.prepared import land_cells, stack_models, year_indices
+from smdown.training.folds import fold_indices, fold_test_months, inner_split
 from smdown.training.run import static_field
 
 MONTHS = np.arange("2000-01", "2015-01", dtype="datetime64[M]").astype("datetime64[ns]")

@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from smdown.nn import Discriminator, UNetGenerator
+from smdown.nn.device import resolve_device
 from smdown.training import loop
 from smdown.training.baselines import EnsembleMean
 from smdown.training.loop import (
@@ -24,7 +25,6 @@ from smdown.training.loop import (
     TrainSettings,
     batch_order,
     evaluate,
-    resolve_device,
     train,
     warmup_factor,
 )

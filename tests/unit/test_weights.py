@@ -10,7 +10,8 @@ import threading
 import pytest
 
 from smdown.errors import InputError
-from smdown.sources.weights import REQUIRED_KEYS, fetch_vgg16, take_local_vgg16
+from smdown.nn.vgg import REQUIRED_KEYS
+from smdown.sources.weights import fetch_vgg16, take_local_vgg16
 from smdown.synthetic.vgg import random_vgg16_state
 
 torch = pytest.importorskip("torch")

@@ -6,7 +6,7 @@ from smdown.catalog import AMSMQTP_LAYERS, ERA5LAND_LAYERS, EXPERIMENTS, MODELS
 from smdown.errors import InputError
 from smdown.sources.cmip6_files import find_cmor_files
 from smdown.synthetic import amsmqtp_filenames, cmip6_filenames
-from smdown.training.data import fold_test_months
+from smdown.training.folds import fold_test_months
 
 RUN = config["run"]
 STUDY = config["study"]

@@ -4,12 +4,12 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from smdown.grid.calendar import month_range
 from smdown.insitu.forest import ForestOptions, insitu_grids
 from smdown.io import compressed_encoding, write_netcdf
 from smdown.logs import route_to
 from smdown.prepare import target_grid
 from smdown.provenance import record_job
+from smdown.sources.calendar import month_range
 
 log = route_to(snakemake.log[0])
 p = snakemake.params

@@ -2,10 +2,10 @@
 
 from smdown.io import atomic_path
 from smdown.logs import route_to
+from smdown.prepared import check_grid, load_mask
 from smdown.provenance import record_job
 from smdown.stats.analyse import read_sm
 from smdown.stats.portrait import north_south_masks, portrait_table
-from smdown.training.data import check_grid, load_mask
 
 log = route_to(snakemake.log[0])
 i, p = snakemake.input, snakemake.params

@@ -2,9 +2,9 @@
 
 from smdown.io import atomic_path
 from smdown.logs import route_to
+from smdown.prepared import load_mask
 from smdown.product.evaluate import scores_against_truth
 from smdown.provenance import record_job
-from smdown.training.data import load_mask
 
 log = route_to(snakemake.log[0])
 i = snakemake.input

@@ -1,1 +1,1 @@
-"""Grids, region masks, regridding, units and calendars."""
+"""The analysis grid: regridding onto it (exact conservative, bilinear) and region masks on it."""

@@ -17,7 +17,7 @@ import xarray as xr
 from shapely.geometry import shape
 
 from smdown.errors import InputError
-from smdown.grid.grids import RectilinearGrid
+from smdown.geometry import RectilinearGrid
 from smdown.io import open_netcdf
 
 

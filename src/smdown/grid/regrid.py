@@ -14,7 +14,7 @@ import numpy as np
 import xarray as xr
 
 from smdown.errors import InputError
-from smdown.grid.grids import RectilinearGrid
+from smdown.geometry import RectilinearGrid
 
 METHODS = ("conservative", "bilinear")
 BACKENDS = ("exact", "xesmf", "xarray-regrid")

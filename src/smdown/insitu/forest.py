@@ -23,7 +23,7 @@ from sklearn.model_selection import GroupKFold
 
 from smdown import __version__
 from smdown.catalog import AMSMQTP_LAYERS
-from smdown.grid.grids import RectilinearGrid
+from smdown.geometry import RectilinearGrid
 
 LAYERS = np.arange(1, len(AMSMQTP_LAYERS) + 1)
 FEATURES = ("layer", "lat", "lon", "year", "month")

@@ -13,7 +13,7 @@ import pandas as pd
 import xarray as xr
 
 from smdown.errors import InputError
-from smdown.grid.grids import midpoint_bounds
+from smdown.geometry import midpoint_bounds
 
 SITE_COLUMNS = ("network", "station", "lat", "lon", "n_months", "first_month", "last_month")
 

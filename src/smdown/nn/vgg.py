@@ -8,7 +8,6 @@ import torch
 from torch import Tensor, nn
 
 from smdown.errors import InputError
-from smdown.sources.weights import check_vgg16_state_dict
 
 # torchvision's VGG16 configuration "D": conv widths, "M" for a 2x2 max-pool
 VGG16_LAYOUT = (
@@ -31,6 +30,32 @@ VGG16_LAYOUT = (
     512,
     "M",
 )
+
+VGG16_CONV = (0, 2, 5, 7, 10, 12, 14, 17, 19, 21, 24, 26, 28)  # conv layers of features[0:31]
+REQUIRED_KEYS = tuple(f"features.{i}.{p}" for i in VGG16_CONV for p in ("weight", "bias"))
+
+
+def check_vgg16_state_dict(path: str | PathLike) -> None:
+    """Refuse a file that is not a VGG16 state dict with every `features` conv layer."""
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:
+        raise InputError(
+            path,
+            f"cannot be loaded by torch ({exc})",
+            "a VGG16 state dict such as vgg16-397923af.pth",
+        ) from exc
+    missing = [k for k in REQUIRED_KEYS if k not in state]
+    if missing:
+        raise InputError(
+            path,
+            f"{len(missing)} VGG16 keys missing (e.g. {missing[0]})",
+            "torchvision's VGG16 layout, keys features.N.weight/bias",
+        )
+    if tuple(state["features.0.weight"].shape) != (64, 3, 3, 3):
+        raise InputError(path, "features.0.weight has the wrong shape", "(64, 3, 3, 3)")
+
+
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 

@@ -24,7 +24,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import MaxNLocator, ScalarFormatter  # noqa: E402
 
-from smdown.grid.grids import midpoint_bounds  # noqa: E402
+from smdown.geometry import midpoint_bounds  # noqa: E402
 from smdown.plots.output import save_png  # noqa: E402
 
 PLATE = ccrs.PlateCarree()

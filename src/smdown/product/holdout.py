@@ -15,10 +15,10 @@ import numpy as np
 import xarray as xr
 
 from smdown.errors import InputError
-from smdown.grid.grids import grid_from_dataset
+from smdown.geometry import grid_from_dataset
 from smdown.grid.regrid import regrid
+from smdown.prepared import check_grid, load_mask, year_indices
 from smdown.stats.analyse import read_sm
-from smdown.training.data import check_grid, load_mask, year_indices
 
 
 @dataclass

@@ -19,8 +19,8 @@ import torch
 from smdown.errors import InputError
 from smdown.nn.saved import load_generator
 from smdown.nn.unet import UNetGenerator
+from smdown.prepared import ModelStack
 from smdown.progress import Progress
-from smdown.training.data import ModelStack
 
 # generator metadata that every fold of one ensemble must share
 SHARED_META = ("models", "region", "training_hash")

@@ -54,7 +54,7 @@ import xarray as xr
 
 import smdown
 from smdown.errors import InputError
-from smdown.grid.grids import RectilinearGrid
+from smdown.geometry import RectilinearGrid
 from smdown.io import atomic_path, file_kind
 
 TIME_UNITS = "days since 1850-01-01"
@@ -224,7 +224,7 @@ def month_starts(times: Sequence | np.ndarray, source: str | os.PathLike) -> np.
         raise InputError(
             source,
             "times are not datetime64 month starts",
-            "times relabelled by smdown.grid.calendar.to_month_starts",
+            "times relabelled by smdown.sources.calendar.to_month_starts",
         ) from exc
     if days.ndim != 1 or days.size == 0 or np.isnat(days).any():
         raise InputError(source, "times are empty, not 1-D or contain NaT", "a monthly axis")

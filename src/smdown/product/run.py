@@ -20,10 +20,12 @@ import xarray as xr
 
 from smdown.catalog import AMSMQTP_LAYERS
 from smdown.errors import InputError
-from smdown.grid.grids import RectilinearGrid, grid_from_dataset
+from smdown.geometry import RectilinearGrid, grid_from_dataset
 from smdown.grid.regrid import regrid
 from smdown.io import compressed_encoding, write_netcdf
+from smdown.nn.device import resolve_device
 from smdown.nn.saved import load_generator
+from smdown.prepared import ModelStack, load_mask, load_target
 from smdown.product.baselines import (
     FoldMaps,
     apply_fold_maps,
@@ -41,8 +43,6 @@ from smdown.product.inference import (
 )
 from smdown.product.netcdf import ProductAttrs, ProductWriter
 from smdown.provenance import config_hash, workflow_version
-from smdown.training.data import ModelStack, load_mask, load_target
-from smdown.training.loop import resolve_device
 
 log = logging.getLogger(__name__)
 

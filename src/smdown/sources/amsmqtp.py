@@ -15,11 +15,11 @@ import xarray as xr
 
 from smdown.catalog import AMSMQTP_LAYERS
 from smdown.errors import InputError
-from smdown.grid.calendar import check_complete, decode_times
-from smdown.grid.units import check_volumetric
 from smdown.io import open_netcdf
 from smdown.qc import QCLog
+from smdown.sources.calendar import check_complete, decode_times
 from smdown.sources.common import ascending, require_variable
+from smdown.sources.units import check_volumetric
 
 DEFAULT_DIMS = {"time": "time", "layer": "depth", "lat": "lat", "lon": "lon"}
 

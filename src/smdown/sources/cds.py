@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from smdown.catalog import EXPERIMENTS, MODELS
-from smdown.grid.grids import native_grid
+from smdown.geometry import native_grid
 from smdown.io import atomic_path
 
 ERA5LAND_DATASET = "reanalysis-era5-land-monthly-means"

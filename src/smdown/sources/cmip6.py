@@ -9,12 +9,12 @@ import numpy as np
 import xarray as xr
 
 from smdown.errors import InputError
-from smdown.grid.calendar import decode_times, to_month_starts
-from smdown.grid.grids import RectilinearGrid, grid_from_dataset
-from smdown.grid.units import mrsos_factor
+from smdown.geometry import RectilinearGrid, grid_from_dataset
 from smdown.io import open_netcdf
 from smdown.qc import QCLog
+from smdown.sources.calendar import decode_times, to_month_starts
 from smdown.sources.common import ascending, join_chunks, require_variable
+from smdown.sources.units import mrsos_factor
 
 VARIABLE = "mrsos"
 

@@ -8,7 +8,7 @@ import numpy as np
 import xarray as xr
 
 from smdown.errors import InputError
-from smdown.grid.calendar import check_complete
+from smdown.sources.calendar import check_complete
 
 
 def require_variable(ds: xr.Dataset, name: str, source: str | PathLike, what: str) -> xr.DataArray:

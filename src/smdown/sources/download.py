@@ -25,7 +25,7 @@ from urllib.request import Request, urlopen
 
 from smdown import __version__
 from smdown.errors import InputError
-from smdown.io import atomic_path, file_kind
+from smdown.io import atomic_path, file_kind, sha256_of
 from smdown.progress import Progress
 
 LOG = logging.getLogger(__name__)
@@ -64,15 +64,6 @@ RETRY_ON: tuple[type[BaseException], ...] = (
     ConnectionError,
     http.client.HTTPException,
 )
-
-
-def sha256_of(path: str | os.PathLike) -> str:
-    """Hex sha256 of a file, read in 1 MiB blocks so large files need little memory."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(CHUNK), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def redact(url: str) -> str:

@@ -18,11 +18,11 @@ import xarray as xr
 
 from smdown.catalog import ERA5LAND_LAYERS
 from smdown.errors import InputError
-from smdown.grid.calendar import decode_times, to_month_starts
-from smdown.grid.units import check_volumetric
 from smdown.io import file_kind, open_netcdf
 from smdown.qc import QCLog
+from smdown.sources.calendar import decode_times, to_month_starts
 from smdown.sources.common import ascending, join_chunks, require_variable
+from smdown.sources.units import check_volumetric
 
 VARIABLES = ("swvl1", "swvl2", "swvl3")
 WHAT = "an ERA5-Land monthly-means NetCDF (or CDS zip of them) with swvl1, swvl2, swvl3"

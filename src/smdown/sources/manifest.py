@@ -14,8 +14,7 @@ from os import PathLike
 from pathlib import Path
 
 from smdown.errors import InputError
-from smdown.io import atomic_path
-from smdown.sources.download import sha256_of
+from smdown.io import atomic_path, sha256_of
 
 SUFFIX = ".manifest.json"
 

@@ -1,7 +1,8 @@
 """VGG16 ImageNet weights for the perceptual loss: fetched with torch.hub or taken from a file.
 
 Only `features.*` (the convolutional part, torchvision's layout) is used by the loss; the
-standard state dict `vgg16-397923af.pth` is checked for those keys before it is accepted.
+standard state dict `vgg16-397923af.pth` is checked for those keys (`smdown.nn.vgg`, which
+knows the network's layout) before it is accepted.
 """
 
 from __future__ import annotations
@@ -14,33 +15,9 @@ from pathlib import Path
 
 from smdown.errors import InputError
 from smdown.io import atomic_path
+from smdown.nn.vgg import check_vgg16_state_dict
 
 VGG16_URL = "https://download.pytorch.org/models/vgg16-397923af.pth"
-VGG16_CONV = (0, 2, 5, 7, 10, 12, 14, 17, 19, 21, 24, 26, 28)  # conv layers of features[0:31]
-REQUIRED_KEYS = tuple(f"features.{i}.{p}" for i in VGG16_CONV for p in ("weight", "bias"))
-
-
-def check_vgg16_state_dict(path: str | PathLike) -> None:
-    """Refuse a file that is not a VGG16 state dict with every `features` conv layer."""
-    import torch
-
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:
-        raise InputError(
-            path,
-            f"cannot be loaded by torch ({exc})",
-            "a VGG16 state dict such as vgg16-397923af.pth",
-        ) from exc
-    missing = [k for k in REQUIRED_KEYS if k not in state]
-    if missing:
-        raise InputError(
-            path,
-            f"{len(missing)} VGG16 keys missing (e.g. {missing[0]})",
-            "torchvision's VGG16 layout, keys features.N.weight/bias",
-        )
-    if tuple(state["features.0.weight"].shape) != (64, 3, 3, 3):
-        raise InputError(path, "features.0.weight has the wrong shape", "(64, 3, 3, 3)")
 
 
 def fetch_vgg16(dest: str | PathLike, url: str = VGG16_URL) -> Path:

@@ -18,6 +18,7 @@ import xarray as xr
 
 from smdown.errors import InputError
 from smdown.io import file_kind
+from smdown.prepared import check_grid
 from smdown.stats.trends import (
     percent_change_maps,
     period_means,
@@ -26,7 +27,6 @@ from smdown.stats.trends import (
     seasonal_stack,
     trend_maps,
 )
-from smdown.training.data import check_grid
 
 Periods = Mapping[str, tuple[int, int]]
 

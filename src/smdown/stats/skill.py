@@ -14,9 +14,9 @@ import pandas as pd
 import xarray as xr
 
 from smdown.errors import InputError
-from smdown.grid.grids import midpoint_bounds
+from smdown.geometry import midpoint_bounds
+from smdown.prepared import check_grid
 from smdown.stats.metrics import mae, pearson_r, rmse, ubrmsd
-from smdown.training.data import check_grid
 
 FIELD_DIMS = ("time", "lat", "lon")
 SKILL_COLUMNS = ("MAE", "RMSD", "ubRMSD", "r")

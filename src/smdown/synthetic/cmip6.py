@@ -17,7 +17,7 @@ import numpy as np
 import xarray as xr
 
 from smdown.catalog import EXPERIMENTS, MODELS, MRSOS_DEPTH_M, WATER_DENSITY, Model, cmor_filename
-from smdown.grid.grids import RectilinearGrid, native_grid
+from smdown.geometry import RectilinearGrid, native_grid
 from smdown.io import atomic_path
 from smdown.synthetic.truth import TruthWorld
 

@@ -18,7 +18,7 @@ import numpy as np
 import xarray as xr
 
 from smdown.catalog import AMSMQTP_LAYERS, ERA5LAND_LAYERS
-from smdown.grid.grids import RectilinearGrid
+from smdown.geometry import RectilinearGrid
 from smdown.io import atomic_path
 from smdown.synthetic.truth import OBSERVED, TruthWorld, box_grid
 

@@ -17,7 +17,7 @@ import xarray as xr
 from scipy.signal import lfilter
 
 from smdown.catalog import AMSMQTP_LAYERS, EXPERIMENTS
-from smdown.grid.grids import RectilinearGrid, regular_grid
+from smdown.geometry import RectilinearGrid, regular_grid
 
 Box = tuple[float, float, float, float]  # lat_min, lat_max, lon_min, lon_max of cell centres
 

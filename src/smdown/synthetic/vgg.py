@@ -12,7 +12,7 @@ from os import PathLike
 import torch
 
 from smdown.io import atomic_path
-from smdown.sources.weights import REQUIRED_KEYS
+from smdown.nn.vgg import REQUIRED_KEYS
 
 
 def random_vgg16_state(seed: int = 0) -> dict[str, torch.Tensor]:

@@ -38,6 +38,7 @@ from smdown.nn import (
     tv_loss,
     vgg_loss,
 )
+from smdown.nn.device import resolve_device
 from smdown.progress import Progress
 from smdown.training.baselines import EnsembleMean
 
@@ -179,13 +180,6 @@ class _Session:
         if self.settings.channels_last:
             return batch.contiguous(memory_format=torch.channels_last)
         return batch
-
-
-def resolve_device(name: str) -> torch.device:
-    """ "auto" is CUDA when available, else CPU; any other name is taken as given."""
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
 
 
 def cpu_state(module: nn.Module) -> dict[str, Tensor]:

@@ -27,24 +27,17 @@ import xarray as xr
 from smdown.errors import InputError
 from smdown.io import atomic_path
 from smdown.nn import Discriminator, LossWeights, StaticFieldsYNet, UNetGenerator, VGG16Features
+from smdown.nn.device import resolve_device
 from smdown.nn.saved import load_generator, save_generator
+from smdown.prepared import land_cells, load_mask, load_target, stack_models, year_indices
 from smdown.training.baselines import EnsembleMean
-from smdown.training.data import (
-    fold_indices,
-    inner_split,
-    land_cells,
-    load_mask,
-    load_target,
-    stack_models,
-    year_indices,
-)
+from smdown.training.folds import fold_indices, inner_split
 from smdown.training.guard import Guard
 from smdown.training.loop import (
     TrainingData,
     TrainResult,
     TrainSettings,
     evaluate,
-    resolve_device,
     train,
 )
 
