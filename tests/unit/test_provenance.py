@@ -23,21 +23,24 @@ from PIL import Image
 
 from smdown import provenance
 from smdown.errors import InputError
+from smdown.jobs import SOURCE_RULES, workflow_facts
 from smdown.provenance import (
     DISTRIBUTIONS,
     SCHEMA,
     git_state,
     job_record,
     lineage_tree,
-    main,
     read_sidecar,
-    record_job,
     redact,
     sha256_path,
     sidecar_path,
     software_versions,
     verify_lineage,
 )
+from smdown.provenance import lineage as provenance_lineage
+from smdown.provenance import sidecar as provenance_sidecar
+from smdown.provenance.__main__ import main
+from smdown.sources.manifest import SUFFIX as MANIFEST_SUFFIX
 from smdown.sources.manifest import write_manifest
 
 ENV_SECRET = "env-secret-4711-abcdef"
@@ -130,6 +133,16 @@ def fake_env(tmp_path, monkeypatch):
     (work / "workflow" / "scripts").mkdir(parents=True)
     monkeypatch.chdir(work)
     return home, real_home, work
+
+
+def record_job(smk):
+    """What a workflow script records: the job, with the facts `smdown.jobs` tells."""
+    return provenance.record_job(smk, workflow_facts(smk))
+
+
+def facts_at(repo):
+    """The workflow's facts for a checkout at `repo`."""
+    return provenance.WorkflowFacts(repo, SOURCE_RULES, MANIFEST_SUFFIX)
 
 
 @dataclass
@@ -536,7 +549,7 @@ def test_corrupt_sidecar_is_an_input_error(tmp_path):
             outputs=[data],
             log=[],
             config={},
-            repo=tmp_path,
+            facts=facts_at(tmp_path),
         )
 
 
@@ -554,7 +567,7 @@ def test_job_record_fields_and_paths(fake_env, tmp_path):
         outputs=[folder],
         log=["logs/c.log"],
         config={"run": "demo"},
-        repo=work,
+        facts=facts_at(work),
         created=datetime(2024, 5, 1, 12),
     )
     assert list(record) == RECORD_KEYS
@@ -595,7 +608,7 @@ def test_every_input_once_with_its_name(fake_env):
         outputs=[out],
         log=[],
         config={},
-        repo=work,
+        facts=facts_at(work),
     )
     assert [(e["name"], e["path"]) for e in mapping["inputs"]] == [
         ("one", "a.txt"),
@@ -646,8 +659,10 @@ SUMMARY = "lineage verified: {} files, {} changed, {} missing"
 
 def test_untouched_lineage_is_verified_without_marks(chain, capsys, monkeypatch):
     hashed = []
-    real = provenance.sha256_path
-    monkeypatch.setattr(provenance, "sha256_path", lambda path: hashed.append(path) or real(path))
+    real = provenance_lineage.sha256_path
+    monkeypatch.setattr(
+        provenance_lineage, "sha256_path", lambda path: hashed.append(path) or real(path)
+    )
     assert main([str(chain.png)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[:-1] == lineage_tree(chain.png).splitlines()  # no mark on any node
@@ -726,8 +741,8 @@ def test_no_verify_hashes_nothing(chain, capsys, monkeypatch):
     def fail(path):
         raise AssertionError(f"hashed {path}")
 
-    monkeypatch.setattr(provenance, "sha256_path", fail)
-    monkeypatch.setattr(provenance, "sha256_of", fail)
+    monkeypatch.setattr(provenance_lineage, "sha256_path", fail)
+    monkeypatch.setattr(provenance_sidecar, "sha256_of", fail)
     assert main([str(chain.png), "--no-verify"]) == 0
     out = capsys.readouterr().out
     assert out == lineage_tree(chain.png) + "\n"

@@ -1,23 +1,21 @@
 """Download one (model, experiment) of CMIP6 mrsos from the CDS or ESGF (rule download_cmip6)."""
 
-from smdown.logs import route_to
-from smdown.provenance import record_job
+from smdown.jobs import workflow_job
 from smdown.sources.acquire import cmip6_from_cds, cmip6_from_esgf
 
-log = route_to(snakemake.log[0])
-p, w = snakemake.params, snakemake.wildcards
-retry = {"retries": p.download["retries"], "backoff_s": p.download["backoff_s"]}
-if p.provider == "cds":
-    cmip6_from_cds(
-        w.model,
-        w.experiment,
-        p.folder,
-        snakemake.output[0],
-        area=p.area,
-        pad_cells=p.pad_cells,
-        **retry,
-    )
-else:
-    cmip6_from_esgf(w.model, w.experiment, p.folder, snakemake.output[0], **retry)
-log.info("wrote %s", snakemake.output[0])
-record_job(snakemake)
+with workflow_job(snakemake) as log:
+    p, w = snakemake.params, snakemake.wildcards
+    retry = {"retries": p.download["retries"], "backoff_s": p.download["backoff_s"]}
+    if p.provider == "cds":
+        cmip6_from_cds(
+            w.model,
+            w.experiment,
+            p.folder,
+            snakemake.output[0],
+            area=p.area,
+            pad_cells=p.pad_cells,
+            **retry,
+        )
+    else:
+        cmip6_from_esgf(w.model, w.experiment, p.folder, snakemake.output[0], **retry)
+    log.info("wrote %s", snakemake.output[0])

@@ -1,20 +1,18 @@
 """Download one ERA5-Land chunk from the CDS (rule download_era5land)."""
 
-from smdown.logs import route_to
-from smdown.provenance import record_job
+from smdown.jobs import workflow_job
 from smdown.sources.acquire import era5land_from_cds
 
-log = route_to(snakemake.log[0])
-p, w = snakemake.params, snakemake.wildcards
-era5land_from_cds(
-    int(w.first),
-    int(w.last),
-    snakemake.output.data,
-    snakemake.output.manifest,
-    area=p.area,
-    resolution=p.resolution,
-    retries=p.download["retries"],
-    backoff_s=p.download["backoff_s"],
-)
-log.info("wrote %s", snakemake.output.data)
-record_job(snakemake)
+with workflow_job(snakemake) as log:
+    p, w = snakemake.params, snakemake.wildcards
+    era5land_from_cds(
+        int(w.first),
+        int(w.last),
+        snakemake.output.data,
+        snakemake.output.manifest,
+        area=p.area,
+        resolution=p.resolution,
+        retries=p.download["retries"],
+        backoff_s=p.download["backoff_s"],
+    )
+    log.info("wrote %s", snakemake.output.data)

@@ -1,18 +1,16 @@
 """Download ERA5-Land's invariant geopotential from the CDS (rule download_geopotential)."""
 
-from smdown.logs import route_to
-from smdown.provenance import record_job
+from smdown.jobs import workflow_job
 from smdown.sources.acquire import geopotential_from_cds
 
-log = route_to(snakemake.log[0])
-p, o = snakemake.params, snakemake.output
-geopotential_from_cds(
-    o.data,
-    o.manifest,
-    area=p.area,
-    resolution=p.resolution,
-    retries=p.download["retries"],
-    backoff_s=p.download["backoff_s"],
-)
-log.info("wrote %s", o.data)
-record_job(snakemake)
+with workflow_job(snakemake) as log:
+    p, o = snakemake.params, snakemake.output
+    geopotential_from_cds(
+        o.data,
+        o.manifest,
+        area=p.area,
+        resolution=p.resolution,
+        retries=p.download["retries"],
+        backoff_s=p.download["backoff_s"],
+    )
+    log.info("wrote %s", o.data)

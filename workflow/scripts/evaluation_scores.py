@@ -3,14 +3,12 @@
 import xarray as xr
 
 from smdown.io import atomic_path
-from smdown.logs import route_to
+from smdown.jobs import workflow_job
 from smdown.product.evaluate import oof_scores
-from smdown.provenance import record_job
 
-log = route_to(snakemake.log[0])
-with xr.open_dataset(snakemake.input[0]) as oof:
-    scores = oof_scores(oof)
-with atomic_path(snakemake.output[0]) as tmp:
-    scores.to_csv(tmp, index=False, float_format="%.5g")
-log.info("out-of-fold scores:\n%s", scores.to_string(index=False))
-record_job(snakemake)
+with workflow_job(snakemake) as log:
+    with xr.open_dataset(snakemake.input[0]) as oof:
+        scores = oof_scores(oof)
+    with atomic_path(snakemake.output[0]) as tmp:
+        scores.to_csv(tmp, index=False, float_format="%.5g")
+    log.info("out-of-fold scores:\n%s", scores.to_string(index=False))

@@ -5,26 +5,24 @@ import xarray as xr
 
 from smdown.insitu.sites import station_sites
 from smdown.io import atomic_path
-from smdown.logs import route_to
+from smdown.jobs import workflow_job
 from smdown.plots.study_area import study_area_figure
 from smdown.prepare import target_grid
-from smdown.provenance import record_job
 from smdown.sources.orography import read_elevation
 
-log = route_to(snakemake.log[0])
-i, o, p = snakemake.input, snakemake.output, snakemake.params
-grid = target_grid(p.grid)
-elevation = read_elevation(i.geopotential, grid.lat, grid.lon)
-with xr.open_dataset(i.regions) as ds:
-    regions = ds["mask"].load()
-sites = station_sites(pd.read_parquet(i.stations), regions, i.stations)
-study_area_figure(elevation, regions, sites, p.title, o.figure)
-with atomic_path(o.sites) as tmp:
-    sites.to_csv(tmp, index=False)
-log.info(
-    "%d stations drawn over elevation %.0f..%.0f m",
-    len(sites),
-    float(elevation.min()),
-    float(elevation.max()),
-)
-record_job(snakemake)
+with workflow_job(snakemake) as log:
+    i, o, p = snakemake.input, snakemake.output, snakemake.params
+    grid = target_grid(p.grid)
+    elevation = read_elevation(i.geopotential, grid.lat, grid.lon)
+    with xr.open_dataset(i.regions) as ds:
+        regions = ds["mask"].load()
+    sites = station_sites(pd.read_parquet(i.stations), regions, i.stations)
+    study_area_figure(elevation, regions, sites, p.title, o.figure)
+    with atomic_path(o.sites) as tmp:
+        sites.to_csv(tmp, index=False)
+    log.info(
+        "%d stations drawn over elevation %.0f..%.0f m",
+        len(sites),
+        float(elevation.min()),
+        float(elevation.max()),
+    )

@@ -2,16 +2,14 @@
 
 import pandas as pd
 
-from smdown.logs import route_to
+from smdown.jobs import workflow_job
 from smdown.plots.portrait_diagram import portrait_diagram
-from smdown.provenance import record_job
 
-log = route_to(snakemake.log[0])
-p = snakemake.params
-title = (
-    f"Fig. 8 ({p.run}): change (%) of {p.product} surface soil moisture\nagainst "
-    "{}-{}, north and south China east of 100 E".format(*p.reference)
-)
-portrait_diagram(pd.read_csv(snakemake.input[0]), snakemake.output[0], title, **p.style)
-log.info("wrote %s", snakemake.output[0])
-record_job(snakemake)
+with workflow_job(snakemake) as log:
+    p = snakemake.params
+    title = (
+        f"Fig. 8 ({p.run}): change (%) of {p.product} surface soil moisture\nagainst "
+        "{}-{}, north and south China east of 100 E".format(*p.reference)
+    )
+    portrait_diagram(pd.read_csv(snakemake.input[0]), snakemake.output[0], title, **p.style)
+    log.info("wrote %s", snakemake.output[0])

@@ -1,25 +1,23 @@
 """Figs. 10-12: regional series of one season and layer, every scenario, with their slopes."""
 
-from smdown.logs import route_to
+from smdown.jobs import workflow_job
 from smdown.plots.trend_series import regional_series
-from smdown.provenance import record_job
 from smdown.stats.figure_tables import series_tables
 
-log = route_to(snakemake.log[0])
-p, w, i = snakemake.params, snakemake.wildcards, snakemake.input
-layer = int(w.layer)
-values, slopes = series_tables(
-    dict(zip(p.experiments, i.series, strict=True)),
-    dict(zip(p.experiments, i.trends, strict=True)),
-    p.whole,
-    layer,
-    w.season,
-)
-season = "annual mean" if w.season == "Y" else w.season
-title = (
-    f"Fig. {int(w.number)} ({p.run}), layer {layer}: regional {season} soil moisture of "
-    f"CMIP6_UNet-Gan;\nlegend: Sen's slope over each run, asterisks: Mann-Kendall p"
-)
-regional_series(values, slopes, snakemake.output[0], title)
-log.info("wrote %s", snakemake.output[0])
-record_job(snakemake)
+with workflow_job(snakemake) as log:
+    p, w, i = snakemake.params, snakemake.wildcards, snakemake.input
+    layer = int(w.layer)
+    values, slopes = series_tables(
+        dict(zip(p.experiments, i.series, strict=True)),
+        dict(zip(p.experiments, i.trends, strict=True)),
+        p.whole,
+        layer,
+        w.season,
+    )
+    season = "annual mean" if w.season == "Y" else w.season
+    title = (
+        f"Fig. {int(w.number)} ({p.run}), layer {layer}: regional {season} soil moisture of "
+        f"CMIP6_UNet-Gan;\nlegend: Sen's slope over each run, asterisks: Mann-Kendall p"
+    )
+    regional_series(values, slopes, snakemake.output[0], title)
+    log.info("wrote %s", snakemake.output[0])

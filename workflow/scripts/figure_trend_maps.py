@@ -4,37 +4,35 @@ of its SSMI (the `quantity` param names what is drawn, in which unit and scale).
 
 import xarray as xr
 
-from smdown.logs import route_to
+from smdown.jobs import workflow_job
 from smdown.plots.trend_maps import map_panels
-from smdown.provenance import record_job
 from smdown.stats.figure_tables import scenario_maps
 
-log = route_to(snakemake.log[0])
-p, w = snakemake.params, snakemake.wildcards
-quantity = p.quantity
-layer = int(w.get("layer", 1))
-seasonal = w.kind == "seasonal_trend_maps"
-seasons = ["DJF", "MAM", "JJA", "SON"] if seasonal else ["Y"]
-paths = {e: snakemake.input[e] for e in p.ssps}
-slope, significant = scenario_maps(paths, "slope", layer, seasons, p.period)
-with xr.open_dataset(snakemake.input.regions) as ds:
-    outlines = ds["mask"].load().astype(bool)
-what = "seasonal" if seasonal else "annual mean"
-where = f", layer {layer}" if "layer" in w.keys() else ""  # noqa: SIM118 (Wildcards: `in` looks at values)
-title = (
-    f"Fig. {int(w.number)} ({p.run}){where}: Sen's slope of the {what} {quantity['name']},"
-    f"\n{p.period}, {quantity['product']}; dots: Mann-Kendall p < {p.alpha}"
-)
-map_panels(
-    slope * quantity["factor"],
-    snakemake.output[0],
-    title,
-    f"trend ({quantity['units']})",
-    significant=significant,
-    outlines=outlines,
-    ncols=4 if seasonal else 2,
-    alpha=p.alpha,
-    **p.style,
-)
-log.info("wrote %s", snakemake.output[0])
-record_job(snakemake)
+with workflow_job(snakemake) as log:
+    p, w = snakemake.params, snakemake.wildcards
+    quantity = p.quantity
+    layer = int(w.get("layer", 1))
+    seasonal = w.kind == "seasonal_trend_maps"
+    seasons = ["DJF", "MAM", "JJA", "SON"] if seasonal else ["Y"]
+    paths = {e: snakemake.input[e] for e in p.ssps}
+    slope, significant = scenario_maps(paths, "slope", layer, seasons, p.period)
+    with xr.open_dataset(snakemake.input.regions) as ds:
+        outlines = ds["mask"].load().astype(bool)
+    what = "seasonal" if seasonal else "annual mean"
+    where = f", layer {layer}" if "layer" in w.keys() else ""  # noqa: SIM118 (Wildcards: `in` looks at values)
+    title = (
+        f"Fig. {int(w.number)} ({p.run}){where}: Sen's slope of the {what} {quantity['name']},"
+        f"\n{p.period}, {quantity['product']}; dots: Mann-Kendall p < {p.alpha}"
+    )
+    map_panels(
+        slope * quantity["factor"],
+        snakemake.output[0],
+        title,
+        f"trend ({quantity['units']})",
+        significant=significant,
+        outlines=outlines,
+        ncols=4 if seasonal else 2,
+        alpha=p.alpha,
+        **p.style,
+    )
+    log.info("wrote %s", snakemake.output[0])

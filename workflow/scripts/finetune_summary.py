@@ -2,20 +2,20 @@
 finetune_summary); printed, so the demo shows both."""
 
 from smdown.io import atomic_path
-from smdown.logs import route_to
-from smdown.provenance import record_job
+from smdown.jobs import workflow_job
 from smdown.training.report import fold_table, read_metrics
 
-log = route_to(snakemake.log[0])
-table = fold_table(read_metrics(snakemake.input))
-with atomic_path(snakemake.output[0]) as tmp:
-    table.to_csv(tmp, index=False, float_format="%.5g")
-pooled = table[table["fold"] == "all"]
-text = pooled[["layer", "months", "rmse_generator", "rmse_ensemble_mean"]].to_string(index=False)
-log.info("test folds, generator vs ensemble mean:\n%s", text)
-print(
-    f"Fine-tuned generator vs plain ensemble mean, RMSE against AMSMQTP on the test folds "
-    f"(m3 m-3; {snakemake.output[0]}):\n{text}",
-    flush=True,
-)
-record_job(snakemake)
+with workflow_job(snakemake) as log:
+    table = fold_table(read_metrics(snakemake.input))
+    with atomic_path(snakemake.output[0]) as tmp:
+        table.to_csv(tmp, index=False, float_format="%.5g")
+    pooled = table[table["fold"] == "all"]
+    text = pooled[["layer", "months", "rmse_generator", "rmse_ensemble_mean"]].to_string(
+        index=False
+    )
+    log.info("test folds, generator vs ensemble mean:\n%s", text)
+    print(
+        f"Fine-tuned generator vs plain ensemble mean, RMSE against AMSMQTP on the test folds "
+        f"(m3 m-3; {snakemake.output[0]}):\n{text}",
+        flush=True,
+    )

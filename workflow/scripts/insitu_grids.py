@@ -6,26 +6,24 @@ import xarray as xr
 
 from smdown.insitu.forest import ForestOptions, insitu_grids
 from smdown.io import compressed_encoding, write_netcdf
-from smdown.logs import route_to
+from smdown.jobs import workflow_job
 from smdown.prepare import target_grid
-from smdown.provenance import record_job
 from smdown.sources.calendar import month_range
 
-log = route_to(snakemake.log[0])
-p = snakemake.params
-table = pd.read_parquet(snakemake.input.stations)
-with xr.open_dataset(snakemake.input.regions) as regions:
-    mask = regions["mask"].sel(region=p.region).values.astype(bool)
-options = ForestOptions(**p.forest, n_jobs=snakemake.threads)
-held_out = np.array(p.held_out, dtype="datetime64[M]")
-grids = insitu_grids(
-    table, target_grid(p.grid), mask, month_range(*p.period), options, held_out=held_out
-)
-write_netcdf(grids, snakemake.output[0], encoding=compressed_encoding(grids))
-log.info(
-    "S and P over %d cells from %d station samples; %d months held out",
-    int(np.sum(mask)),
-    grids.attrs["station_samples"],
-    held_out.size,
-)
-record_job(snakemake)
+with workflow_job(snakemake) as log:
+    p = snakemake.params
+    table = pd.read_parquet(snakemake.input.stations)
+    with xr.open_dataset(snakemake.input.regions) as regions:
+        mask = regions["mask"].sel(region=p.region).values.astype(bool)
+    options = ForestOptions(**p.forest, n_jobs=snakemake.threads)
+    held_out = np.array(p.held_out, dtype="datetime64[M]")
+    grids = insitu_grids(
+        table, target_grid(p.grid), mask, month_range(*p.period), options, held_out=held_out
+    )
+    write_netcdf(grids, snakemake.output[0], encoding=compressed_encoding(grids))
+    log.info(
+        "S and P over %d cells from %d station samples; %d months held out",
+        int(np.sum(mask)),
+        grids.attrs["station_samples"],
+        held_out.size,
+    )

@@ -2,16 +2,16 @@
 
 from smdown.grid.masks import cells_per_region, read_region_masks
 from smdown.io import write_netcdf
-from smdown.logs import route_to
+from smdown.jobs import workflow_job
 from smdown.prepare import target_grid
-from smdown.provenance import record_job
 
-log = route_to(snakemake.log[0])
-reg = snakemake.params.regions
-source = {"geojson": reg["geojson"]} if reg["format"] == "geojson" else {"netcdf": reg["netcdf"]}
-ds = read_region_masks(
-    target_grid(snakemake.params.grid), regions=reg["names"], union=reg["union"], **source
-)
-write_netcdf(ds, snakemake.output[0])
-log.info("wrote %s: cells per region %s", snakemake.output[0], cells_per_region(ds))
-record_job(snakemake)
+with workflow_job(snakemake) as log:
+    reg = snakemake.params.regions
+    source = (
+        {"geojson": reg["geojson"]} if reg["format"] == "geojson" else {"netcdf": reg["netcdf"]}
+    )
+    ds = read_region_masks(
+        target_grid(snakemake.params.grid), regions=reg["names"], union=reg["union"], **source
+    )
+    write_netcdf(ds, snakemake.output[0])
+    log.info("wrote %s: cells per region %s", snakemake.output[0], cells_per_region(ds))

@@ -4,32 +4,30 @@ from pathlib import Path
 
 import torch
 
-from smdown.logs import route_to
+from smdown.jobs import workflow_job
 from smdown.product.run import run_attrs, write_network_product
-from smdown.provenance import record_job
 
-log = route_to(snakemake.log[0])
-torch.set_num_threads(snakemake.threads)
-p, i = snakemake.params, snakemake.input
-attrs = run_attrs(
-    snakemake.wildcards.experiment,
-    snakemake.config,
-    Path(snakemake.scriptdir),
-    p.models,
-    1,
-    p.institution,
-    significant_digits=p.significant_digits,
-)
-write_network_product(
-    weights=i.weights,
-    model_files={m: i[f"model_{m}"] for m in p.models},
-    models=p.models,
-    regions=i.regions,
-    path=snakemake.output[0],
-    attrs=attrs,
-    layers=p.layers,
-    device=p.device,
-    chunk_months=p.chunk_months,
-    batch_size=p.batch_size,
-)
-record_job(snakemake)
+with workflow_job(snakemake) as log:
+    torch.set_num_threads(snakemake.threads)
+    p, i = snakemake.params, snakemake.input
+    attrs = run_attrs(
+        snakemake.wildcards.experiment,
+        snakemake.config,
+        Path(snakemake.scriptdir),
+        p.models,
+        1,
+        p.institution,
+        significant_digits=p.significant_digits,
+    )
+    write_network_product(
+        weights=i.weights,
+        model_files={m: i[f"model_{m}"] for m in p.models},
+        models=p.models,
+        regions=i.regions,
+        path=snakemake.output[0],
+        attrs=attrs,
+        layers=p.layers,
+        device=p.device,
+        chunk_months=p.chunk_months,
+        batch_size=p.batch_size,
+    )

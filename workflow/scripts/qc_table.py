@@ -2,20 +2,18 @@
 
 import pandas as pd
 
-from smdown.logs import route_to
-from smdown.provenance import record_job
+from smdown.jobs import workflow_job
 from smdown.qc import write_qc_table
 
-log = route_to(snakemake.log[0])
-table = pd.concat(
-    [pd.read_csv(part, keep_default_na=False) for part in snakemake.input], ignore_index=True
-)
-write_qc_table(table, snakemake.output[0])
-faults = table[table["kind"].isin(["value", "row"])]
-log.info(
-    "%d QC rows; %d value(s) dropped as faults, %d by flag or place",
-    len(table),
-    int(faults["dropped"].sum()),
-    int(table["dropped"].sum() - faults["dropped"].sum()),
-)
-record_job(snakemake)
+with workflow_job(snakemake) as log:
+    table = pd.concat(
+        [pd.read_csv(part, keep_default_na=False) for part in snakemake.input], ignore_index=True
+    )
+    write_qc_table(table, snakemake.output[0])
+    faults = table[table["kind"].isin(["value", "row"])]
+    log.info(
+        "%d QC rows; %d value(s) dropped as faults, %d by flag or place",
+        len(table),
+        int(faults["dropped"].sum()),
+        int(table["dropped"].sum() - faults["dropped"].sum()),
+    )

@@ -2,32 +2,30 @@
 
 from pathlib import Path
 
-from smdown.logs import route_to
+from smdown.jobs import workflow_job
 from smdown.product.run import run_attrs, write_quantile_mapping_product
-from smdown.provenance import record_job
 
-log = route_to(snakemake.log[0])
-p, i = snakemake.params, snakemake.input
-attrs = run_attrs(
-    snakemake.wildcards.experiment,
-    snakemake.config,
-    Path(snakemake.scriptdir),
-    p.models,
-    p.n_folds,
-    p.institution,
-    significant_digits=p.significant_digits,
-)
-write_quantile_mapping_product(
-    folds=i.folds,
-    n_folds=p.n_folds,
-    historical=dict(zip(p.models, i.historical, strict=True)),
-    model_files={m: i[f"model_{m}"] for m in p.models},
-    models=p.models,
-    amsmqtp=i.amsmqtp,
-    regions=i.regions,
-    path=snakemake.output[0],
-    attrs=attrs,
-    **p.quantile_mapping,
-    chunk_months=p.chunk_months,
-)
-record_job(snakemake)
+with workflow_job(snakemake) as log:
+    p, i = snakemake.params, snakemake.input
+    attrs = run_attrs(
+        snakemake.wildcards.experiment,
+        snakemake.config,
+        Path(snakemake.scriptdir),
+        p.models,
+        p.n_folds,
+        p.institution,
+        significant_digits=p.significant_digits,
+    )
+    write_quantile_mapping_product(
+        folds=i.folds,
+        n_folds=p.n_folds,
+        historical=dict(zip(p.models, i.historical, strict=True)),
+        model_files={m: i[f"model_{m}"] for m in p.models},
+        models=p.models,
+        amsmqtp=i.amsmqtp,
+        regions=i.regions,
+        path=snakemake.output[0],
+        attrs=attrs,
+        **p.quantile_mapping,
+        chunk_months=p.chunk_months,
+    )

@@ -1,19 +1,17 @@
 """One demo ERA5-Land chunk (new CDS NetCDF layout), like one CDS request's file."""
 
-from smdown.logs import route_to
-from smdown.provenance import record_job
+from smdown.jobs import workflow_job
 from smdown.synthetic import world_on, write_era5land
 
-log = route_to(snakemake.log[0])
-w = snakemake.wildcards
-p = snakemake.params
-write_era5land(
-    world_on(p.grid, p.seed, p.world),
-    snakemake.output[0],
-    int(w.first),
-    int(w.last),
-    layout="new",
-    resolution=p.resolution,
-)
-log.info("wrote %s", snakemake.output[0])
-record_job(snakemake)
+with workflow_job(snakemake) as log:
+    w = snakemake.wildcards
+    p = snakemake.params
+    write_era5land(
+        world_on(p.grid, p.seed, p.world),
+        snakemake.output[0],
+        int(w.first),
+        int(w.last),
+        layout="new",
+        resolution=p.resolution,
+    )
+    log.info("wrote %s", snakemake.output[0])

@@ -3,27 +3,25 @@
 import numba
 
 from smdown.io import atomic_path
-from smdown.logs import route_to
-from smdown.provenance import record_job
+from smdown.jobs import workflow_job
 from smdown.stats.analyse import read_sm, region_masks, truth_comparison
 
-log = route_to(snakemake.log[0])
-numba.set_num_threads(snakemake.threads)
-i, p = snakemake.input, snakemake.params
-product = read_sm(i.product)
-table = truth_comparison(
-    product=product,
-    truth=read_sm(i.truth),
-    base=read_sm(i.base),
-    truth_base=read_sm(i.truth_base),
-    masks=region_masks(i.regions, product, i.product),
-    periods={name: tuple(years) for name, years in p.periods.items()},
-    alpha=p.alpha,
-    change=tuple(p.change),
-    reference=tuple(p.reference),
-)
-table.insert(0, "experiment", snakemake.wildcards.experiment)
-with atomic_path(snakemake.output[0]) as tmp:
-    table.to_csv(tmp, index=False, float_format="%.6g")
-log.info("product against truth:\n%s", table.to_string(index=False))
-record_job(snakemake)
+with workflow_job(snakemake) as log:
+    numba.set_num_threads(snakemake.threads)
+    i, p = snakemake.input, snakemake.params
+    product = read_sm(i.product)
+    table = truth_comparison(
+        product=product,
+        truth=read_sm(i.truth),
+        base=read_sm(i.base),
+        truth_base=read_sm(i.truth_base),
+        masks=region_masks(i.regions, product, i.product),
+        periods={name: tuple(years) for name, years in p.periods.items()},
+        alpha=p.alpha,
+        change=tuple(p.change),
+        reference=tuple(p.reference),
+    )
+    table.insert(0, "experiment", snakemake.wildcards.experiment)
+    with atomic_path(snakemake.output[0]) as tmp:
+        table.to_csv(tmp, index=False, float_format="%.6g")
+    log.info("product against truth:\n%s", table.to_string(index=False))

@@ -1,21 +1,19 @@
 """VGG16 weights for the perceptual loss: torch.hub with hash check, a checked local file, or
 random weights (synthetic, for tests: no perceptual meaning)."""
 
-from smdown.logs import route_to
-from smdown.provenance import record_job
+from smdown.jobs import workflow_job
 from smdown.sources.weights import fetch_vgg16, take_local_vgg16
 from smdown.synthetic.vgg import write_random_vgg16
 
-log = route_to(snakemake.log[0])
-p = snakemake.params
-if p.provider == "url":
-    fetch_vgg16(snakemake.output[0], url=p.url)
-elif p.provider == "synthetic":
-    write_random_vgg16(snakemake.output[0], seed=p.seed)
-    log.warning(
-        "random VGG16 weights (vgg.provider synthetic): the perceptual loss is not ImageNet's"
-    )
-else:
-    take_local_vgg16(p.local_path, snakemake.output[0])
-log.info("wrote %s", snakemake.output[0])
-record_job(snakemake)
+with workflow_job(snakemake) as log:
+    p = snakemake.params
+    if p.provider == "url":
+        fetch_vgg16(snakemake.output[0], url=p.url)
+    elif p.provider == "synthetic":
+        write_random_vgg16(snakemake.output[0], seed=p.seed)
+        log.warning(
+            "random VGG16 weights (vgg.provider synthetic): the perceptual loss is not ImageNet's"
+        )
+    else:
+        take_local_vgg16(p.local_path, snakemake.output[0])
+    log.info("wrote %s", snakemake.output[0])

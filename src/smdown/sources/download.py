@@ -11,7 +11,6 @@ import hashlib
 import http.client
 import logging
 import os
-import re
 import shutil
 import time
 import zipfile
@@ -27,18 +26,13 @@ from smdown import __version__
 from smdown.errors import InputError
 from smdown.io import atomic_path, file_kind, sha256_of
 from smdown.progress import Progress
+from smdown.provenance.redaction import redact_url as redact
 
 LOG = logging.getLogger(__name__)
 CHUNK = 1 << 20
 PROGRESS_EVERY_S = 10.0  # a progress line per 10 s of a download, and one at its end
 USER_AGENT = f"smdown/{__version__}"
 RETRYABLE_4XX = frozenset({408, 429})  # request timeout and rate limiting pass with time
-
-_USERINFO = re.compile(r"(?<=://)[^/?#\s]*@")
-_SECRET_PARAM = re.compile(
-    r"([?&;][^=&;#\s]*(?:key|token|password|secret|signature|sig|auth)[^=&;#\s]*=)[^&;#\s]*",
-    re.IGNORECASE,
-)
 
 T = TypeVar("T")
 
@@ -64,14 +58,6 @@ RETRY_ON: tuple[type[BaseException], ...] = (
     ConnectionError,
     http.client.HTTPException,
 )
-
-
-def redact(url: str) -> str:
-    """Drop `user:password@` and the values of secret-looking query parameters, for logging.
-
-    Works on a bare URL and on text that contains URLs (such as an exception message).
-    """
-    return _SECRET_PARAM.sub(r"\1***", _USERINFO.sub("", url))
 
 
 def with_retries(
