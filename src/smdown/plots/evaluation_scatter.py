@@ -5,20 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from os import PathLike
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.collections import QuadMesh
+from matplotlib.colors import LogNorm
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.collections import QuadMesh  # noqa: E402
-from matplotlib.colors import LogNorm  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from smdown.plots.output import save_png  # noqa: E402
-from smdown.plots.station_boxplots import LAYER_LABELS  # noqa: E402
-from smdown.stats.density import binned_density  # noqa: E402
+from smdown.plots.output import save_png
+from smdown.plots.station_boxplots import LAYER_LABELS
+from smdown.stats.density import binned_density
 
 SCORE_COLUMNS = ("layer", "R2", "R", "RMSE", "n")
 UNIT = "m$^3$ m$^{-3}$"

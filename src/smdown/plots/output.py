@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from os import PathLike
 
-import matplotlib
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from smdown.io import atomic_path  # noqa: E402
+from smdown.io import atomic_path
 
 
 def save_png(fig: Figure, path: str | PathLike) -> None:

@@ -10,17 +10,14 @@ from __future__ import annotations
 import math
 from os import PathLike
 
-import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-
-from smdown.plots.output import save_png  # noqa: E402
-from smdown.plots.trend_series import SM_UNITS, check_table, scenario_styles  # noqa: E402
+from smdown.plots.output import save_png
+from smdown.plots.trend_series import SM_UNITS, check_table, scenario_styles
 
 DATASET_STYLE: dict[str, dict[str, str]] = {
     "ERA5-Land": {"label": "ERA5-Land", "color": "black"},

@@ -11,20 +11,17 @@ from __future__ import annotations
 import string
 from os import PathLike
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.colors import Normalize  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from smdown.plots.output import save_png  # noqa: E402
-from smdown.plots.trend_maps import colour_limit  # noqa: E402
-from smdown.plots.trend_series import check_table, ordered, scenario_styles  # noqa: E402
-from smdown.stats.portrait import TIME_SCALES  # noqa: E402
+from smdown.plots.output import save_png
+from smdown.plots.trend_maps import colour_limit
+from smdown.plots.trend_series import check_table, ordered, scenario_styles
+from smdown.stats.portrait import TIME_SCALES
 
 CELL_IN = (0.55, 0.3)  # a cell's width and height, inches, unless the figure is too wide
 MAX_WIDTH_IN = 20.0  # wider figures shrink their cells to fit this

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from os import PathLike
 
-import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from smdown.plots.output import save_png  # noqa: E402
+from smdown.plots.output import save_png
 
 LAYER_LABELS = ("0-10", "10-30", "30-50", "50-80", "80-110")
 COLOURS = ("#4c72b0", "#dd8452", "#55a868", "#c44e52")

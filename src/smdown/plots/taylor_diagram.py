@@ -10,17 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from os import PathLike
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.projections.polar import PolarAxes
+from matplotlib.ticker import MaxNLocator
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.projections.polar import PolarAxes  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
-
-from smdown.plots.output import save_png  # noqa: E402
+from smdown.plots.output import save_png
 
 DEFAULT_GROUP = "candidate"  # the group of a candidate that `groups` does not name
 GROUP_STYLES = {

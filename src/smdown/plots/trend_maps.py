@@ -10,22 +10,19 @@ from __future__ import annotations
 import math
 from os import PathLike
 
-import matplotlib
+import cartopy.crs as ccrs
+import matplotlib.pyplot as plt
+import numpy as np
+import xarray as xr
+from cartopy.mpl.geoaxes import GeoAxes
+from matplotlib.collections import QuadMesh
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator, ScalarFormatter
 
-matplotlib.use("Agg")
-import cartopy.crs as ccrs  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import xarray as xr  # noqa: E402
-from cartopy.mpl.geoaxes import GeoAxes  # noqa: E402
-from matplotlib.collections import QuadMesh  # noqa: E402
-from matplotlib.colors import Normalize  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.ticker import MaxNLocator, ScalarFormatter  # noqa: E402
-
-from smdown.geometry import midpoint_bounds  # noqa: E402
-from smdown.plots.output import save_png  # noqa: E402
+from smdown.geometry import midpoint_bounds
+from smdown.plots.output import save_png
 
 PLATE = ccrs.PlateCarree()
 LIMIT_PERCENTILE = 98.0  # the colour limit's default: this percentile of |values|
