@@ -43,7 +43,10 @@ except ConfigError as exc:
 validate(config, str(Path(workflow.basedir) / "config" / "schema.yaml"))
 
 
-include: "workflow/rules/common.smk"
+include: "workflow/rules/settings.smk"
+include: "workflow/rules/paths.smk"
+include: "workflow/rules/inputs.smk"
+include: "workflow/rules/targets.smk"
 include: "workflow/rules/download.smk"
 include: "workflow/rules/prepare.smk"
 include: "workflow/rules/insitu.smk"

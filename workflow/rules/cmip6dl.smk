@@ -7,11 +7,11 @@
 rule train_ynet:
     input:
         unpack(lambda wildcards: model_inputs("historical")),
-        era5land=f"{PREP}/era5land.nc",
+        era5land=PREPARED_ERA5LAND,
     output:
-        weights=f"{TRAINED}/ynet/generator.pt",
-        history=f"{TRAINED}/ynet/history.csv",
-        metrics=f"{TRAINED}/ynet/test_metrics.json",
+        weights=f"{YNET_DIR}/generator.pt",
+        history=f"{YNET_DIR}/history.csv",
+        metrics=f"{YNET_DIR}/test_metrics.json",
     log:
         f"{LOGS}/train_ynet.log",
     benchmark:
@@ -27,7 +27,7 @@ rule train_ynet:
         models=config["models"],
         region=config["regions"]["names"][0],
         training=ynet_params(),
-        checkpoint=f"{TRAINED}/ynet/checkpoint.pt",
+        checkpoint=f"{YNET_DIR}/checkpoint.pt",
     script:
         "../scripts/train_ynet.py"
 
@@ -35,28 +35,28 @@ rule train_ynet:
 rule product_ynet:
     input:
         unpack(lambda wildcards: model_inputs(wildcards.experiment)),
-        weights=f"{TRAINED}/ynet/generator.pt",
+        weights=f"{YNET_DIR}/generator.pt",
     output:
-        f"{RESULTS}/product/{DL_PRODUCT}_{{experiment}}.nc",
+        product_file(DL_PRODUCT),
     log:
         f"{LOGS}/product/{DL_PRODUCT}_{{experiment}}.log",
     benchmark:
         f"{BENCH}/product/{DL_PRODUCT}_{{experiment}}.tsv"
     conda:
         "../../envs/train.yaml"
-    threads: PRODUCT["threads"]
+    threads: PRODUCT_CFG["threads"]
     resources:
-        gpu=PRODUCT["resources"]["gpu"],
-        mem_mb=PRODUCT["resources"]["mem_mb"],
-        runtime=PRODUCT["resources"]["runtime"],
+        gpu=PRODUCT_CFG["resources"]["gpu"],
+        mem_mb=PRODUCT_CFG["resources"]["mem_mb"],
+        runtime=PRODUCT_CFG["resources"]["runtime"],
     params:
         models=config["models"],
         layers=product_layers(),
-        device=PRODUCT["device"],
-        chunk_months=PRODUCT["chunk_months"],
-        batch_size=PRODUCT["batch_size"],
-        institution=PRODUCT["institution"],
-        significant_digits=PRODUCT["significant_digits"],
+        device=PRODUCT_CFG["device"],
+        chunk_months=PRODUCT_CFG["chunk_months"],
+        batch_size=PRODUCT_CFG["batch_size"],
+        institution=PRODUCT_CFG["institution"],
+        significant_digits=PRODUCT_CFG["significant_digits"],
     script:
         "../scripts/product_ynet.py"
 
@@ -64,9 +64,9 @@ rule product_ynet:
 rule holdout_skill:
     input:
         unpack(lambda wildcards: model_inputs("historical")),
-        product=f"{RESULTS}/product/{DL_PRODUCT}_historical.nc",
-        ensemble_mean=f"{RESULTS}/product/ensemble_mean_historical.nc",
-        era5land=f"{PREP}/era5land.nc",
+        product=product_file(DL_PRODUCT, "historical"),
+        ensemble_mean=product_file("ensemble_mean", "historical"),
+        era5land=PREPARED_ERA5LAND,
     output:
         table=report(
             f"{EVAL}/table2_skill.csv",
@@ -102,7 +102,7 @@ rule figure_holdout:
         mae=f"{EVAL}/mae_maps.nc",
         points=f"{EVAL}/point_series.csv",
         taylor=f"{EVAL}/taylor_statistics.csv",
-        regions=f"{PREP}/regions.nc",
+        regions=PREPARED_REGIONS,
     output:
         report(
             f"{FIGS}/fig{{number}}_{{kind}}.png",
@@ -134,7 +134,7 @@ rule figure_holdout:
 
 rule ssmi_trends:
     input:
-        product=f"{RESULTS}/product/{DL_PRODUCT}_{{experiment}}.nc",
+        product=product_file(DL_PRODUCT),
     output:
         f"{TRENDS}/ssmi_trend_maps_{{experiment}}.nc",
     log:
@@ -156,7 +156,7 @@ rule ssmi_trends:
 rule figure_ssmi_trend_maps:
     input:
         unpack(lambda wildcards: trend_files("ssmi_trend_maps", SSPS)),
-        regions=f"{PREP}/regions.nc",
+        regions=PREPARED_REGIONS,
     output:
         report(
             f"{FIGS}/fig{{number}}_ssmi_{{kind}}.png",
@@ -196,7 +196,7 @@ rule figure_ssmi_trend_maps:
 rule portrait_table:
     input:
         unpack(lambda wildcards: dl_product_files()),
-        regions=f"{PREP}/regions.nc",
+        regions=PREPARED_REGIONS,
     output:
         report(
             f"{TRENDS}/portrait_change.csv",
@@ -253,10 +253,10 @@ rule figure_portrait:
 
 rule figure_02:
     input:
-        f"{TRAINED}/ynet/history.csv",
+        f"{YNET_DIR}/history.csv",
     output:
         report(
-            f"{RESULTS}/figures/fig02_loss_curves.png",
+            f"{FIGS}/fig02_loss_curves.png",
             caption="../report/training_curves.rst",
             category="Figures",
             subcategory="Training",

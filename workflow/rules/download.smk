@@ -302,7 +302,7 @@ for _source in ("amsmqtp", "ismn", "cma"):
             input:
                 ingest_inputs(_source),
             output:
-                f"{RESULTS}/ingest/{_source}.manifest.json",
+                INGESTED.format(source=_source),
             log:
                 f"{LOGS}/ingest_{_source}.log",
             benchmark:

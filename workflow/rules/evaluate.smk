@@ -1,41 +1,38 @@
 # Evaluation of the product: out-of-fold predictions against AMSMQTP (scores, Figs. 6 and 7 for
 # every layer) and, on synthetic data, whole products against the truth they came from.
 
-EVAL = f"{RESULTS}/evaluation"
-FIGS = f"{RESULTS}/figures"
-
 
 rule out_of_fold:
     input:
         unpack(lambda wildcards: model_inputs("historical")),
-        amsmqtp=f"{PREP}/amsmqtp.nc",
+        amsmqtp=PREPARED_AMSMQTP,
         folds=fold_weights(),
     output:
-        f"{EVAL}/out_of_fold.nc",
+        OUT_OF_FOLD,
     log:
         f"{LOGS}/out_of_fold.log",
     benchmark:
         f"{BENCH}/out_of_fold.tsv"
     conda:
         "../../envs/analysis.yaml"
-    threads: PRODUCT["threads"]
+    threads: PRODUCT_CFG["threads"]
     resources:
-        gpu=PRODUCT["resources"]["gpu"],
-        mem_mb=PRODUCT["resources"]["mem_mb"],
-        runtime=PRODUCT["resources"]["runtime"],
+        gpu=PRODUCT_CFG["resources"]["gpu"],
+        mem_mb=PRODUCT_CFG["resources"]["mem_mb"],
+        runtime=PRODUCT_CFG["resources"]["runtime"],
     params:
         models=config["models"],
         n_folds=TRAIN["finetune"]["n_folds"],
-        device=PRODUCT["device"],
-        batch_size=PRODUCT["batch_size"],
-        quantile_mapping=PRODUCT["quantile_mapping"],
+        device=PRODUCT_CFG["device"],
+        batch_size=PRODUCT_CFG["batch_size"],
+        quantile_mapping=PRODUCT_CFG["quantile_mapping"],
     script:
         "../scripts/out_of_fold.py"
 
 
 rule evaluation_scores:
     input:
-        f"{EVAL}/out_of_fold.nc",
+        OUT_OF_FOLD,
     output:
         report(
             f"{EVAL}/out_of_fold_scores.csv",
@@ -58,7 +55,7 @@ rule evaluation_scores:
 
 rule figure_06:
     input:
-        oof=f"{EVAL}/out_of_fold.nc",
+        oof=OUT_OF_FOLD,
         scores=f"{EVAL}/out_of_fold_scores.csv",
     output:
         report(
@@ -84,7 +81,7 @@ rule figure_06:
 
 rule figure_07:
     input:
-        f"{EVAL}/out_of_fold.nc",
+        OUT_OF_FOLD,
     output:
         figure=report(
             f"{FIGS}/fig07_taylor_layer{{layer}}.png",
@@ -118,10 +115,10 @@ rule figure_07:
 rule product_vs_truth:
     input:
         truth=f"{SYN['truth_path']}/truth_{{experiment}}.nc",
-        product=f"{RESULTS}/product/CMIP6_UNet-Gan_{{experiment}}.nc",
-        ensemble_mean=f"{RESULTS}/product/ensemble_mean_{{experiment}}.nc",
-        quantile_mapping=f"{RESULTS}/product/quantile_mapping_{{experiment}}.nc",
-        regions=f"{PREP}/regions.nc",
+        product=product_file(UNET_PRODUCT),
+        ensemble_mean=product_file("ensemble_mean"),
+        quantile_mapping=product_file("quantile_mapping"),
+        regions=PREPARED_REGIONS,
     output:
         report(
             f"{EVAL}/product_vs_truth_{{experiment}}.csv",

@@ -6,7 +6,7 @@ rule station_table:
     input:
         unpack(lambda wildcards: station_inputs()),
     output:
-        table=f"{RESULTS}/insitu/stations.parquet",
+        table=STATION_TABLE,
         qc=f"{QC_PARTS}/stations.csv",
     log:
         f"{LOGS}/station_table.log",
@@ -31,10 +31,10 @@ rule station_table:
 
 rule insitu_grids:
     input:
-        stations=f"{RESULTS}/insitu/stations.parquet",
-        regions=f"{PREP}/regions.nc",
+        stations=STATION_TABLE,
+        regions=PREPARED_REGIONS,
     output:
-        f"{RESULTS}/insitu/{{split}}/insitu_grids.nc",
+        INSITU_GRIDS,
     log:
         f"{LOGS}/insitu_grids/{{split}}.log",
     benchmark:
@@ -56,10 +56,10 @@ rule insitu_grids:
 
 rule insitu_skill:
     input:
-        f"{RESULTS}/insitu/stations.parquet",
+        STATION_TABLE,
     output:
         report(
-            f"{RESULTS}/insitu/insitu_skill.csv",
+            f"{INSITU}/insitu_skill.csv",
             caption="../report/insitu_skill.rst",
             category="Tables",
             subcategory="In-situ grids",
@@ -82,18 +82,18 @@ rule insitu_skill:
 
 rule reference_metrics:
     input:
-        stations=f"{RESULTS}/insitu/stations.parquet",
-        era5land=f"{PREP}/era5land.nc",
-        amsmqtp=f"{PREP}/amsmqtp.nc",
+        stations=STATION_TABLE,
+        era5land=PREPARED_ERA5LAND,
+        amsmqtp=PREPARED_AMSMQTP,
     output:
         metrics=report(
-            f"{RESULTS}/evaluation/reference_station_metrics.csv",
+            f"{EVAL}/reference_station_metrics.csv",
             caption="../report/station_metrics.rst",
             category="Tables",
             subcategory="References against stations",
         ),
         table=report(
-            f"{RESULTS}/evaluation/table_s1_reference_medians.csv",
+            f"{EVAL}/table_s1_reference_medians.csv",
             caption="../report/table_s1.rst",
             category="Tables",
             subcategory="References against stations",
@@ -115,10 +115,10 @@ rule reference_metrics:
 
 rule figure_05:
     input:
-        f"{RESULTS}/evaluation/reference_station_metrics.csv",
+        f"{EVAL}/reference_station_metrics.csv",
     output:
         report(
-            f"{RESULTS}/figures/fig05_reference_boxplots.png",
+            f"{FIGS}/fig05_reference_boxplots.png",
             caption="../report/fig05.rst",
             category="Figures",
             subcategory="Fig. 5",
@@ -140,18 +140,18 @@ rule figure_05:
 
 rule figure_01:
     input:
-        stations=f"{RESULTS}/insitu/stations.parquet",
-        regions=f"{PREP}/regions.nc",
+        stations=STATION_TABLE,
+        regions=PREPARED_REGIONS,
         geopotential=GEOPOTENTIAL,
     output:
         figure=report(
-            f"{RESULTS}/figures/fig01_study_area.png",
+            f"{FIGS}/fig01_study_area.png",
             caption="../report/fig01.rst",
             category="Figures",
             subcategory="Fig. 1",
         ),
         sites=report(
-            f"{RESULTS}/figures/fig01_stations.csv",
+            f"{FIGS}/fig01_stations.csv",
             caption="../report/fig01_stations.rst",
             category="Tables",
             subcategory="Stations",

@@ -6,7 +6,7 @@ rule regrid_cmip6:
     input:
         cmip6_inputs,
     output:
-        f"{PREP}/cmip6/{{experiment}}/{{model}}.nc",
+        PREPARED_CMIP6,
         qc=f"{QC_PARTS}/cmip6/{{experiment}}/{{model}}.csv",
     log:
         f"{LOGS}/regrid_cmip6/{{experiment}}/{{model}}.log",
@@ -29,7 +29,7 @@ rule prepare_era5land:
     input:
         era5land_inputs(),
     output:
-        f"{PREP}/era5land.nc",
+        PREPARED_ERA5LAND,
         qc=f"{QC_PARTS}/era5land.csv",
     log:
         f"{LOGS}/prepare_era5land.log",
@@ -53,7 +53,7 @@ rule prepare_amsmqtp:
     input:
         amsmqtp_inputs(),
     output:
-        f"{PREP}/amsmqtp.nc",
+        PREPARED_AMSMQTP,
         qc=f"{QC_PARTS}/amsmqtp.csv",
     log:
         f"{LOGS}/prepare_amsmqtp.log",
@@ -79,7 +79,7 @@ rule prepare_regions:
     input:
         region_inputs(),
     output:
-        f"{PREP}/regions.nc",
+        PREPARED_REGIONS,
     log:
         f"{LOGS}/prepare_regions.log",
     benchmark:
@@ -101,7 +101,7 @@ rule qc_table:
         qc_parts(),
     output:
         report(
-            f"{RESULTS}/qc/sources.csv",
+            QC_TABLE,
             caption="../report/qc_sources.rst",
             category="Quality control",
         ),
@@ -119,12 +119,11 @@ rule qc_table:
 rule table1_models:
     input:
         expand(
-            f"{PREP}/cmip6/{config['experiments'][0]}/{{model}}.nc",
-            model=config["models"],
+            PREPARED_CMIP6, experiment=config["experiments"][0], model=config["models"]
         ),
     output:
         report(
-            f"{RESULTS}/evaluation/table1_models.csv",
+            f"{EVAL}/table1_models.csv",
             caption="../report/table1_models.rst",
             category="Tables",
             subcategory="Inputs",

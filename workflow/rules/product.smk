@@ -1,34 +1,32 @@
 # The product: bagged fold generators per experiment, and the ensemble-mean baseline written
 # the same way. Each job streams its experiment in month chunks.
 
-PRODUCT = config["product"]
-
 
 rule product:
     input:
         unpack(lambda wildcards: model_inputs(wildcards.experiment)),
         folds=fold_weights(),
     output:
-        f"{RESULTS}/product/CMIP6_UNet-Gan_{{experiment}}.nc",
+        product_file(UNET_PRODUCT),
     log:
         f"{LOGS}/product/CMIP6_UNet-Gan_{{experiment}}.log",
     benchmark:
         f"{BENCH}/product/CMIP6_UNet-Gan_{{experiment}}.tsv"
     conda:
         "../../envs/train.yaml"
-    threads: PRODUCT["threads"]
+    threads: PRODUCT_CFG["threads"]
     resources:
-        gpu=PRODUCT["resources"]["gpu"],
-        mem_mb=PRODUCT["resources"]["mem_mb"],
-        runtime=PRODUCT["resources"]["runtime"],
+        gpu=PRODUCT_CFG["resources"]["gpu"],
+        mem_mb=PRODUCT_CFG["resources"]["mem_mb"],
+        runtime=PRODUCT_CFG["resources"]["runtime"],
     params:
         models=config["models"],
         n_folds=TRAIN["finetune"]["n_folds"],
-        device=PRODUCT["device"],
-        chunk_months=PRODUCT["chunk_months"],
-        batch_size=PRODUCT["batch_size"],
-        institution=PRODUCT["institution"],
-        significant_digits=PRODUCT["significant_digits"],
+        device=PRODUCT_CFG["device"],
+        chunk_months=PRODUCT_CFG["chunk_months"],
+        batch_size=PRODUCT_CFG["batch_size"],
+        institution=PRODUCT_CFG["institution"],
+        significant_digits=PRODUCT_CFG["significant_digits"],
     script:
         "../scripts/product.py"
 
@@ -37,7 +35,7 @@ rule ensemble_mean_product:
     input:
         unpack(lambda wildcards: model_inputs(wildcards.experiment)),
     output:
-        f"{RESULTS}/product/ensemble_mean_{{experiment}}.nc",
+        product_file("ensemble_mean"),
     log:
         f"{LOGS}/product/ensemble_mean_{{experiment}}.log",
     benchmark:
@@ -51,9 +49,9 @@ rule ensemble_mean_product:
         models=config["models"],
         region=config["regions"]["names"][0],
         layers=product_layers(),
-        chunk_months=PRODUCT["chunk_months"],
-        institution=PRODUCT["institution"],
-        significant_digits=PRODUCT["significant_digits"],
+        chunk_months=PRODUCT_CFG["chunk_months"],
+        institution=PRODUCT_CFG["institution"],
+        significant_digits=PRODUCT_CFG["significant_digits"],
     script:
         "../scripts/ensemble_mean_product.py"
 
@@ -62,12 +60,12 @@ rule quantile_mapping_product:
     input:
         unpack(lambda wildcards: model_inputs(wildcards.experiment)),
         historical=expand(
-            f"{PREP}/cmip6/historical/{{model}}.nc", model=config["models"]
+            PREPARED_CMIP6, experiment="historical", model=config["models"]
         ),
-        amsmqtp=f"{PREP}/amsmqtp.nc",
+        amsmqtp=PREPARED_AMSMQTP,
         folds=fold_weights(),
     output:
-        f"{RESULTS}/product/quantile_mapping_{{experiment}}.nc",
+        product_file("quantile_mapping"),
     log:
         f"{LOGS}/product/quantile_mapping_{{experiment}}.log",
     benchmark:
@@ -80,9 +78,9 @@ rule quantile_mapping_product:
     params:
         models=config["models"],
         n_folds=TRAIN["finetune"]["n_folds"],
-        chunk_months=PRODUCT["chunk_months"],
-        institution=PRODUCT["institution"],
-        significant_digits=PRODUCT["significant_digits"],
-        quantile_mapping=PRODUCT["quantile_mapping"],
+        chunk_months=PRODUCT_CFG["chunk_months"],
+        institution=PRODUCT_CFG["institution"],
+        significant_digits=PRODUCT_CFG["significant_digits"],
+        quantile_mapping=PRODUCT_CFG["quantile_mapping"],
     script:
         "../scripts/quantile_mapping_product.py"

@@ -2,17 +2,15 @@
 # Each job checkpoints every epoch next to its outputs; a killed job started again resumes
 # there (only when settings, data and starting weights are unchanged).
 
-TRAINED = f"{RESULTS}/training"
-
 
 rule pretrain:
     input:
         unpack(lambda wildcards: training_inputs("historical")),
-        era5land=f"{PREP}/era5land.nc",
+        era5land=PREPARED_ERA5LAND,
     output:
-        weights=f"{TRAINED}/pretrain/generator.pt",
-        history=f"{TRAINED}/pretrain/history.csv",
-        metrics=f"{TRAINED}/pretrain/test_metrics.json",
+        weights=PRETRAINED,
+        history=f"{PRETRAIN_DIR}/history.csv",
+        metrics=f"{PRETRAIN_DIR}/test_metrics.json",
     log:
         f"{LOGS}/pretrain.log",
     benchmark:
@@ -29,7 +27,7 @@ rule pretrain:
         region=config["regions"]["names"][0],
         network=TRAIN["network"],
         training=training_params("pretrain"),
-        checkpoint=f"{TRAINED}/pretrain/checkpoint.pt",
+        checkpoint=f"{PRETRAIN_DIR}/checkpoint.pt",
     script:
         "../scripts/pretrain.py"
 
@@ -37,13 +35,13 @@ rule pretrain:
 rule finetune:
     input:
         unpack(lambda wildcards: training_inputs("historical")),
-        amsmqtp=f"{PREP}/amsmqtp.nc",
+        amsmqtp=PREPARED_AMSMQTP,
         insitu=insitu_grids_input,
-        pretrained=f"{TRAINED}/pretrain/generator.pt",
+        pretrained=PRETRAINED,
     output:
-        weights=f"{TRAINED}/finetune/fold{{fold}}/generator.pt",
-        history=f"{TRAINED}/finetune/fold{{fold}}/history.csv",
-        metrics=f"{TRAINED}/finetune/fold{{fold}}/test_metrics.json",
+        weights=FOLD_WEIGHTS,
+        history=FOLD_DIR + "/history.csv",
+        metrics=FOLD_DIR + "/test_metrics.json",
     log:
         f"{LOGS}/finetune/fold{{fold}}.log",
     benchmark:
@@ -60,7 +58,8 @@ rule finetune:
         region=config["regions"]["names"][0],
         network=TRAIN["network"],
         training=training_params("finetune"),
-        checkpoint=lambda wildcards: f"{TRAINED}/finetune/fold{wildcards.fold}/checkpoint.pt",
+        checkpoint=lambda wildcards: FOLD_DIR.format(fold=wildcards.fold)
+        + "/checkpoint.pt",
     script:
         "../scripts/finetune.py"
 
@@ -68,12 +67,12 @@ rule finetune:
 rule finetune_summary:
     input:
         expand(
-            f"{TRAINED}/finetune/fold{{fold}}/test_metrics.json",
+            FOLD_DIR + "/test_metrics.json",
             fold=range(TRAIN["finetune"]["n_folds"]),
         ),
     output:
         report(
-            f"{RESULTS}/evaluation/finetune_vs_ensemble_mean.csv",
+            f"{EVAL}/finetune_vs_ensemble_mean.csv",
             caption="../report/finetune_vs_ensemble_mean.rst",
             category="Tables",
             subcategory="Evaluation",
@@ -93,14 +92,14 @@ rule finetune_summary:
 
 rule figure_training_curves:
     input:
-        f"{TRAINED}/pretrain/history.csv",
+        f"{PRETRAIN_DIR}/history.csv",
         expand(
-            f"{TRAINED}/finetune/fold{{fold}}/history.csv",
+            FOLD_DIR + "/history.csv",
             fold=range(TRAIN["finetune"]["n_folds"]),
         ),
     output:
         report(
-            f"{RESULTS}/figures/training_curves.png",
+            f"{FIGS}/training_curves.png",
             caption="../report/training_curves.rst",
             category="Figures",
             subcategory="Training",

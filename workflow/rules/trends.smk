@@ -5,8 +5,8 @@
 
 rule trends:
     input:
-        product=f"{RESULTS}/product/CMIP6_UNet-Gan_{{experiment}}.nc",
-        regions=f"{PREP}/regions.nc",
+        product=product_file(UNET_PRODUCT),
+        regions=PREPARED_REGIONS,
     output:
         maps=f"{TRENDS}/trend_maps_{{experiment}}.nc",
         series=f"{TRENDS}/regional_series_{{experiment}}.csv",
@@ -36,9 +36,9 @@ rule trends:
 
 rule percent_change:
     input:
-        future=f"{RESULTS}/product/CMIP6_UNet-Gan_{{experiment}}.nc",
-        base=f"{RESULTS}/product/CMIP6_UNet-Gan_historical.nc",
-        regions=f"{PREP}/regions.nc",
+        future=product_file(UNET_PRODUCT),
+        base=product_file(UNET_PRODUCT, "historical"),
+        regions=PREPARED_REGIONS,
     output:
         maps=f"{TRENDS}/percent_change_{{experiment}}.nc",
         table=report(
@@ -66,11 +66,11 @@ rule percent_change:
 
 rule trends_vs_truth:
     input:
-        product=f"{RESULTS}/product/CMIP6_UNet-Gan_{{experiment}}.nc",
+        product=product_file(UNET_PRODUCT),
         truth=f"{SYN['truth_path']}/truth_{{experiment}}.nc",
-        base=f"{RESULTS}/product/CMIP6_UNet-Gan_historical.nc",
+        base=product_file(UNET_PRODUCT, "historical"),
         truth_base=f"{SYN['truth_path']}/truth_historical.nc",
-        regions=f"{PREP}/regions.nc",
+        regions=PREPARED_REGIONS,
     output:
         report(
             f"{EVAL}/trends_vs_truth_{{experiment}}.csv",
@@ -100,7 +100,7 @@ rule trends_vs_truth:
 rule figure_trend_maps:
     input:
         unpack(lambda wildcards: trend_files("trend_maps", SSPS)),
-        regions=f"{PREP}/regions.nc",
+        regions=PREPARED_REGIONS,
     output:
         report(
             f"{FIGS}/fig{{number}}_{{kind}}_layer{{layer}}.png",
@@ -140,7 +140,7 @@ rule figure_trend_maps:
 rule figure_14:
     input:
         unpack(lambda wildcards: trend_files("percent_change", SSPS)),
-        regions=f"{PREP}/regions.nc",
+        regions=PREPARED_REGIONS,
     output:
         report(
             f"{FIGS}/fig14_percent_change_layer{{layer}}.png",

@@ -1,0 +1,43 @@
+# What the config says, as the rules read it: short names for its sections, the wildcards'
+# allowed values, and the study's own checks (run once, before any job).
+
+RUN = config["run"]
+STUDY = config["study"]
+SRC = config["sources"]
+SYN = config["synthetic"]
+TRAIN = config["training"]
+YNET = TRAIN["ynet"]
+PRODUCT_CFG = config["product"]
+TREND_CFG = config["trends"]
+SSPS = [e for e in config["experiments"] if e != "historical"]
+STUDY_SETUP = {"trsr": ("unet_gan", False), "cmip6dl": ("ynet", True)}
+
+
+wildcard_constraints:
+    model="|".join(m.replace("-", r"\-") for m in config["models"]),
+    experiment="|".join(config["experiments"]),
+    fold=r"\d+",
+    layer=r"[1-5]",
+    split=r"all|fold\d+",
+
+
+def check_training_config():
+    """Refuse, before anything runs, a study with another network or input grid than it needs,
+    and a perceptual loss without a VGG weights source."""
+    model, coarse = STUDY_SETUP[STUDY]
+    if TRAIN["model"] != model or bool(config["input_grid"]) != coarse:
+        raise WorkflowError(
+            f"study {STUDY} needs training.model: {model} and "
+            + ("an input_grid" if coarse else "input_grid: null")
+            + f"; the config has training.model: {TRAIN['model']} and input_grid: "
+            + ("set" if config["input_grid"] else "null")
+        )
+    if (
+        model == "unet_gan"
+        and TRAIN["loss_weights"]["b2"] > 0
+        and config["vgg"]["provider"] == "none"
+    ):
+        raise WorkflowError(
+            "training.loss_weights.b2 is not 0 (VGG perceptual loss) but vgg.provider is "
+            "none: set vgg.provider to url or local, or b2 to 0"
+        )
