@@ -40,8 +40,8 @@ rule finetune:
         pretrained=PRETRAINED,
     output:
         weights=FOLD_WEIGHTS,
-        history=FOLD_DIR + "/history.csv",
-        metrics=FOLD_DIR + "/test_metrics.json",
+        history=f"{FOLD_DIR}/history.csv",
+        metrics=f"{FOLD_DIR}/test_metrics.json",
     log:
         f"{LOGS}/finetune/fold{{fold}}.log",
     benchmark:
@@ -58,8 +58,7 @@ rule finetune:
         region=config["regions"]["names"][0],
         network=TRAIN["network"],
         training=training_params("finetune"),
-        checkpoint=lambda wildcards: FOLD_DIR.format(fold=wildcards.fold)
-        + "/checkpoint.pt",
+        checkpoint=f"{FOLD_DIR}/checkpoint.pt",
     script:
         "../scripts/finetune.py"
 
@@ -67,7 +66,7 @@ rule finetune:
 rule finetune_summary:
     input:
         expand(
-            FOLD_DIR + "/test_metrics.json",
+            f"{FOLD_DIR}/test_metrics.json",
             fold=range(TRAIN["finetune"]["n_folds"]),
         ),
     output:
@@ -94,7 +93,7 @@ rule figure_training_curves:
     input:
         f"{PRETRAIN_DIR}/history.csv",
         expand(
-            FOLD_DIR + "/history.csv",
+            f"{FOLD_DIR}/history.csv",
             fold=range(TRAIN["finetune"]["n_folds"]),
         ),
     output:
