@@ -3,7 +3,8 @@
 `run` makes a run of one config from a given commit (a git worktree of it, or the working tree)
 in a new directory; `compare` holds two such runs file by file, by their data: NetCDF variables
 and coordinates (values, dtypes, dimensions; attributes are left out because provenance and
-history name the commit and the time), CSV and TSV cells, PNG pixels, torch weights' tensors,
+history name the commit and the time), CSV and TSV cells (but a training history's `seconds`,
+the wall time of an epoch), PNG pixels, torch weights' tensors,
 Parquet tables, other files byte for byte. Logs, benchmarks (times) and provenance sidecars
 are not outputs and are skipped. It prints one line per differing file and a count, and exits 1
 when anything differs.
@@ -37,6 +38,7 @@ CONFIGS = {  # config files relative to a tree, laid over the Snakefile's defaul
 }
 SKIPPED_PARTS = {"logs", "benchmarks", ".snakemake"}
 SKIPPED_SUFFIXES = (".prov.json", ".log", ".unfinished")
+TIMING_COLUMNS = ["seconds"]  # wall times in tables of results (the training histories)
 
 
 def tree_at(rev: str | None, scratch: Path) -> Path:
@@ -112,7 +114,10 @@ def same_netcdf(a: Path, b: Path) -> str | None:
 
 def same_table(a: Path, b: Path) -> str | None:
     sep = "\t" if a.suffix == ".tsv" else ","
-    x, y = pd.read_csv(a, sep=sep, dtype=str), pd.read_csv(b, sep=sep, dtype=str)
+    x, y = (
+        pd.read_csv(p, sep=sep, dtype=str).drop(columns=TIMING_COLUMNS, errors="ignore")
+        for p in (a, b)
+    )
     return None if x.equals(y) else "cells differ"
 
 
