@@ -174,7 +174,7 @@ STUDY_DEFAULTS: dict[str, dict[str, Any]] = {
 REQUIRED: dict[str, list[tuple[str, str, Any]]] = {
     "trsr": [
         ("training.model", "unet_gan", lambda v: v == "unet_gan"),
-        ("input_grid", "null (the models go straight onto the grid)", lambda v: v is None),
+        ("input_grid", "null (the models go straight onto the target grid)", lambda v: v is None),
     ],
     "cmip6dl": [
         ("training.model", "ynet", lambda v: v == "ynet"),
@@ -224,8 +224,8 @@ def derive_study_keys(
             origin = _origin(parts, files)
             where = f" (set in {origin})" if origin else ""
             raise ConfigError(
-                f"config key {key}{where}: {value!r} contradicts study {study}, which needs "
-                f"{needs}; leave the key out, it follows from the study"
+                f"config key {key}{where}: {value!r} contradicts the study: study {study} needs "
+                f"{key}: {needs} (leave the key out, it follows from the study)"
             )
     _fill(config, STUDY_DEFAULTS[study])
 

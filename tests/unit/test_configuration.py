@@ -129,8 +129,9 @@ def test_a_network_that_contradicts_the_study_is_refused_naming_the_file(tmp_pat
     mine = _write(tmp_path, {"study": "cmip6dl", "training": {"model": "unet_gan"}})
     with pytest.raises(
         ConfigError,
-        match=r"^config key training.model \(set in .*mine.yaml\): 'unet_gan' contradicts "
-        r"study cmip6dl, which needs ynet; leave the key out, it follows from the study$",
+        match=r"^config key training.model \(set in .*mine.yaml\): 'unet_gan' contradicts the "
+        r"study: study cmip6dl needs training.model: ynet \(leave the key out, it follows from "
+        r"the study\)$",
     ):
         resolve_config([mine], CONFIG)
 
@@ -147,7 +148,7 @@ def test_an_input_grid_that_contradicts_the_study_is_refused(tmp_path, overlay, 
     with pytest.raises(
         ConfigError,
         match=rf"^config key input_grid \(set in .*mine.yaml\): .* "
-        rf"contradicts study \w+, which needs {needs}",
+        rf"contradicts the study: study \w+ needs input_grid: {needs}",
     ):
         resolve_config([mine], CONFIG)
 
