@@ -20,27 +20,35 @@ min_version("9.0")
 report: "workflow/report/workflow.rst"
 
 
-configfile: str(Path(workflow.basedir) / "config" / "demo.yaml")
+# The config (smdown.configuration): the schema's defaults, under the keys that follow from the
+# study, under the config files: the --configfiles, or without any the demo. Each file is a
+# short overlay that says only what differs.
+_CONFIG_DIR = Path(workflow.basedir) / "config"
+if not workflow.overwrite_configfiles:
+
+    configfile: str(_CONFIG_DIR / "demo.yaml")
 
 
-# The config checked before anything runs, its error in a few lines (key, file, what is allowed)
-from smdown.configuration import ConfigError, check_config
+# The study's keys derived, then the config checked before anything runs, its error in a few
+# lines (key, file, what is allowed)
+from smdown.configuration import (
+    ConfigError,
+    check_config,
+    config_files,
+    derive_study_keys,
+)
 from smdown.preflight import preflight, report as preflight_report
 from smdown.provenance import remove_orphan_sidecars
 from smdown.summary import run_summary
 
+_SCHEMA = load_configfile(str(_CONFIG_DIR / "schema.yaml"))
+_FILES = config_files(workflow.overwrite_configfiles, _CONFIG_DIR)
 try:
-    check_config(
-        config,
-        load_configfile(str(Path(workflow.basedir) / "config" / "schema.yaml")),
-        [
-            Path(workflow.basedir) / "config" / "demo.yaml",
-            *workflow.overwrite_configfiles,
-        ],
-    )
+    derive_study_keys(config, _SCHEMA, _FILES)
+    check_config(config, _SCHEMA, _FILES)
 except ConfigError as exc:
     raise WorkflowError(str(exc)) from None
-validate(config, str(Path(workflow.basedir) / "config" / "schema.yaml"))
+validate(config, str(_CONFIG_DIR / "schema.yaml"))
 
 
 include: "workflow/rules/settings.smk"

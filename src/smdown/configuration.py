@@ -1,4 +1,13 @@
-"""The config checked against its schema before anything runs, with an error of a few lines.
+"""The config: how it is layered, the keys that follow from the study, and its check.
+
+Where a value comes from, last wins:
+
+1. the schema's `default:` entries (config/schema.yaml), the one home of every default that
+   does not depend on the study: the workflow's recommended recipe at full scale;
+2. `STUDY_DEFAULTS`, the keys that follow from `study` (its region, grids, models, years,
+   network), filled in by `derive_study_keys` where no config file sets them;
+3. the config files: the `--configfile`s in the order given, or config/demo.yaml when there
+   is none (`CONFIG_FILES`). Each is a short overlay that says only what differs.
 
 A schema failure as jsonschema reports it prints the whole schema and config (thousands of
 lines). `check_config` reports the one failure that matters: the key path, what was found, what
@@ -8,8 +17,9 @@ file set it.
 
 from __future__ import annotations
 
+import copy
 import difflib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -99,3 +109,151 @@ def check_config(
     origin = _origin(parts, files)
     where = f" (set in {origin})" if origin else ""
     raise ConfigError(f"config key {_key_path(parts)}{where}: {account}")
+
+
+# The keys that follow from `study`. A config file that sets one of them wins (the tests' tiny
+# windows set their own grids and models), except where the study needs a value: REQUIRED.
+TRSR_MODELS = [
+    "ACCESS-CM2", "BCC-CSM2-MR", "CanESM5-CanOE", "CESM2", "CMCC-CM2-SR5", "CNRM-CM6-1-HR",
+    "CNRM-ESM2-1", "EC-Earth3-Veg-LR", "KACE-1-0-G", "MIROC6", "MIROC-ES2L", "MPI-ESM1-2-LR",
+    "MRI-ESM2-0", "NorESM2-LM", "NorESM2-MM", "TaiESM1", "UKESM1-0-LL",
+]  # fmt: skip
+# The CMIP6DL study's Table 1 is an image in our copy: these 25 models with mrsos in all five
+# experiments are our choice (smdown.catalog.CMIP6DL_MODELS); check them against the published
+# table. The order is the input channels' order.
+CMIP6DL_MODELS = [
+    "ACCESS-CM2", "BCC-CSM2-MR", "CanESM5", "CanESM5-CanOE", "CESM2", "CMCC-CM2-SR5",
+    "CNRM-CM6-1-HR", "CNRM-ESM2-1", "EC-Earth3", "EC-Earth3-Veg", "EC-Earth3-Veg-LR",
+    "FGOALS-g3", "GFDL-ESM4", "INM-CM5-0", "IPSL-CM6A-LR", "KACE-1-0-G", "MIROC6", "MIROC-ES2L",
+    "MPI-ESM1-2-HR", "MPI-ESM1-2-LR", "MRI-ESM2-0", "NorESM2-LM", "NorESM2-MM", "TaiESM1",
+    "UKESM1-0-LL",
+]  # fmt: skip
+STUDY_DEFAULTS: dict[str, dict[str, Any]] = {
+    # Li et al. 2024: the Three-River Source Region on ERA5-Land's 0.1 degree grid (71 x 151),
+    # the models regridded straight onto it, the UNet-GAN; ERA5-Land to 2019 for the stations.
+    "trsr": {
+        "grid": {"lat_min": 31.0, "lat_max": 38.0, "lon_min": 89.0, "lon_max": 104.0,
+                 "resolution": 0.1},
+        "input_grid": None,
+        "models": TRSR_MODELS,
+        "regions": {"names": ["TRSR", "yangtze", "yellow", "lancang"], "union": "TRSR"},
+        "sources": {
+            "cmip6": {"area": [38, 89, 31, 104]},  # N, W, S, E: the grid's box
+            "era5land": {"area": [38, 89, 31, 104], "resolution": None,
+                         "chunks": [[1950, 1969], [1970, 1989], [1990, 2009], [2010, 2019]],
+                         "last_year": 2019},  # pretraining to 2014, the stations to 2019
+        },
+        "training": {"model": "unet_gan"},
+        # first-order conservative: our choice (the paper's text says linear interpolation,
+        # docs/deviations.md)
+        "regrid": {"method": "conservative"},
+    },
+    # The CMIP6DL study: China, its ERA5-Land points 18-53.75 N, 71-136.75 E by 0.25 degree
+    # (144 x 264 cells centred there, so its Fig. 4 points are cell centres); the models on
+    # 2 degree cells over the same box (18 x 33), each holding 8 x 8 target cells; the YNet.
+    "cmip6dl": {
+        "grid": {"lat_min": 18.0, "lat_max": 53.75, "lon_min": 71.0, "lon_max": 136.75,
+                 "resolution": 0.25},
+        "input_grid": {"lat_min": 18.875, "lat_max": 52.875, "lon_min": 71.875,
+                       "lon_max": 135.875, "resolution": 2.0},
+        "models": CMIP6DL_MODELS,
+        "regions": {"names": ["China"], "union": None},
+        "sources": {
+            # N, W, S, E; widened per model by pad_cells native cells
+            "cmip6": {"area": [54, 71, 18, 137]},
+            # cell centres, so the CDS's points are ours; the CDS interpolates to 0.25 degree
+            "era5land": {"area": [53.75, 71.0, 18.0, 136.75], "resolution": 0.25,
+                         "chunks": [[1950, 1969], [1970, 1989], [1990, 2014]],
+                         "last_year": 2014},
+        },
+        "training": {"model": "ynet"},
+        "regrid": {"method": "bilinear"},  # the study's
+    },
+}  # fmt: skip
+# What a study cannot do without: (key, what it needs, whether a value meets it).
+REQUIRED: dict[str, list[tuple[str, str, Any]]] = {
+    "trsr": [
+        ("training.model", "unet_gan", lambda v: v == "unet_gan"),
+        ("input_grid", "null (the models go straight onto the target grid)", lambda v: v is None),
+    ],
+    "cmip6dl": [
+        ("training.model", "ynet", lambda v: v == "ynet"),
+        ("input_grid", "a grid (the models' coarse grid)", lambda v: v is not None),
+    ],
+}
+
+
+def _fill(config: MutableMapping[str, Any], defaults: Mapping[str, Any]) -> None:
+    """Set every key of `defaults` that `config` lacks, through nested mappings."""
+    for key, value in defaults.items():
+        if key not in config:
+            config[key] = copy.deepcopy(value)
+        elif isinstance(value, Mapping) and isinstance(config[key], MutableMapping):
+            _fill(config[key], value)
+
+
+def _get(config: Mapping[str, Any], key: str) -> Any:
+    node: Any = config
+    for part in key.split("."):
+        node = node[part]
+    return node
+
+
+def derive_study_keys(
+    config: MutableMapping[str, Any],
+    schema: Mapping[str, Any],
+    files: Sequence[str | PathLike] = (),
+) -> None:
+    """Fill in, in place, the keys that follow from the config's study (`STUDY_DEFAULTS`).
+
+    A key a config file sets keeps its value, unless the study cannot work with it (`REQUIRED`:
+    the network, and whether the models have a grid of their own): then ConfigError names the
+    key, the file that set it and what the study needs. An unknown study is left to
+    `check_config`. `schema` gives the study's default; `files` are as for `check_config`.
+    """
+    study = config.get("study", schema["properties"]["study"]["default"])
+    if study not in STUDY_DEFAULTS:
+        return
+    for key, needs, meets in REQUIRED[study]:
+        parts = key.split(".")
+        try:
+            value = _get(config, key)
+        except (KeyError, TypeError):
+            continue
+        if not meets(value):
+            origin = _origin(parts, files)
+            where = f" (set in {origin})" if origin else ""
+            raise ConfigError(
+                f"config key {key}{where}: {value!r} contradicts the study: study {study} needs "
+                f"{key}: {needs} (leave the key out, it follows from the study)"
+            )
+    _fill(config, STUDY_DEFAULTS[study])
+
+
+def resolve_config(
+    files: Sequence[str | PathLike], config_dir: str | PathLike, overrides: Mapping | None = None
+) -> dict[str, Any]:
+    """The config as the Snakefile builds it from `files` (its `--configfile`s; none: the demo)
+    and `overrides` (its `--config`): laid over one another, the study's keys derived, checked,
+    the schema's defaults filled in. For the tests and tools; the Snakefile does the same."""
+    from snakemake.common.configfile import load_configfile
+    from snakemake.utils import update_config, validate
+
+    schema_path = Path(config_dir) / "schema.yaml"
+    files = config_files(files, config_dir)
+    config: dict[str, Any] = {}
+    for path in files:
+        update_config(config, load_configfile(str(path)))
+    update_config(config, dict(overrides or {}))
+    schema = load_configfile(str(schema_path))
+    derive_study_keys(config, schema, files)
+    check_config(config, schema, files)
+    validate(config, str(schema_path))
+    return config
+
+
+def config_files(
+    configfiles: Sequence[str | PathLike], config_dir: str | PathLike
+) -> list[str | PathLike]:
+    """The config files laid over the defaults: the `--configfile`s, or the demo without any."""
+    return list(configfiles) or [Path(config_dir) / "demo.yaml"]

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 
 from smdown.catalog import EXPERIMENTS, MODELS
+from smdown.configuration import resolve_config
 from smdown.errors import InputError
 from smdown.geometry import native_grid
 from smdown.prepare import prepare_cmip6
@@ -27,7 +27,8 @@ from smdown.sources.manifest import manifest_files, source_location
 from smdown.synthetic import TruthWorld, write_cmip6
 from tests.conftest import SHARED_MASKS
 
-CONFIG = yaml.safe_load((Path(__file__).resolve().parents[2] / "config/config.yaml").read_text())
+_REPO = Path(__file__).resolve().parents[2]
+CONFIG = resolve_config([_REPO / "config/config.yaml"], _REPO / "config")  # the paper, as run
 AREA = [38, 89, 31, 104]
 CDS_IDS = {  # as the CDS projections-cmip6 form spells them
     "ACCESS-CM2": "access_cm2",

@@ -7,9 +7,9 @@ from pathlib import Path
 import cftime
 import numpy as np
 import pytest
-import yaml
 
 from smdown.catalog import CMIP6DL_MODELS, MODELS
+from smdown.configuration import resolve_config
 from smdown.geometry import native_grid
 
 CONFIG = Path(__file__).resolve().parents[2] / "config" / "config.yaml"
@@ -23,7 +23,7 @@ def test_cmip6dl_models_are_25_distinct_catalogued_and_alphabetical():
 
 def test_trsr_models_keep_their_positions():
     # The synthetic demo seeds each model by its position in MODELS.
-    trsr = yaml.safe_load(CONFIG.read_text())["models"]
+    trsr = resolve_config([CONFIG], CONFIG.parent)["models"]
     assert list(MODELS)[: len(trsr)] == trsr
 
 

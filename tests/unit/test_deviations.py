@@ -9,13 +9,14 @@ from typing import Any
 
 import pytest
 import yaml
-from snakemake.utils import validate
+
+from smdown.configuration import resolve_config
 
 REPO = Path(__file__).resolve().parents[2]
 TABLE = REPO / "docs" / "deviations.md"
 SCHEMA = yaml.safe_load((REPO / "config" / "schema.yaml").read_text())
 KEY = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$|^[a-z][a-z0-9_]*$")
-CONFIGS = {"paper config": ("demo.yaml", "config.yaml"), "demo": ("demo.yaml",)}
+CONFIGS = {"paper config": ("config.yaml",), "demo": ("demo.yaml",)}
 
 
 def _rows() -> list[dict[str, str]]:
@@ -51,20 +52,9 @@ def _expected(row: dict[str, str], column: str) -> dict[str, Any]:
 
 
 def _config(names: tuple[str, ...]) -> dict:
-    """The configs laid over one another as Snakemake does, schema defaults filled in."""
-    config: dict = {}
-    for name in names:
-        _merge(config, yaml.safe_load((REPO / "config" / name).read_text()))
-    validate(config, str(REPO / "config" / "schema.yaml"))
-    return config
-
-
-def _merge(base: dict, over: dict) -> None:
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
-            _merge(base[key], value)
-        else:
-            base[key] = value
+    """The configs laid over the defaults as the workflow does (the study's keys derived, the
+    schema's defaults filled in)."""
+    return resolve_config([REPO / "config" / name for name in names], REPO / "config")
 
 
 def _value(config: dict, key: str) -> Any:

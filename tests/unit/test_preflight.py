@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
-from snakemake.utils import validate
 
+from smdown.configuration import resolve_config
 from smdown.errors import InputError
 from smdown.preflight import check, preflight, report
 from smdown.synthetic import TruthWorld
@@ -17,17 +16,10 @@ from smdown.synthetic.orography import write_geopotential
 CONFIG = Path(__file__).resolve().parents[2] / "config"
 
 
-def _config(*names: str) -> dict:
-    """The shipped configs laid over one another, as Snakemake would."""
-    config: dict = {}
-    for name in names:
-        for key, value in yaml.safe_load((CONFIG / name).read_text()).items():
-            if isinstance(value, dict) and isinstance(config.get(key), dict):
-                config[key] = {**config[key], **value}
-            else:
-                config[key] = value
-    validate(config, str(CONFIG / "schema.yaml"))  # fills in the schema's defaults
-    return config
+def _config(name: str) -> dict:
+    """A shipped config as the workflow runs it (laid over the defaults, the study's keys
+    derived, the schema's defaults filled in)."""
+    return resolve_config([CONFIG / name], CONFIG)
 
 
 def _missing(needs) -> list[str]:
@@ -40,7 +32,7 @@ def test_the_demo_needs_nothing():
 
 def test_the_paper_lists_credentials_licences_and_registration_only_data(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    needs = preflight(_config("demo.yaml", "config.yaml"), env={}, home=tmp_path)
+    needs = preflight(_config("config.yaml"), env={}, home=tmp_path)
     assert _missing(needs) == ["CDS credentials", "AMSMQTP", "ISMN archive", "CMA station CSV"]
     reminders = [need for need in needs if not need.missing]
     assert [need.what for need in reminders] == [
@@ -55,18 +47,18 @@ def test_the_paper_lists_credentials_licences_and_registration_only_data(tmp_pat
 def test_credentials_in_the_environment_are_enough(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     env = {"CDSAPI_URL": "https://cds.example", "CDSAPI_KEY": "0123-4567"}
-    needs = preflight(_config("demo.yaml", "config.yaml"), env=env, home=tmp_path)
+    needs = preflight(_config("config.yaml"), env=env, home=tmp_path)
     assert "CDS credentials" not in _missing(needs)
 
 
 def test_the_cmip6dl_outline_is_the_users_to_supply(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".cdsapirc").write_text("url: x\nkey: y\n")
-    needs = preflight(_config("demo.yaml", "cmip6dl.yaml"), env={}, home=tmp_path)
+    needs = preflight(_config("cmip6dl.yaml"), env={}, home=tmp_path)
     assert _missing(needs) == ["region outline"]
     assert "resources/regions/china.geojson not found" in report(needs)
     with pytest.raises(InputError, match="region outline"):
-        check(_config("demo.yaml", "cmip6dl.yaml"))
+        check(_config("cmip6dl.yaml"))
 
 
 def test_local_era5land_that_ends_early_is_counted(tmp_path):

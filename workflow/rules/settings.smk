@@ -10,7 +10,6 @@ YNET = TRAIN["ynet"]
 PRODUCT_CFG = config["product"]
 TREND_CFG = config["trends"]
 SSPS = [e for e in config["experiments"] if e != "historical"]
-STUDY_SETUP = {"trsr": ("unet_gan", False), "cmip6dl": ("ynet", True)}
 
 
 wildcard_constraints:
@@ -22,18 +21,11 @@ wildcard_constraints:
 
 
 def check_training_config():
-    """Refuse, before anything runs, a study with another network or input grid than it needs,
-    and a perceptual loss without a VGG weights source."""
-    model, coarse = STUDY_SETUP[STUDY]
-    if TRAIN["model"] != model or bool(config["input_grid"]) != coarse:
-        raise WorkflowError(
-            f"study {STUDY} needs training.model: {model} and "
-            + ("an input_grid" if coarse else "input_grid: null")
-            + f"; the config has training.model: {TRAIN['model']} and input_grid: "
-            + ("set" if config["input_grid"] else "null")
-        )
+    """Refuse, before anything runs, a perceptual loss without a VGG weights source (the study's
+    network and input grid are checked with the config: smdown.configuration.REQUIRED).
+    """
     if (
-        model == "unet_gan"
+        TRAIN["model"] == "unet_gan"
         and TRAIN["loss_weights"]["b2"] > 0
         and config["vgg"]["provider"] == "none"
     ):
