@@ -55,14 +55,20 @@ include: "workflow/rules/settings.smk"
 include: "workflow/rules/paths.smk"
 include: "workflow/rules/inputs.smk"
 include: "workflow/rules/targets.smk"
+# the stages every study shares
 include: "workflow/rules/download.smk"
 include: "workflow/rules/prepare.smk"
-include: "workflow/rules/insitu.smk"
-include: "workflow/rules/train.smk"
-include: "workflow/rules/product.smk"
-include: "workflow/rules/evaluate.smk"
-include: "workflow/rules/trends.smk"
-include: "workflow/rules/cmip6dl.smk"
+include: "workflow/rules/baselines.smk"
+# the UNet-GAN study (Li et al. 2024)
+include: "workflow/rules/trsr/insitu.smk"
+include: "workflow/rules/trsr/train.smk"
+include: "workflow/rules/trsr/product.smk"
+include: "workflow/rules/trsr/evaluate.smk"
+include: "workflow/rules/trsr/trends.smk"
+# the CMIP6DL study
+include: "workflow/rules/cmip6dl/ynet.smk"
+include: "workflow/rules/cmip6dl/evaluate.smk"
+include: "workflow/rules/cmip6dl/trends.smk"
 
 
 check_training_config()

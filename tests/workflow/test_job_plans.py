@@ -27,7 +27,14 @@ CONFIGS: dict[str, tuple[Path, ...]] = {
     "tiny": (TINY,),
     "tiny_cmip6dl": TINY_CMIP6DL,
 }
-RENAMED: dict[str, str] = {}  # old rule name -> new, for rules renamed since the records
+RENAMED = {  # old rule name -> new, for rules renamed since the records (issue 21)
+    "figure_01": "figure_study_area",
+    "figure_05": "figure_reference_boxplots",
+    "figure_06": "figure_out_of_fold_scatter",
+    "figure_07": "figure_taylor",
+    "figure_14": "figure_percent_change",
+    "figure_02": "figure_loss_curves",
+}
 
 
 def planned_jobs(workdir: Path, configfile: tuple[Path, ...]) -> list[dict]:

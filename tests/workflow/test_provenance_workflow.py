@@ -59,7 +59,7 @@ def test_every_output_has_a_current_sidecar(tiny_run):
 def test_a_figure_traces_back_to_every_raw_source(tiny_run):
     figure = tiny_run / RUN / "figures/fig14_percent_change_layer1.png"
     record = read_sidecar(figure)
-    assert record["rule"] == "figure_14" and record["wildcards"] == {"layer": "1"}
+    assert record["rule"] == "figure_percent_change" and record["wildcards"] == {"layer": "1"}
     assert record["params"]["style"] == {"cmap": "BrBG", "limit": None}
     lineage = record["lineage"]
     rules = {node.get("rule") for node in lineage.values()}
@@ -85,7 +85,7 @@ def test_a_figure_traces_back_to_every_raw_source(tiny_run):
         assert lineage[path]["rule"].startswith("synthesize_cmip6_")
     with Image.open(figure) as image:
         text = image.text
-    assert text["smdown:rule"] == "figure_14"
+    assert text["smdown:rule"] == "figure_percent_change"
     assert text["smdown:provenance"] == "fig14_percent_change_layer1.png.prov.json"
     assert text["smdown:config_hash"] == record["config_hash"]
     assert text["smdown:workflow_commit"] == record["workflow"]["commit"]

@@ -41,10 +41,10 @@ def test_replacing_one_models_input_reruns_only_that_models_regridding(scratch_c
     assert sorted(wildcards.split(", ")) == ["experiment=historical", "model=CESM2"]
     assert not any(rule.startswith("synthesize") for rule in counts)
     # what depends on the model: training, the products and everything after them
-    assert {"pretrain", "finetune", "product", "trends", "figure_14"} <= set(counts)
+    assert {"pretrain", "finetune", "product", "trends", "figure_percent_change"} <= set(counts)
 
 
 def test_a_plotting_option_redraws_only_that_figure(tiny_run, tmp_path):
     assert planned_after(tiny_run, tmp_path, plots={"percent_change": {"cmap": "RdBu"}}) == {
-        "figure_14": 5
+        "figure_percent_change": 5
     }

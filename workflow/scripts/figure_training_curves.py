@@ -1,4 +1,4 @@
-"""Training curves from the jobs' history.csv (rules figure_training_curves, figure_02)."""
+"""Training curves from the jobs' history.csv (rules figure_training_curves, figure_loss_curves)."""
 
 from smdown.jobs import workflow_job
 from smdown.plots.training_curves import training_curves

@@ -12,7 +12,7 @@ rule trends:
         series=f"{TRENDS}/regional_series_{{experiment}}.csv",
         trends=report(
             f"{TRENDS}/regional_trends_{{experiment}}.csv",
-            caption="../report/regional_trends.rst",
+            caption="../../report/regional_trends.rst",
             category="Tables",
             subcategory="Trends",
             labels={"table": "regional trends", "experiment": "{experiment}"},
@@ -23,7 +23,7 @@ rule trends:
     benchmark:
         f"{BENCH}/trends/trends_{{experiment}}.tsv"
     conda:
-        "../../envs/analysis.yaml"
+        "../../../envs/analysis.yaml"
     threads: 2
     resources:
         mem_mb=6000,
@@ -31,7 +31,7 @@ rule trends:
         alpha=TREND_CFG["alpha"],
         periods=lambda wildcards: trend_periods(wildcards.experiment),
     script:
-        "../scripts/trends.py"
+        "../../scripts/trends.py"
 
 
 rule percent_change:
@@ -43,7 +43,7 @@ rule percent_change:
         maps=f"{TRENDS}/percent_change_{{experiment}}.nc",
         table=report(
             f"{TRENDS}/regional_percent_change_{{experiment}}.csv",
-            caption="../report/regional_percent_change.rst",
+            caption="../../report/regional_percent_change.rst",
             category="Tables",
             subcategory="Trends",
             labels={"table": "regional percent change", "experiment": "{experiment}"},
@@ -53,7 +53,7 @@ rule percent_change:
     benchmark:
         f"{BENCH}/trends/percent_change_{{experiment}}.tsv"
     conda:
-        "../../envs/analysis.yaml"
+        "../../../envs/analysis.yaml"
     threads: 1
     resources:
         mem_mb=6000,
@@ -61,7 +61,7 @@ rule percent_change:
         change=TREND_CFG["change"],
         reference=TREND_CFG["reference"],
     script:
-        "../scripts/percent_change.py"
+        "../../scripts/percent_change.py"
 
 
 rule trends_vs_truth:
@@ -74,7 +74,7 @@ rule trends_vs_truth:
     output:
         report(
             f"{EVAL}/trends_vs_truth_{{experiment}}.csv",
-            caption="../report/trends_vs_truth.rst",
+            caption="../../report/trends_vs_truth.rst",
             category="Tables",
             subcategory="Demo checks against the truth",
             labels={"table": "trends vs truth", "experiment": "{experiment}"},
@@ -84,7 +84,7 @@ rule trends_vs_truth:
     benchmark:
         f"{BENCH}/trends/trends_vs_truth_{{experiment}}.tsv"
     conda:
-        "../../envs/analysis.yaml"
+        "../../../envs/analysis.yaml"
     threads: 2
     resources:
         mem_mb=8000,
@@ -94,7 +94,7 @@ rule trends_vs_truth:
         change=TREND_CFG["change"],
         reference=TREND_CFG["reference"],
     script:
-        "../scripts/trends_vs_truth.py"
+        "../../scripts/trends_vs_truth.py"
 
 
 rule figure_trend_maps:
@@ -104,7 +104,7 @@ rule figure_trend_maps:
     output:
         report(
             f"{FIGS}/fig{{number}}_{{kind}}_layer{{layer}}.png",
-            caption="../report/fig08_09.rst",
+            caption="../../report/fig08_09.rst",
             category="Figures",
             subcategory="Figs. 8-9",
             labels={"figure": "Fig. {number}", "layer": "{layer}"},
@@ -117,7 +117,7 @@ rule figure_trend_maps:
         number="08|09",
         kind="annual_trend_maps|seasonal_trend_maps",
     conda:
-        "../../envs/analysis.yaml"
+        "../../../envs/analysis.yaml"
     threads: 1
     resources:
         mem_mb=3000,
@@ -134,27 +134,27 @@ rule figure_trend_maps:
             "factor": 1,
         },
     script:
-        "../scripts/figure_trend_maps.py"
+        "../../scripts/figure_trend_maps.py"
 
 
-rule figure_14:
+rule figure_percent_change:
     input:
         unpack(lambda wildcards: trend_files("percent_change", SSPS)),
         regions=PREPARED_REGIONS,
     output:
         report(
             f"{FIGS}/fig14_percent_change_layer{{layer}}.png",
-            caption="../report/fig14.rst",
+            caption="../../report/fig14.rst",
             category="Figures",
             subcategory="Fig. 14",
             labels={"figure": "Fig. 14", "layer": "{layer}"},
         ),
     log:
-        f"{LOGS}/figures/fig14_layer{{layer}}.log",
+        f"{LOGS}/figures/fig14_percent_change_layer{{layer}}.log",
     benchmark:
-        f"{BENCH}/figures/fig14_layer{{layer}}.tsv"
+        f"{BENCH}/figures/fig14_percent_change_layer{{layer}}.tsv"
     conda:
-        "../../envs/analysis.yaml"
+        "../../../envs/analysis.yaml"
     threads: 1
     resources:
         mem_mb=3000,
@@ -165,7 +165,7 @@ rule figure_14:
         reference=TREND_CFG["reference"],
         style=config["plots"]["percent_change"],
     script:
-        "../scripts/figure_14.py"
+        "../../scripts/figure_percent_change.py"
 
 
 rule figure_series:
@@ -175,7 +175,7 @@ rule figure_series:
     output:
         report(
             f"{FIGS}/fig{{number}}_{{season}}_series_layer{{layer}}.png",
-            caption="../report/fig10_12.rst",
+            caption="../../report/fig10_12.rst",
             category="Figures",
             subcategory="Figs. 10-12",
             labels={
@@ -192,7 +192,7 @@ rule figure_series:
         number="10|11|12",
         season="Y|DJF|MAM|JJA|SON",
     conda:
-        "../../envs/analysis.yaml"
+        "../../../envs/analysis.yaml"
     threads: 1
     resources:
         mem_mb=2000,
@@ -201,7 +201,7 @@ rule figure_series:
         experiments=config["experiments"],
         whole=whole_periods(),
     script:
-        "../scripts/figure_series.py"
+        "../../scripts/figure_series.py"
 
 
 rule figure_periods:
@@ -211,25 +211,25 @@ rule figure_periods:
     output:
         means=report(
             f"{FIGS}/fig13_period_means.png",
-            caption="../report/fig13.rst",
+            caption="../../report/fig13.rst",
             category="Figures",
             subcategory="Figs. 13, 15",
         ),
         means_table=report(
             f"{EVAL}/fig13_period_means.csv",
-            caption="../report/fig13_table.rst",
+            caption="../../report/fig13_table.rst",
             category="Tables",
             subcategory="Trends",
         ),
         rates=report(
             f"{FIGS}/fig15_period_rates.png",
-            caption="../report/fig15.rst",
+            caption="../../report/fig15.rst",
             category="Figures",
             subcategory="Figs. 13, 15",
         ),
         rates_table=report(
             f"{EVAL}/fig15_period_rates.csv",
-            caption="../report/fig15_table.rst",
+            caption="../../report/fig15_table.rst",
             category="Tables",
             subcategory="Trends",
         ),
@@ -238,7 +238,7 @@ rule figure_periods:
     benchmark:
         f"{BENCH}/figures/fig13_fig15.tsv"
     conda:
-        "../../envs/analysis.yaml"
+        "../../../envs/analysis.yaml"
     threads: 1
     resources:
         mem_mb=2000,
@@ -250,4 +250,4 @@ rule figure_periods:
         alpha=TREND_CFG["alpha"],
         non_significant=config["plots"]["period_rates"]["non_significant"],
     script:
-        "../scripts/figure_periods.py"
+        "../../scripts/figure_periods.py"

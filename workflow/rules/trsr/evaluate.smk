@@ -14,7 +14,7 @@ rule out_of_fold:
     benchmark:
         f"{BENCH}/out_of_fold.tsv"
     conda:
-        "../../envs/analysis.yaml"
+        "../../../envs/analysis.yaml"
     threads: PRODUCT_CFG["threads"]
     resources:
         gpu=PRODUCT_CFG["resources"]["gpu"],
@@ -27,7 +27,7 @@ rule out_of_fold:
         batch_size=PRODUCT_CFG["batch_size"],
         quantile_mapping=PRODUCT_CFG["quantile_mapping"],
     script:
-        "../scripts/out_of_fold.py"
+        "../../scripts/out_of_fold.py"
 
 
 rule evaluation_scores:
@@ -36,7 +36,7 @@ rule evaluation_scores:
     output:
         report(
             f"{EVAL}/out_of_fold_scores.csv",
-            caption="../report/out_of_fold_scores.rst",
+            caption="../../report/out_of_fold_scores.rst",
             category="Tables",
             subcategory="Evaluation",
         ),
@@ -45,71 +45,71 @@ rule evaluation_scores:
     benchmark:
         f"{BENCH}/evaluation_scores.tsv"
     conda:
-        "../../envs/analysis.yaml"
+        "../../../envs/analysis.yaml"
     threads: 1
     resources:
         mem_mb=4000,
     script:
-        "../scripts/evaluation_scores.py"
+        "../../scripts/evaluation_scores.py"
 
 
-rule figure_06:
+rule figure_out_of_fold_scatter:
     input:
         oof=OUT_OF_FOLD,
         scores=f"{EVAL}/out_of_fold_scores.csv",
     output:
         report(
             f"{FIGS}/fig06_out_of_fold_scatter.png",
-            caption="../report/fig06.rst",
+            caption="../../report/fig06.rst",
             category="Figures",
             subcategory="Fig. 6",
         ),
     log:
-        f"{LOGS}/figure_06.log",
+        f"{LOGS}/figures/fig06_out_of_fold_scatter.log",
     benchmark:
-        f"{BENCH}/figure_06.tsv"
+        f"{BENCH}/figures/fig06_out_of_fold_scatter.tsv"
     conda:
-        "../../envs/analysis.yaml"
+        "../../../envs/analysis.yaml"
     threads: 1
     resources:
         mem_mb=4000,
     params:
         run=config["run"],
     script:
-        "../scripts/figure_06.py"
+        "../../scripts/figure_out_of_fold_scatter.py"
 
 
-rule figure_07:
+rule figure_taylor:
     input:
         OUT_OF_FOLD,
     output:
         figure=report(
             f"{FIGS}/fig07_taylor_layer{{layer}}.png",
-            caption="../report/fig07.rst",
+            caption="../../report/fig07.rst",
             category="Figures",
             subcategory="Fig. 7",
             labels={"figure": "Fig. 7", "layer": "{layer}"},
         ),
         table=report(
             f"{EVAL}/taylor_layer{{layer}}.csv",
-            caption="../report/taylor_table.rst",
+            caption="../../report/taylor_table.rst",
             category="Tables",
             subcategory="Evaluation",
             labels={"table": "Taylor statistics", "layer": "{layer}"},
         ),
     log:
-        f"{LOGS}/figure_07_layer{{layer}}.log",
+        f"{LOGS}/figures/fig07_taylor_layer{{layer}}.log",
     benchmark:
-        f"{BENCH}/figure_07_layer{{layer}}.tsv"
+        f"{BENCH}/figures/fig07_taylor_layer{{layer}}.tsv"
     conda:
-        "../../envs/analysis.yaml"
+        "../../../envs/analysis.yaml"
     threads: 1
     resources:
         mem_mb=4000,
     params:
         run=config["run"],
     script:
-        "../scripts/figure_07.py"
+        "../../scripts/figure_taylor.py"
 
 
 rule product_vs_truth:
@@ -122,7 +122,7 @@ rule product_vs_truth:
     output:
         report(
             f"{EVAL}/product_vs_truth_{{experiment}}.csv",
-            caption="../report/product_vs_truth.rst",
+            caption="../../report/product_vs_truth.rst",
             category="Tables",
             subcategory="Demo checks against the truth",
             labels={"table": "product vs truth", "experiment": "{experiment}"},
@@ -132,11 +132,11 @@ rule product_vs_truth:
     benchmark:
         f"{BENCH}/product_vs_truth_{{experiment}}.tsv"
     conda:
-        "../../envs/analysis.yaml"
+        "../../../envs/analysis.yaml"
     threads: 1
     resources:
         mem_mb=4000,
     params:
         region=config["regions"]["names"][0],
     script:
-        "../scripts/product_vs_truth.py"
+        "../../scripts/product_vs_truth.py"

@@ -16,7 +16,7 @@ rule pretrain:
     benchmark:
         f"{BENCH}/pretrain.tsv"
     conda:
-        "../../envs/train.yaml"
+        "../../../envs/train.yaml"
     threads: TRAIN["threads"]
     resources:
         gpu=TRAIN["resources"]["gpu"],
@@ -29,7 +29,7 @@ rule pretrain:
         training=training_params("pretrain"),
         checkpoint=f"{PRETRAIN_DIR}/checkpoint.pt",
     script:
-        "../scripts/pretrain.py"
+        "../../scripts/pretrain.py"
 
 
 rule finetune:
@@ -47,7 +47,7 @@ rule finetune:
     benchmark:
         f"{BENCH}/finetune/fold{{fold}}.tsv"
     conda:
-        "../../envs/train.yaml"
+        "../../../envs/train.yaml"
     threads: TRAIN["threads"]
     resources:
         gpu=TRAIN["resources"]["gpu"],
@@ -60,7 +60,7 @@ rule finetune:
         training=training_params("finetune"),
         checkpoint=f"{FOLD_DIR}/checkpoint.pt",
     script:
-        "../scripts/finetune.py"
+        "../../scripts/finetune.py"
 
 
 rule finetune_summary:
@@ -72,7 +72,7 @@ rule finetune_summary:
     output:
         report(
             f"{EVAL}/finetune_vs_ensemble_mean.csv",
-            caption="../report/finetune_vs_ensemble_mean.rst",
+            caption="../../report/finetune_vs_ensemble_mean.rst",
             category="Tables",
             subcategory="Evaluation",
         ),
@@ -81,12 +81,12 @@ rule finetune_summary:
     benchmark:
         f"{BENCH}/finetune_summary.tsv"
     conda:
-        "../../envs/train.yaml"
+        "../../../envs/train.yaml"
     threads: 1
     resources:
         mem_mb=1000,
     script:
-        "../scripts/finetune_summary.py"
+        "../../scripts/finetune_summary.py"
 
 
 rule figure_training_curves:
@@ -99,14 +99,14 @@ rule figure_training_curves:
     output:
         report(
             f"{FIGS}/training_curves.png",
-            caption="../report/training_curves.rst",
+            caption="../../report/training_curves.rst",
             category="Figures",
             subcategory="Training",
         ),
     log:
         f"{LOGS}/figures/training_curves.log",
     conda:
-        "../../envs/analysis.yaml"
+        "../../../envs/analysis.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -116,4 +116,4 @@ rule figure_training_curves:
         columns=["total_g", "d_loss", "val_rmse"],
         title=f"Training curves ({RUN}): UNet-GAN pretraining on ERA5-Land and fine-tuning folds",
     script:
-        "../scripts/figure_training_curves.py"
+        "../../scripts/figure_training_curves.py"

@@ -13,7 +13,7 @@ rule station_table:
     benchmark:
         f"{BENCH}/station_table.tsv"
     conda:
-        "../../envs/insitu.yaml"
+        "../../../envs/insitu.yaml"
     threads: 1
     resources:
         mem_mb=4000,
@@ -26,7 +26,7 @@ rule station_table:
         min_days=config["insitu"]["min_days_per_month"],
         grid=config["grid"],
     script:
-        "../scripts/station_table.py"
+        "../../scripts/station_table.py"
 
 
 rule insitu_grids:
@@ -40,7 +40,7 @@ rule insitu_grids:
     benchmark:
         f"{BENCH}/insitu_grids/{{split}}.tsv"
     conda:
-        "../../envs/insitu.yaml"
+        "../../../envs/insitu.yaml"
     threads: 2
     resources:
         mem_mb=4000,
@@ -51,7 +51,7 @@ rule insitu_grids:
         forest=config["insitu"]["forest"],
         held_out=lambda wildcards: held_out_months(wildcards.split),
     script:
-        "../scripts/insitu_grids.py"
+        "../../scripts/insitu_grids.py"
 
 
 rule insitu_skill:
@@ -60,7 +60,7 @@ rule insitu_skill:
     output:
         report(
             f"{INSITU}/insitu_skill.csv",
-            caption="../report/insitu_skill.rst",
+            caption="../../report/insitu_skill.rst",
             category="Tables",
             subcategory="In-situ grids",
         ),
@@ -69,7 +69,7 @@ rule insitu_skill:
     benchmark:
         f"{BENCH}/insitu_skill.tsv"
     conda:
-        "../../envs/insitu.yaml"
+        "../../../envs/insitu.yaml"
     threads: 2
     resources:
         mem_mb=4000,
@@ -77,7 +77,7 @@ rule insitu_skill:
         forest=config["insitu"]["forest"],
         folds=config["insitu"]["skill_folds"],
     script:
-        "../scripts/insitu_skill.py"
+        "../../scripts/insitu_skill.py"
 
 
 rule reference_metrics:
@@ -88,13 +88,13 @@ rule reference_metrics:
     output:
         metrics=report(
             f"{EVAL}/reference_station_metrics.csv",
-            caption="../report/station_metrics.rst",
+            caption="../../report/station_metrics.rst",
             category="Tables",
             subcategory="References against stations",
         ),
         table=report(
             f"{EVAL}/table_s1_reference_medians.csv",
-            caption="../report/table_s1.rst",
+            caption="../../report/table_s1.rst",
             category="Tables",
             subcategory="References against stations",
         ),
@@ -103,42 +103,42 @@ rule reference_metrics:
     benchmark:
         f"{BENCH}/reference_metrics.tsv"
     conda:
-        "../../envs/insitu.yaml"
+        "../../../envs/insitu.yaml"
     threads: 1
     resources:
         mem_mb=6000,
     params:
         min_months=config["insitu"]["min_months_per_station"],
     script:
-        "../scripts/reference_metrics.py"
+        "../../scripts/reference_metrics.py"
 
 
-rule figure_05:
+rule figure_reference_boxplots:
     input:
         f"{EVAL}/reference_station_metrics.csv",
     output:
         report(
             f"{FIGS}/fig05_reference_boxplots.png",
-            caption="../report/fig05.rst",
+            caption="../../report/fig05.rst",
             category="Figures",
             subcategory="Fig. 5",
         ),
     log:
-        f"{LOGS}/figure_05.log",
+        f"{LOGS}/figures/fig05_reference_boxplots.log",
     benchmark:
-        f"{BENCH}/figure_05.tsv"
+        f"{BENCH}/figures/fig05_reference_boxplots.tsv"
     conda:
-        "../../envs/insitu.yaml"
+        "../../../envs/insitu.yaml"
     threads: 1
     resources:
         mem_mb=1000,
     params:
         run=RUN,
     script:
-        "../scripts/figure_05.py"
+        "../../scripts/figure_reference_boxplots.py"
 
 
-rule figure_01:
+rule figure_study_area:
     input:
         stations=STATION_TABLE,
         regions=PREPARED_REGIONS,
@@ -146,22 +146,22 @@ rule figure_01:
     output:
         figure=report(
             f"{FIGS}/fig01_study_area.png",
-            caption="../report/fig01.rst",
+            caption="../../report/fig01.rst",
             category="Figures",
             subcategory="Fig. 1",
         ),
         sites=report(
             f"{FIGS}/fig01_stations.csv",
-            caption="../report/fig01_stations.rst",
+            caption="../../report/fig01_stations.rst",
             category="Tables",
             subcategory="Stations",
         ),
     log:
-        f"{LOGS}/figure_01.log",
+        f"{LOGS}/figures/fig01_study_area.log",
     benchmark:
-        f"{BENCH}/figure_01.tsv"
+        f"{BENCH}/figures/fig01_study_area.tsv"
     conda:
-        "../../envs/insitu.yaml"
+        "../../../envs/insitu.yaml"
     threads: 1
     resources:
         mem_mb=2000,
@@ -169,4 +169,4 @@ rule figure_01:
         grid=config["grid"],
         title=f"Fig. 1 ({RUN}): the study area, its basins and the stations used",
     script:
-        "../scripts/figure_01.py"
+        "../../scripts/figure_study_area.py"

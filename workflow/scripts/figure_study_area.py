@@ -1,4 +1,4 @@
-"""Fig. 1: elevation, basins and the stations drawn, with their table (rule figure_01)."""
+"""Fig. 1: elevation, basins and the stations drawn, with their table (rule figure_study_area)."""
 
 import pandas as pd
 import xarray as xr

@@ -1,5 +1,5 @@
-# The product: bagged fold generators per experiment, and the ensemble-mean baseline written
-# the same way. Each job streams its experiment in month chunks.
+# The UNet-GAN product: bagged fold generators per experiment, and the quantile-mapped
+# baseline written the same way. Each job streams its experiment in month chunks.
 
 
 rule product:
@@ -13,7 +13,7 @@ rule product:
     benchmark:
         f"{BENCH}/product/CMIP6_UNet-Gan_{{experiment}}.tsv"
     conda:
-        "../../envs/train.yaml"
+        "../../../envs/train.yaml"
     threads: PRODUCT_CFG["threads"]
     resources:
         gpu=PRODUCT_CFG["resources"]["gpu"],
@@ -28,32 +28,7 @@ rule product:
         institution=PRODUCT_CFG["institution"],
         significant_digits=PRODUCT_CFG["significant_digits"],
     script:
-        "../scripts/product.py"
-
-
-rule ensemble_mean_product:
-    input:
-        unpack(lambda wildcards: model_inputs(wildcards.experiment)),
-    output:
-        product_file("ensemble_mean"),
-    log:
-        f"{LOGS}/product/ensemble_mean_{{experiment}}.log",
-    benchmark:
-        f"{BENCH}/product/ensemble_mean_{{experiment}}.tsv"
-    conda:
-        "../../envs/train.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-    params:
-        models=config["models"],
-        region=config["regions"]["names"][0],
-        layers=product_layers(),
-        chunk_months=PRODUCT_CFG["chunk_months"],
-        institution=PRODUCT_CFG["institution"],
-        significant_digits=PRODUCT_CFG["significant_digits"],
-    script:
-        "../scripts/ensemble_mean_product.py"
+        "../../scripts/product.py"
 
 
 rule quantile_mapping_product:
@@ -71,7 +46,7 @@ rule quantile_mapping_product:
     benchmark:
         f"{BENCH}/product/quantile_mapping_{{experiment}}.tsv"
     conda:
-        "../../envs/train.yaml"
+        "../../../envs/train.yaml"
     threads: 1
     resources:
         mem_mb=4000,
@@ -83,4 +58,4 @@ rule quantile_mapping_product:
         significant_digits=PRODUCT_CFG["significant_digits"],
         quantile_mapping=PRODUCT_CFG["quantile_mapping"],
     script:
-        "../scripts/quantile_mapping_product.py"
+        "../../scripts/quantile_mapping_product.py"
