@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 SRC = REPO / "src"
 SCRIPTS = REPO / "workflow" / "scripts"
 ENVS = REPO / "envs"
-RULE_FILES = [REPO / "Snakefile", *sorted((REPO / "workflow" / "rules").glob("*.smk"))]
+RULE_FILES = [REPO / "Snakefile", *sorted((REPO / "workflow" / "rules").rglob("*.smk"))]
 
 # Import name (top-level module) -> conda-forge package. Every third-party import must be here.
 CONDA_PACKAGE = {
@@ -128,7 +128,7 @@ def parse_rules(path: Path) -> list[Rule]:
 @pytest.fixture(scope="module")
 def rules() -> list[Rule]:
     found = [r for f in RULE_FILES for r in parse_rules(f)]
-    assert found, "no rule found in the Snakefile or workflow/rules/*.smk"
+    assert found, "no rule found in the Snakefile or workflow/rules/**/*.smk"
     return found
 
 
