@@ -1,4 +1,4 @@
-"""Fail when the config needs something that is not there (target `check`: the preflight)."""
+"""Fail when the config needs something that is not there (rule check: the preflight)."""
 
 from smdown.logs import route_to
 from smdown.preflight import check

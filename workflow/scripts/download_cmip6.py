@@ -4,18 +4,20 @@ from smdown.jobs import workflow_job
 from smdown.sources.acquire import cmip6_from_cds, cmip6_from_esgf
 
 with workflow_job(snakemake) as log:
-    p, w = snakemake.params, snakemake.wildcards
+    o, p, w = snakemake.output, snakemake.params, snakemake.wildcards
     retry = {"retries": p.download["retries"], "backoff_s": p.download["backoff_s"]}
     if p.provider == "cds":
         cmip6_from_cds(
-            w.model,
-            w.experiment,
-            p.folder,
-            snakemake.output[0],
+            model=w.model,
+            experiment=w.experiment,
+            folder=p.folder,
+            manifest=o[0],
             area=p.area,
             pad_cells=p.pad_cells,
             **retry,
         )
     else:
-        cmip6_from_esgf(w.model, w.experiment, p.folder, snakemake.output[0], **retry)
-    log.info("wrote %s", snakemake.output[0])
+        cmip6_from_esgf(
+            model=w.model, experiment=w.experiment, folder=p.folder, manifest=o[0], **retry
+        )
+    log.info("wrote %s", o[0])

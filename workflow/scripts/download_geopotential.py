@@ -4,10 +4,10 @@ from smdown.jobs import workflow_job
 from smdown.sources.acquire import geopotential_from_cds
 
 with workflow_job(snakemake) as log:
-    p, o = snakemake.params, snakemake.output
+    o, p = snakemake.output, snakemake.params
     geopotential_from_cds(
-        o.data,
-        o.manifest,
+        target=o.data,
+        manifest=o.manifest,
         area=p.area,
         resolution=p.resolution,
         retries=p.download["retries"],

@@ -4,13 +4,13 @@ from smdown.jobs import workflow_job
 from smdown.sources.acquire import from_url
 
 with workflow_job(snakemake) as log:
-    p = snakemake.params
+    o, p = snakemake.output, snakemake.params
     from_url(
-        p.url,
-        p.sha256,
-        snakemake.output[0],
+        url=p.url,
+        sha256=p.sha256,
+        target=o[0],
         retries=p.download["retries"],
         backoff_s=p.download["backoff_s"],
         timeout_s=p.download["timeout_s"],
     )
-    log.info("wrote %s", snakemake.output[0])
+    log.info("wrote %s", o[0])

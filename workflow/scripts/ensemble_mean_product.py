@@ -1,4 +1,6 @@
-"""The plain ensemble-mean baseline of one experiment, in the product's layout."""
+"""The plain ensemble-mean baseline of one experiment (rule ensemble_mean_product).
+
+In the product's layout."""
 
 from pathlib import Path
 
@@ -6,14 +8,14 @@ from smdown.jobs import workflow_job
 from smdown.product.run import run_attrs, write_ensemble_mean_product
 
 with workflow_job(snakemake) as log:
-    p, i = snakemake.params, snakemake.input
+    i, o, p, w = snakemake.input, snakemake.output, snakemake.params, snakemake.wildcards
     attrs = run_attrs(
-        snakemake.wildcards.experiment,
-        snakemake.config,
-        Path(snakemake.scriptdir),
-        p.models,
-        len(p.models),
-        p.institution,
+        experiment=w.experiment,
+        config=snakemake.config,
+        workflow_dir=Path(snakemake.scriptdir),
+        models=p.models,
+        members=len(p.models),
+        institution=p.institution,
         significant_digits=p.significant_digits,
     )
     write_ensemble_mean_product(
@@ -21,7 +23,7 @@ with workflow_job(snakemake) as log:
         models=p.models,
         regions=i.regions,
         region=p.region,
-        path=snakemake.output[0],
+        path=o[0],
         attrs=attrs,
         chunk_months=p.chunk_months,
         layers=p.layers,

@@ -1,4 +1,6 @@
-"""Fig. 6: density scatter of the out-of-fold predictions against AMSMQTP, every layer."""
+"""Fig. 6: out-of-fold scatter against AMSMQTP, every layer (rule figure_out_of_fold_scatter).
+
+Density scatter of the product's out-of-fold predictions."""
 
 import pandas as pd
 import xarray as xr
@@ -8,17 +10,18 @@ from smdown.plots.evaluation_scatter import layer_scatter
 from smdown.product.evaluate import PRODUCT, guard_warning
 
 with workflow_job(snakemake) as log:
-    scores = pd.read_csv(snakemake.input.scores)
+    i, o, p = snakemake.input, snakemake.output, snakemake.params
+    scores = pd.read_csv(i.scores)
     scores = scores[scores["predictor"] == PRODUCT].reset_index(drop=True)
-    with xr.open_dataset(snakemake.input.oof) as oof:
+    with xr.open_dataset(i.oof) as oof:
         obs = [oof["amsmqtp"].isel(layer=k).values for k in range(oof.sizes["layer"])]
         pred = [oof["unet_gan"].isel(layer=k).values for k in range(oof.sizes["layer"])]
-        first, last = (str(oof["time"].values[i])[:7] for i in (0, -1))
+        first, last = (str(oof["time"].values[end])[:7] for end in (0, -1))
         warning = guard_warning(oof)
     title = (
-        f"Fig. 6 ({snakemake.params.run}): out-of-fold {PRODUCT} predictions against AMSMQTP, "
+        f"Fig. 6 ({p.run}): out-of-fold {PRODUCT} predictions against AMSMQTP, "
         f"{first} to {last}, every region cell and month (5-fold cross-validation)"
         + (f"\nWARNING: {warning}" if warning else "")
     )
-    layer_scatter(obs, pred, scores, snakemake.output[0], title)
-    log.info("wrote %s", snakemake.output[0])
+    layer_scatter(obs=obs, pred=pred, scores=scores, path=o[0], title=title)
+    log.info("wrote %s", o[0])

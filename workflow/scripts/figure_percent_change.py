@@ -1,4 +1,6 @@
-"""Fig. 14: percent change of the annual mean of one layer, per SSP, against the reference."""
+"""Fig. 14: percent change of one layer's annual mean per SSP (rule figure_percent_change).
+
+Against the historical reference period."""
 
 import xarray as xr
 
@@ -7,12 +9,12 @@ from smdown.plots.trend_maps import map_panels
 from smdown.stats.figure_tables import scenario_maps
 
 with workflow_job(snakemake) as log:
-    p = snakemake.params
-    layer = int(snakemake.wildcards.layer)
+    i, o, p, w = snakemake.input, snakemake.output, snakemake.params, snakemake.wildcards
+    layer = int(w.layer)
     change, _ = scenario_maps(
-        {e: snakemake.input[e] for e in p.ssps}, "percent_change", layer, ["Y"]
+        paths={e: i[e] for e in p.ssps}, variable="percent_change", layer=layer, seasons=["Y"]
     )
-    with xr.open_dataset(snakemake.input.regions) as ds:
+    with xr.open_dataset(i.regions) as ds:
         outlines = ds["mask"].load().astype(bool)
     title = (
         f"Fig. 14 ({p.run}), layer {layer}: change of the annual mean soil moisture,\n"
@@ -20,6 +22,12 @@ with workflow_job(snakemake) as log:
         "(historical run), CMIP6_UNet-Gan"
     )
     map_panels(
-        change, snakemake.output[0], title, "change (%)", outlines=outlines, ncols=2, **p.style
+        values=change,
+        path=o[0],
+        title=title,
+        colorbar_label="change (%)",
+        outlines=outlines,
+        ncols=2,
+        **p.style,
     )
-    log.info("wrote %s", snakemake.output[0])
+    log.info("wrote %s", o[0])

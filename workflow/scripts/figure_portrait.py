@@ -1,4 +1,4 @@
-"""The CMIP6DL study's Fig. 8: the portrait diagram of regional change rates."""
+"""CMIP6DL Fig. 8: the portrait diagram of regional change rates (rule figure_portrait)."""
 
 import pandas as pd
 
@@ -6,10 +6,10 @@ from smdown.jobs import workflow_job
 from smdown.plots.portrait_diagram import portrait_diagram
 
 with workflow_job(snakemake) as log:
-    p = snakemake.params
+    i, o, p = snakemake.input, snakemake.output, snakemake.params
     title = (
         f"Fig. 8 ({p.run}): change (%) of {p.product} surface soil moisture\nagainst "
         "{}-{}, north and south China east of 100 E".format(*p.reference)
     )
-    portrait_diagram(pd.read_csv(snakemake.input[0]), snakemake.output[0], title, **p.style)
-    log.info("wrote %s", snakemake.output[0])
+    portrait_diagram(table=pd.read_csv(i[0]), path=o[0], title=title, **p.style)
+    log.info("wrote %s", o[0])

@@ -1,4 +1,6 @@
-"""Fig. 5: box plots of ERA5-Land and AMSMQTP metrics against stations per layer."""
+"""Fig. 5: box plots of ERA5-Land and AMSMQTP against stations (rule figure_reference_boxplots).
+
+Their metrics per station and layer."""
 
 import pandas as pd
 
@@ -6,10 +8,11 @@ from smdown.jobs import workflow_job
 from smdown.plots.station_boxplots import reference_boxplots
 
 with workflow_job(snakemake) as log:
-    metrics = pd.read_csv(snakemake.input[0])
+    i, o, p = snakemake.input, snakemake.output, snakemake.params
+    metrics = pd.read_csv(i[0])
     title = (
-        f"Fig. 5 ({snakemake.params.run}): reference datasets against in-situ monthly means, "
+        f"Fig. 5 ({p.run}): reference datasets against in-situ monthly means, "
         f"per station and layer ({metrics['station'].nunique()} stations)"
     )
-    reference_boxplots(metrics, snakemake.output[0], title)
-    log.info("wrote %s", snakemake.output[0])
+    reference_boxplots(metrics=metrics, path=o[0], title=title)
+    log.info("wrote %s", o[0])

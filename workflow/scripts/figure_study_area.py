@@ -13,11 +13,13 @@ from smdown.sources.orography import read_elevation
 with workflow_job(snakemake) as log:
     i, o, p = snakemake.input, snakemake.output, snakemake.params
     grid = target_grid(p.grid)
-    elevation = read_elevation(i.geopotential, grid.lat, grid.lon)
+    elevation = read_elevation(path=i.geopotential, lat=grid.lat, lon=grid.lon)
     with xr.open_dataset(i.regions) as ds:
         regions = ds["mask"].load()
-    sites = station_sites(pd.read_parquet(i.stations), regions, i.stations)
-    study_area_figure(elevation, regions, sites, p.title, o.figure)
+    sites = station_sites(table=pd.read_parquet(i.stations), regions=regions, source=i.stations)
+    study_area_figure(
+        elevation=elevation, regions=regions, sites=sites, title=p.title, path=o.figure
+    )
     with atomic_path(o.sites) as tmp:
         sites.to_csv(tmp, index=False)
     log.info(

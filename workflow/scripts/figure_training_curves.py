@@ -4,8 +4,8 @@ from smdown.jobs import workflow_job
 from smdown.plots.training_curves import training_curves
 
 with workflow_job(snakemake) as log:
-    p = snakemake.params
+    i, o, p = snakemake.input, snakemake.output, snakemake.params
     training_curves(
-        dict(zip(p.labels, snakemake.input, strict=True)), p.columns, p.title, snakemake.output[0]
+        paths=dict(zip(p.labels, i, strict=True)), columns=p.columns, title=p.title, path=o[0]
     )
-    log.info("wrote %s", snakemake.output[0])
+    log.info("wrote %s", o[0])

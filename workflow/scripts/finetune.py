@@ -7,8 +7,8 @@ from smdown.training.guard import Guard
 from smdown.training.run import JobFiles, finetune, settings_from_config
 
 with workflow_job(snakemake) as log:
+    i, o, p, w = snakemake.input, snakemake.output, snakemake.params, snakemake.wildcards
     torch.set_num_threads(snakemake.threads)
-    p, i, o = snakemake.params, snakemake.input, snakemake.output
     finetune(
         model_files={m: i[f"model_{m}"] for m in p.models},
         models=p.models,
@@ -17,11 +17,13 @@ with workflow_job(snakemake) as log:
         regions=i.regions,
         region=p.region,
         pretrained=i.pretrained,
-        fold=int(snakemake.wildcards.fold),
+        fold=int(w.fold),
         folds=p.training["finetune"],
         network=p.network,
-        settings=settings_from_config(p.training, "finetune"),
+        settings=settings_from_config(training=p.training, stage="finetune"),
         vgg_path=i.get("vgg") or None,
-        files=JobFiles.of(o.weights, o.history, o.metrics, p.checkpoint),
+        files=JobFiles.of(
+            weights=o.weights, history=o.history, metrics=o.metrics, checkpoint=p.checkpoint
+        ),
         guard=Guard.from_config(p.training),
     )

@@ -1,13 +1,15 @@
-"""Out-of-fold test RMSE of the fine-tuned generator against the ensemble mean (rule
-finetune_summary); printed, so the demo shows both."""
+"""Out-of-fold test RMSE of the fine-tuned generator and the ensemble mean (rule finetune_summary).
+
+Printed as well, so the demo shows both."""
 
 from smdown.io import atomic_path
 from smdown.jobs import workflow_job
 from smdown.training.report import fold_table, read_metrics
 
 with workflow_job(snakemake) as log:
-    table = fold_table(read_metrics(snakemake.input))
-    with atomic_path(snakemake.output[0]) as tmp:
+    i, o = snakemake.input, snakemake.output
+    table = fold_table(read_metrics(i))
+    with atomic_path(o[0]) as tmp:
         table.to_csv(tmp, index=False, float_format="%.5g")
     pooled = table[table["fold"] == "all"]
     text = pooled[["layer", "months", "rmse_generator", "rmse_ensemble_mean"]].to_string(
@@ -16,6 +18,6 @@ with workflow_job(snakemake) as log:
     log.info("test folds, generator vs ensemble mean:\n%s", text)
     print(
         f"Fine-tuned generator vs plain ensemble mean, RMSE against AMSMQTP on the test folds "
-        f"(m3 m-3; {snakemake.output[0]}):\n{text}",
+        f"(m3 m-3; {o[0]}):\n{text}",
         flush=True,
     )

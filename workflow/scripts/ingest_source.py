@@ -4,5 +4,6 @@ from smdown.jobs import workflow_job
 from smdown.sources.acquire import ingest_source
 
 with workflow_job(snakemake) as log:
-    ingest_source(snakemake.params.source, snakemake.output[0], snakemake.params.options)
-    log.info("wrote %s", snakemake.output[0])
+    o, p = snakemake.output, snakemake.params
+    ingest_source(name=p.source, manifest=o[0], options=p.options)
+    log.info("wrote %s", o[0])

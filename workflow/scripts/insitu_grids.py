@@ -11,16 +11,22 @@ from smdown.prepare import target_grid
 from smdown.sources.calendar import month_range
 
 with workflow_job(snakemake) as log:
-    p = snakemake.params
-    table = pd.read_parquet(snakemake.input.stations)
-    with xr.open_dataset(snakemake.input.regions) as regions:
+    i, o, p = snakemake.input, snakemake.output, snakemake.params
+    table = pd.read_parquet(i.stations)
+    with xr.open_dataset(i.regions) as regions:
         mask = regions["mask"].sel(region=p.region).values.astype(bool)
     options = ForestOptions(**p.forest, n_jobs=snakemake.threads)
     held_out = np.array(p.held_out, dtype="datetime64[M]")
+    first_year, last_year = p.period
     grids = insitu_grids(
-        table, target_grid(p.grid), mask, month_range(*p.period), options, held_out=held_out
+        table=table,
+        grid=target_grid(p.grid),
+        mask=mask,
+        months=month_range(first_year=first_year, last_year=last_year),
+        options=options,
+        held_out=held_out,
     )
-    write_netcdf(grids, snakemake.output[0], encoding=compressed_encoding(grids))
+    write_netcdf(ds=grids, path=o[0], encoding=compressed_encoding(grids))
     log.info(
         "S and P over %d cells from %d station samples; %d months held out",
         int(np.sum(mask)),

@@ -7,11 +7,11 @@ from smdown.io import atomic_path
 from smdown.jobs import workflow_job
 
 with workflow_job(snakemake) as log:
-    p = snakemake.params
-    table = pd.read_parquet(snakemake.input[0])
+    i, o, p = snakemake.input, snakemake.output, snakemake.params
+    table = pd.read_parquet(i[0])
     skill = leave_stations_out_skill(
-        table, ForestOptions(**p.forest, n_jobs=snakemake.threads), n_folds=p.folds
+        table=table, options=ForestOptions(**p.forest, n_jobs=snakemake.threads), n_folds=p.folds
     )
-    with atomic_path(snakemake.output[0]) as tmp:
+    with atomic_path(o[0]) as tmp:
         skill.to_csv(tmp, index=False)
     log.info("skill:\n%s", skill.to_string())

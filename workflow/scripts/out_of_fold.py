@@ -1,4 +1,4 @@
-"""Out-of-fold predictions of the fine-tuned folds over the fine-tuning months."""
+"""The fine-tuned folds' out-of-fold predictions over the fine-tuning months (rule out_of_fold)."""
 
 import torch
 
@@ -6,8 +6,8 @@ from smdown.jobs import workflow_job
 from smdown.product.run import write_out_of_fold
 
 with workflow_job(snakemake) as log:
+    i, o, p = snakemake.input, snakemake.output, snakemake.params
     torch.set_num_threads(snakemake.threads)
-    p, i = snakemake.params, snakemake.input
     write_out_of_fold(
         folds=i.folds,
         n_folds=p.n_folds,
@@ -15,7 +15,7 @@ with workflow_job(snakemake) as log:
         models=p.models,
         amsmqtp=i.amsmqtp,
         regions=i.regions,
-        path=snakemake.output[0],
+        path=o[0],
         **p.quantile_mapping,
         device=p.device,
         batch_size=p.batch_size,

@@ -6,9 +6,15 @@ from smdown.prepare import prepare_era5land, target_grid
 from smdown.qc import QCLog, QCSettings, write_qc_table
 
 with workflow_job(snakemake) as log:
-    qc = QCLog("era5land", QCSettings.from_config(snakemake.params.qc))
-    p = snakemake.params
-    ds = prepare_era5land(list(snakemake.input), target_grid(p.grid), p.first_year, p.last_year, qc)
-    write_netcdf(ds, snakemake.output[0], encoding=compressed_encoding(ds))
-    write_qc_table(qc.table(), snakemake.output.qc)
-    log.info("wrote %s: %s", snakemake.output[0], dict(ds.sizes))
+    i, o, p = snakemake.input, snakemake.output, snakemake.params
+    qc = QCLog(source="era5land", settings=QCSettings.from_config(p.qc))
+    ds = prepare_era5land(
+        paths=list(i),
+        dst=target_grid(p.grid),
+        first_year=p.first_year,
+        last_year=p.last_year,
+        qc=qc,
+    )
+    write_netcdf(ds=ds, path=o[0], encoding=compressed_encoding(ds))
+    write_qc_table(table=qc.table(), path=o.qc)
+    log.info("wrote %s: %s", o[0], dict(ds.sizes))

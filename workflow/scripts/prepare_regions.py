@@ -6,12 +6,13 @@ from smdown.jobs import workflow_job
 from smdown.prepare import target_grid
 
 with workflow_job(snakemake) as log:
-    reg = snakemake.params.regions
+    o, p = snakemake.output, snakemake.params
+    reg = p.regions
     source = (
         {"geojson": reg["geojson"]} if reg["format"] == "geojson" else {"netcdf": reg["netcdf"]}
     )
     ds = read_region_masks(
-        target_grid(snakemake.params.grid), regions=reg["names"], union=reg["union"], **source
+        grid=target_grid(p.grid), regions=reg["names"], union=reg["union"], **source
     )
-    write_netcdf(ds, snakemake.output[0])
-    log.info("wrote %s: cells per region %s", snakemake.output[0], cells_per_region(ds))
+    write_netcdf(ds=ds, path=o[0])
+    log.info("wrote %s: cells per region %s", o[0], cells_per_region(ds))

@@ -8,15 +8,15 @@ from smdown.jobs import workflow_job
 from smdown.product.run import run_attrs, write_network_product
 
 with workflow_job(snakemake) as log:
+    i, o, p, w = snakemake.input, snakemake.output, snakemake.params, snakemake.wildcards
     torch.set_num_threads(snakemake.threads)
-    p, i = snakemake.params, snakemake.input
     attrs = run_attrs(
-        snakemake.wildcards.experiment,
-        snakemake.config,
-        Path(snakemake.scriptdir),
-        p.models,
-        1,
-        p.institution,
+        experiment=w.experiment,
+        config=snakemake.config,
+        workflow_dir=Path(snakemake.scriptdir),
+        models=p.models,
+        members=1,
+        institution=p.institution,
         significant_digits=p.significant_digits,
     )
     write_network_product(
@@ -24,7 +24,7 @@ with workflow_job(snakemake) as log:
         model_files={m: i[f"model_{m}"] for m in p.models},
         models=p.models,
         regions=i.regions,
-        path=snakemake.output[0],
+        path=o[0],
         attrs=attrs,
         layers=p.layers,
         device=p.device,

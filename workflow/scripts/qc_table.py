@@ -6,10 +6,9 @@ from smdown.jobs import workflow_job
 from smdown.qc import write_qc_table
 
 with workflow_job(snakemake) as log:
-    table = pd.concat(
-        [pd.read_csv(part, keep_default_na=False) for part in snakemake.input], ignore_index=True
-    )
-    write_qc_table(table, snakemake.output[0])
+    i, o = snakemake.input, snakemake.output
+    table = pd.concat([pd.read_csv(part, keep_default_na=False) for part in i], ignore_index=True)
+    write_qc_table(table=table, path=o[0])
     faults = table[table["kind"].isin(["value", "row"])]
     log.info(
         "%d QC rows; %d value(s) dropped as faults, %d by flag or place",

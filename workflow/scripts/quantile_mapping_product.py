@@ -1,4 +1,6 @@
-"""The quantile-mapped ensemble-mean baseline of one experiment, in the product's layout."""
+"""The quantile-mapped ensemble-mean baseline of one experiment (rule quantile_mapping_product).
+
+In the product's layout."""
 
 from pathlib import Path
 
@@ -6,14 +8,14 @@ from smdown.jobs import workflow_job
 from smdown.product.run import run_attrs, write_quantile_mapping_product
 
 with workflow_job(snakemake) as log:
-    p, i = snakemake.params, snakemake.input
+    i, o, p, w = snakemake.input, snakemake.output, snakemake.params, snakemake.wildcards
     attrs = run_attrs(
-        snakemake.wildcards.experiment,
-        snakemake.config,
-        Path(snakemake.scriptdir),
-        p.models,
-        p.n_folds,
-        p.institution,
+        experiment=w.experiment,
+        config=snakemake.config,
+        workflow_dir=Path(snakemake.scriptdir),
+        models=p.models,
+        members=p.n_folds,
+        institution=p.institution,
         significant_digits=p.significant_digits,
     )
     write_quantile_mapping_product(
@@ -24,7 +26,7 @@ with workflow_job(snakemake) as log:
         models=p.models,
         amsmqtp=i.amsmqtp,
         regions=i.regions,
-        path=snakemake.output[0],
+        path=o[0],
         attrs=attrs,
         **p.quantile_mapping,
         chunk_months=p.chunk_months,

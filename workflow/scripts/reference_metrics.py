@@ -1,4 +1,4 @@
-"""ERA5-Land and AMSMQTP against the stations per layer: metrics and Table S1."""
+"""ERA5-Land and AMSMQTP against stations per layer: metrics, Table S1 (rule reference_metrics)."""
 
 import pandas as pd
 import xarray as xr
@@ -8,18 +8,19 @@ from smdown.io import atomic_path
 from smdown.jobs import workflow_job
 
 with workflow_job(snakemake) as log:
-    table = pd.read_parquet(snakemake.input.stations)
+    i, o, p = snakemake.input, snakemake.output, snakemake.params
+    table = pd.read_parquet(i.stations)
     with (
-        xr.open_dataset(snakemake.input.era5land) as era,
-        xr.open_dataset(snakemake.input.amsmqtp) as ams,
+        xr.open_dataset(i.era5land) as era,
+        xr.open_dataset(i.amsmqtp) as ams,
     ):
         references = {
             "ERA5-Land": era5_on_station_layers(era["sm"].load()),
             "AMSMQTP": ams["sm"].load(),
         }
-    metrics = station_metrics(table, references, snakemake.params.min_months)
+    metrics = station_metrics(table=table, references=references, min_months=p.min_months)
     medians = median_table(metrics)
-    for frame, path in ((metrics, snakemake.output.metrics), (medians, snakemake.output.table)):
+    for frame, path in ((metrics, o.metrics), (medians, o.table)):
         with atomic_path(path) as tmp:
             frame.to_csv(tmp, index=False)
     log.info("Table S1 (medians):\n%s", medians.to_string())

@@ -9,11 +9,13 @@ from smdown.stats.ssmi import ssmi
 from smdown.stats.trends import seasonal_stack, trend_maps
 
 with workflow_job(snakemake) as log:
+    i, o, p = snakemake.input, snakemake.output, snakemake.params
     numba.set_num_threads(snakemake.threads)
-    p = snakemake.params
     base = tuple(p.base)
-    index = ssmi(read_sm(snakemake.input.product), base=base)
-    maps = trend_maps(seasonal_stack(index), {"{}-{}".format(*base): base}, p.alpha)
+    index = ssmi(sm=read_sm(i.product), base=base)
+    maps = trend_maps(
+        seasonal=seasonal_stack(index), periods={"{}-{}".format(*base): base}, alpha=p.alpha
+    )
     maps["slope"].attrs.update(units="yr-1", long_name="Sen's slope of the seasonal mean SSMI")
-    write_netcdf(maps, snakemake.output[0])
-    log.info("wrote %s", snakemake.output[0])
+    write_netcdf(ds=maps, path=o[0])
+    log.info("wrote %s", o[0])

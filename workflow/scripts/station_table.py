@@ -6,14 +6,20 @@ from smdown.qc import QCSettings, write_qc_table
 from smdown.sources.manifest import source_location
 
 with workflow_job(snakemake) as log:
-    p = snakemake.params
+    i, o, p = snakemake.input, snakemake.output, snakemake.params
     box = (p.grid["lat_min"], p.grid["lat_max"], p.grid["lon_min"], p.grid["lon_max"])
-    ismn, cma = (source_location(snakemake.input[s]) for s in ("ismn", "cma"))
+    ismn, cma = (source_location(i[s]) for s in ("ismn", "cma"))
     table, qc = station_table(
-        ismn, cma, p.networks, p.min_days, box, QCSettings.from_config(p.qc), p.keep_flags
+        ismn_path=ismn,
+        cma_path=cma,
+        networks=p.networks,
+        min_days=p.min_days,
+        box=box,
+        settings=QCSettings.from_config(p.qc),
+        keep_flags=p.keep_flags,
     )
-    write_station_table(table, snakemake.output.table)
-    write_qc_table(qc, snakemake.output.qc)
+    write_station_table(table=table, path=o.table)
+    write_qc_table(table=qc, path=o.qc)
     log.info(
         "%d station-layer-months from %d stations; quality control dropped %d value(s)",
         len(table),

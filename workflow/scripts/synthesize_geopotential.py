@@ -5,8 +5,10 @@ from smdown.synthetic import world_on
 from smdown.synthetic.orography import write_geopotential
 
 with workflow_job(snakemake) as log:
-    p = snakemake.params
+    o, p = snakemake.output, snakemake.params
     write_geopotential(
-        world_on(p.grid, p.seed, p.world), snakemake.output[0], resolution=p.resolution
+        world=world_on(grid=p.grid, seed=p.seed, world=p.world),
+        path=o[0],
+        resolution=p.resolution,
     )
-    log.info("wrote %s", snakemake.output[0])
+    log.info("wrote %s", o[0])

@@ -5,7 +5,8 @@ from smdown.jobs import workflow_job
 from smdown.stats.models_table import models_table
 
 with workflow_job(snakemake) as log:
-    table = models_table(dict(zip(snakemake.params.models, snakemake.input, strict=True)))
-    with atomic_path(snakemake.output[0]) as tmp:
+    i, o, p = snakemake.input, snakemake.output, snakemake.params
+    table = models_table(dict(zip(p.models, i, strict=True)))
+    with atomic_path(o[0]) as tmp:
         table.to_csv(tmp, index=False)
     log.info("Table 1: %d models", len(table))

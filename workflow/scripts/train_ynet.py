@@ -7,16 +7,18 @@ from smdown.training.guard import Guard
 from smdown.training.run import JobFiles, train_ynet, ynet_settings
 
 with workflow_job(snakemake) as log:
+    i, o, p = snakemake.input, snakemake.output, snakemake.params
     torch.set_num_threads(snakemake.threads)
-    p, i, o = snakemake.params, snakemake.input, snakemake.output
     train_ynet(
-        {m: i[f"model_{m}"] for m in p.models},
-        p.models,
-        i.era5land,
-        i.regions,
-        p.region,
-        p.training["ynet"],
-        ynet_settings(p.training),
-        JobFiles.of(o.weights, o.history, o.metrics, p.checkpoint),
+        model_files={m: i[f"model_{m}"] for m in p.models},
+        models=p.models,
+        era5land=i.era5land,
+        regions=i.regions,
+        region=p.region,
+        ynet=p.training["ynet"],
+        settings=ynet_settings(p.training),
+        files=JobFiles.of(
+            weights=o.weights, history=o.history, metrics=o.metrics, checkpoint=p.checkpoint
+        ),
         guard=Guard.from_config(p.training),
     )

@@ -1,4 +1,4 @@
-"""Trend maps, regional series, their trends and period means of one experiment."""
+"""Trend maps, regional series, their trends and period means of one experiment (rule trends)."""
 
 import numba
 
@@ -7,16 +7,16 @@ from smdown.jobs import workflow_job
 from smdown.stats.analyse import analyse, read_sm, region_masks
 
 with workflow_job(snakemake) as log:
-    numba.set_num_threads(snakemake.threads)
     i, o, p = snakemake.input, snakemake.output, snakemake.params
+    numba.set_num_threads(snakemake.threads)
     sm = read_sm(i.product)
     results = analyse(
-        sm,
-        region_masks(i.regions, sm, i.product),
-        {name: tuple(years) for name, years in p.periods.items()},
-        p.alpha,
+        sm=sm,
+        masks=region_masks(path=i.regions, sm=sm, source=i.product),
+        periods={name: tuple(years) for name, years in p.periods.items()},
+        alpha=p.alpha,
     )
-    write_netcdf(results.maps, o.maps)
+    write_netcdf(ds=results.maps, path=o.maps)
     for table, path in (
         (results.series, o.series),
         (results.trends, o.trends),
