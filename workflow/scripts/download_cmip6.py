@@ -1,14 +1,16 @@
 """Download one (model, experiment) of CMIP6 mrsos from the CDS or ESGF (rule download_cmip6)."""
 
+from smdown.catalog import model_specs
 from smdown.jobs import workflow_job
 from smdown.sources.acquire import cmip6_from_cds, cmip6_from_esgf
 
 with workflow_job(snakemake) as log:
     p, w = snakemake.params, snakemake.wildcards
     retry = {"retries": p.download["retries"], "backoff_s": p.download["backoff_s"]}
+    model = model_specs(p.get("model_specs") or [w.model])[w.model]
     if p.provider == "cds":
         cmip6_from_cds(
-            w.model,
+            model,
             w.experiment,
             p.folder,
             snakemake.output[0],
@@ -17,5 +19,5 @@ with workflow_job(snakemake) as log:
             **retry,
         )
     else:
-        cmip6_from_esgf(w.model, w.experiment, p.folder, snakemake.output[0], **retry)
+        cmip6_from_esgf(model, w.experiment, p.folder, snakemake.output[0], **retry)
     log.info("wrote %s", snakemake.output[0])

@@ -5,7 +5,10 @@ from smdown.jobs import workflow_job
 from smdown.stats.models_table import models_table
 
 with workflow_job(snakemake) as log:
-    table = models_table(dict(zip(snakemake.params.models, snakemake.input, strict=True)))
+    table = models_table(
+        dict(zip(snakemake.params.models, snakemake.input, strict=True)),
+        snakemake.params.get("model_specs"),
+    )
     with atomic_path(snakemake.output[0]) as tmp:
         table.to_csv(tmp, index=False)
     log.info("Table 1: %d models", len(table))
