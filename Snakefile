@@ -36,6 +36,7 @@ from smdown.configuration import (
     check_config,
     config_files,
     derive_study_keys,
+    normalise_models,
 )
 from smdown.preflight import preflight, report as preflight_report
 from smdown.provenance import remove_orphan_sidecars
@@ -49,6 +50,8 @@ try:
 except ConfigError as exc:
     raise WorkflowError(str(exc)) from None
 validate(config, str(_CONFIG_DIR / "schema.yaml"))
+# `models` as the names every rule reads; entries given as mappings kept under model_specs
+normalise_models(config)
 
 
 include: "workflow/rules/settings.smk"

@@ -4,11 +4,18 @@
 needs (`CMIP6DL_MODELS`). Native grid sizes and calendars follow the models' published CMIP6
 output; the synthetic demo writes files on exactly these grids so the preparation code meets what
 the real files hold.
+
+A config's `models` entry is a catalog name or a mapping (`{name, institution, member,
+grid_label, calendar, native_grid}`) that overrides a catalog model's fields or describes a model
+outside the catalog; `model_spec` and `model_specs` turn entries into `Model`s, and everything
+that finds, requests or mimics a model's files takes them from there, not from `MODELS`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields, replace
 
 
 @dataclass(frozen=True)
@@ -32,8 +39,8 @@ class Model:
     name: str
     institution: str
     member: str
-    calendar: str
-    grid: NativeGrid
+    calendar: str | None  # None: a model outside the catalog, read from its files
+    grid: NativeGrid | None  # None: as calendar
     grid_label: str = "gn"
 
     @property
@@ -219,3 +226,56 @@ def cmor_filename(model: Model, experiment: str, first: str, last: str) -> str:
     return (
         f"mrsos_Lmon_{model.name}_{experiment}_{model.member}_{model.grid_label}_{first}-{last}.nc"
     )
+
+
+SOURCE_ID = re.compile(r"[A-Za-z0-9-]+")
+MEMBER = re.compile(r"r\d+i\d+p\d+f\d+")
+ModelEntry = str | Mapping | Model
+
+
+def model_spec(entry: ModelEntry) -> Model:
+    """The `Model` of one config `models` entry: a catalog name, a mapping or a `Model`.
+
+    A mapping whose name is in the catalog overrides the catalog's fields; one outside it needs
+    `institution` and `member` (grid label gn unless given; calendar and native grid None unless
+    given: real files say them). Raises ValueError (KeyError for an unknown name) naming the field;
+    `smdown.configuration.check_config` reports the same with the config key and file.
+    """
+    if isinstance(entry, Model):
+        return entry
+    if isinstance(entry, str):
+        if entry not in MODELS:
+            raise KeyError(f"{entry!r} is not in the catalog: give it as a mapping")
+        return MODELS[entry]
+    name = entry["name"]
+    if not SOURCE_ID.fullmatch(str(name)):
+        raise ValueError(f"name {name!r} is not a CMIP6 source_id (letters, digits, '-')")
+    if "member" in entry and not MEMBER.fullmatch(str(entry["member"])):
+        raise ValueError(f"member {entry['member']!r} is not a variant label rNiNpNfN")
+    given = {k: v for k, v in entry.items() if k in {f.name for f in fields(Model)}}
+    if "native_grid" in entry:
+        given["grid"] = NativeGrid(**entry["native_grid"])
+    if name in MODELS:
+        return replace(MODELS[name], **given)
+    missing = [key for key in ("institution", "member") if key not in entry]
+    if missing:
+        raise ValueError(f"{missing[0]} missing (model {name} is not in the catalog)")
+    return Model(**{"calendar": None, "grid": None, **given})
+
+
+def model_specs(entries: Sequence[ModelEntry]) -> dict[str, Model]:
+    """The `Model`s of a config's `models` entries by name, in order; a name twice is refused."""
+    specs: dict[str, Model] = {}
+    for entry in entries:
+        model = model_spec(entry)
+        if model.name in specs:
+            raise ValueError(f"model {model.name} is listed twice")
+        specs[model.name] = model
+    return specs
+
+
+def model_name(entry: ModelEntry) -> str:
+    """The name of a `models` entry, without resolving it."""
+    if isinstance(entry, str):
+        return entry
+    return entry.name if isinstance(entry, Model) else str(entry["name"])

@@ -28,6 +28,8 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
+from smdown.catalog import MODELS, model_name
+
 
 class ConfigError(ValueError):
     """A config that breaks the schema: names the key, the file and what was expected."""
@@ -67,6 +69,7 @@ def _subschema(schema: Mapping[str, Any], parts: Sequence[Any]) -> Mapping[str, 
     for part in parts:
         if isinstance(part, int):
             node = node.get("items", {})
+            node = next((o for o in node.get("oneOf", []) if "properties" in o), node)
         else:
             node = node.get("properties", {}).get(part, {})
     return node
@@ -103,12 +106,66 @@ def check_config(
     names the last one that sets the failing key.
     """
     error = best_match(Draft202012Validator(schema).iter_errors(config))
-    if error is None:
-        return
-    parts, account = _describe(error, schema)
-    origin = _origin(parts, files)
+    if error is not None:
+        _refuse(*_describe(_as_mapping(error), schema), files)
+    _check_models(config, schema, files)
+
+
+def _as_mapping(error: ValidationError) -> ValidationError:
+    """A mapping that fits none of a `oneOf` (a `models` entry: a name or a mapping) is judged as
+    a mapping: its failing field, not the list of names it is not one of."""
+    top = error if error.validator == "oneOf" else error.parent
+    if top is None or top.validator != "oneOf":
+        return error
+    mapping = isinstance(top.instance, Mapping)
+    fits = [i for i, b in enumerate(top.validator_value) if (b.get("type") == "object") == mapping]
+    return best_match(e for e in top.context if e.schema_path[0] in fits) or error
+
+
+def _refuse(
+    parts: Sequence[Any],
+    account: str,
+    files: Sequence[str | PathLike],
+    set_by: Sequence[Any] | None = None,
+) -> None:
+    """ConfigError naming the key at `parts` and the file that sets it (or `set_by`, the key
+    around a missing one)."""
+    origin = _origin(parts if set_by is None else set_by, files)
     where = f" (set in {origin})" if origin else ""
     raise ConfigError(f"config key {_key_path(parts)}{where}: {account}")
+
+
+def _check_models(
+    config: Mapping[str, Any], schema: Mapping[str, Any], files: Sequence[str | PathLike]
+) -> None:
+    """What the schema cannot say about `models`: a name twice, a model outside the catalog
+    without its institution or member, and the synthetic provider without a model's calendar and
+    native grid (it writes the model's files on them)."""
+    cmip6 = config.get("sources", {}).get("cmip6", {})
+    provider = cmip6.get(
+        "provider", _subschema(schema, ["sources", "cmip6", "provider"]).get("default")
+    )
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(config.get("models", [])):
+        name = model_name(entry)
+        if name in seen:
+            _refuse(["models", index], f"{name} is listed twice (also models.{seen[name]})", files)
+        seen[name] = index
+        if isinstance(entry, str):
+            continue
+        spec = MODELS.get(name)
+        needed = ["institution", "member"] if spec is None else []
+        if provider == "synthetic" and spec is None:
+            needed += ["calendar", "native_grid"]
+        for key in needed:
+            if key not in entry:
+                why = (
+                    "the synthetic provider writes the model's files on its native grid and "
+                    "calendar"
+                    if key in ("calendar", "native_grid")
+                    else f"{name} is not in the catalog (smdown.catalog.MODELS)"
+                )
+                _refuse(["models", index, key], f"missing ({why})", files, ["models", index])
 
 
 # The keys that follow from `study`. A config file that sets one of them wins (the tests' tiny
@@ -249,6 +306,7 @@ def resolve_config(
     derive_study_keys(config, schema, files)
     check_config(config, schema, files)
     validate(config, str(schema_path))
+    normalise_models(config)
     return config
 
 
@@ -257,3 +315,23 @@ def config_files(
 ) -> list[str | PathLike]:
     """The config files laid over the defaults: the `--configfile`s, or the demo without any."""
     return list(configfiles) or [Path(config_dir) / "demo.yaml"]
+
+
+def normalise_models(config: MutableMapping[str, Any]) -> None:
+    """Make `models` the list of model names every rule and script reads, in place.
+
+    A config whose `models` are all catalog names is left exactly as it is (so no job's params
+    and no config hash change). One with a mapping among them keeps the entries as given under
+    `model_specs` (what `model_entries` hands to the code that finds, requests or mimics files).
+    Call it after the check; calling it again changes nothing.
+    """
+    entries = config.get("models", [])
+    if all(isinstance(entry, str) for entry in entries):
+        return
+    config["model_specs"] = copy.deepcopy(list(entries))
+    config["models"] = [model_name(entry) for entry in entries]
+
+
+def model_entries(config: Mapping[str, Any]) -> list[Any]:
+    """The config's `models` entries as given (names or mappings), after `normalise_models`."""
+    return list(config.get("model_specs", config["models"]))

@@ -19,7 +19,8 @@ from typing import Any
 import netCDF4
 import numpy as np
 
-from smdown.catalog import MODELS
+from smdown.catalog import ModelEntry, model_spec
+from smdown.configuration import model_entries
 from smdown.errors import InputError
 from smdown.io import file_kind
 from smdown.sources import cds
@@ -69,7 +70,7 @@ def preflight(
             )
         )
     if src["cmip6"]["provider"] == "local":
-        needs += _local_cmip6(src["cmip6"]["path"], config["models"], config["experiments"])
+        needs += _local_cmip6(src["cmip6"]["path"], model_entries(config), config["experiments"])
     if src["era5land"]["provider"] == "local":
         needs += _local_era5land(src["era5land"], config["study"])
     if config["study"] == "trsr":
@@ -102,12 +103,15 @@ def _cds(src: Mapping[str, Any], env: Mapping[str, str] | None, home: Path | Non
     return needs
 
 
-def _local_cmip6(folder: str, models: Sequence[str], experiments: Sequence[str]) -> list[Need]:
+def _local_cmip6(
+    folder: str, models: Sequence[ModelEntry], experiments: Sequence[str]
+) -> list[Need]:
     needs = []
-    for model in models:
+    for entry in models:
+        model = model_spec(entry).name
         for experiment in experiments:
             try:
-                find_cmor_files(folder, model, experiment, MODELS[model].member)
+                find_cmor_files(folder, model, experiment, model_spec(entry).member)
             except InputError as exc:
                 needs.append(
                     Need(

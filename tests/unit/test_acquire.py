@@ -156,6 +156,7 @@ def test_esgf_facets_from_table_1():
             "source_id": model,
             "experiment_id": "ssp245",
             "member_id": members.get(model, "r1i1p1f1"),
+            "grid_label": MODELS[model].grid_label,
             "table_id": "Lmon",
             "variable_id": "mrsos",
         }

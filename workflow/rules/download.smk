@@ -12,7 +12,7 @@ if SRC["cmip6"]["provider"] == "synthetic":
                 [
                     f"{SRC['cmip6']['path']}/{n}"
                     for m in config["models"]
-                    for n in cmip6_filenames(m, _exp)
+                    for n in cmip6_filenames(MODEL_SPECS[m], _exp)
                 ],
             log:
                 f"{LOGS}/synthesize_cmip6_{_exp}.log",
@@ -25,7 +25,8 @@ if SRC["cmip6"]["provider"] == "synthetic":
                 mem_mb=4000,
             params:
                 experiment=_exp,
-                models=config["models"],
+                # the entries as given: the catalog's names, or mappings (their grid, calendar)
+                models=model_entries(config),
                 seed=SYN["seed"],
                 world=SYN["world"],
                 grid=config["grid"],
@@ -184,6 +185,7 @@ if SRC["cmip6"]["provider"] in ("cds", "esgf"):
         resources:
             mem_mb=1000,
         params:
+            **MODEL_SPEC_PARAMS,
             provider=SRC["cmip6"]["provider"],
             folder=SRC["cmip6"]["path"],
             area=SRC["cmip6"]["area"],

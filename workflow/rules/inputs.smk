@@ -2,7 +2,7 @@
 import glob
 from pathlib import Path
 
-from smdown.catalog import AMSMQTP_LAYERS, ERA5LAND_LAYERS, MODELS
+from smdown.catalog import AMSMQTP_LAYERS, ERA5LAND_LAYERS
 from smdown.errors import InputError
 from smdown.sources.cmip6_files import find_cmor_files
 from smdown.synthetic import amsmqtp_filenames, cmip6_filenames
@@ -32,9 +32,9 @@ def cmip6_inputs(wildcards):
     if SRC["cmip6"]["provider"] == "synthetic":
         return [
             f"{folder}/{n}"
-            for n in cmip6_filenames(wildcards.model, wildcards.experiment)
+            for n in cmip6_filenames(MODEL_SPECS[wildcards.model], wildcards.experiment)
         ]
-    member = MODELS[wildcards.model].member
+    member = MODEL_SPECS[wildcards.model].member
     try:
         files = find_cmor_files(folder, wildcards.model, wildcards.experiment, member)
     except InputError as exc:

@@ -136,6 +136,7 @@ rule table1_models:
     resources:
         mem_mb=1000,
     params:
+        **MODEL_SPEC_PARAMS,
         models=config["models"],
     script:
         "../scripts/table1_models.py"

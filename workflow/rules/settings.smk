@@ -1,5 +1,7 @@
 # What the config says, as the rules read it: short names for its sections, the wildcards'
 # allowed values, and the study's own checks (run once, before any job).
+from smdown.catalog import model_specs
+from smdown.configuration import model_entries
 
 RUN = config["run"]
 STUDY = config["study"]
@@ -10,6 +12,14 @@ YNET = TRAIN["ynet"]
 PRODUCT_CFG = config["product"]
 TREND_CFG = config["trends"]
 SSPS = [e for e in config["experiments"] if e != "historical"]
+# The models as smdown.catalog.Model by name (catalog entries, overridden or added by the
+# config's mappings); config["models"] holds their names. MODEL_SPEC_PARAMS is the params entry
+# of the rules that need a model's member, grid label or grid: empty for a config of catalog
+# names only, so its jobs' params stay what they were.
+MODEL_SPECS = model_specs(model_entries(config))
+MODEL_SPEC_PARAMS = (
+    {"model_specs": config["model_specs"]} if "model_specs" in config else {}
+)
 
 
 wildcard_constraints:

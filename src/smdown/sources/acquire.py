@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from os import PathLike
 from pathlib import Path
 
+from smdown.catalog import ModelEntry, model_spec
 from smdown.sources import cds, esgf, ingest
 from smdown.sources.download import fetch_url, normalise_download, with_retries
 from smdown.sources.manifest import write_manifest
@@ -18,7 +19,7 @@ RETRYABLE = (OSError, RuntimeError, ConnectionError, TimeoutError)
 
 
 def cmip6_from_cds(
-    model: str,
+    model: ModelEntry,
     experiment: str,
     folder: str | PathLike,
     manifest: str | PathLike,
@@ -29,10 +30,14 @@ def cmip6_from_cds(
     backoff_s: float,
     client_factory: Callable[[], object] = cds.default_client,
 ) -> Path:
-    """Retrieve one (model, experiment) from the CDS, unpack its NetCDF files, write a manifest."""
+    """Retrieve one (model, experiment) from the CDS, unpack its NetCDF files, write a manifest.
+
+    `model`: a catalog name, a config `models` mapping or a `Model` (smdown.catalog.model_spec).
+    """
     if not cds.credentials_available():
         raise cds.CredentialsError(cds.CREDENTIALS_HELP)
     request = cds.cmip6_request(model, experiment, area, pad_cells)
+    model = model_spec(model).name
     target = Path(folder) / model / experiment
     archive = target / "retrieved.download"
     with_retries(
@@ -51,7 +56,7 @@ def cmip6_from_cds(
 
 
 def cmip6_from_esgf(
-    model: str,
+    model: ModelEntry,
     experiment: str,
     folder: str | PathLike,
     manifest: str | PathLike,
@@ -60,16 +65,20 @@ def cmip6_from_esgf(
     backoff_s: float,
     catalog_factory: Callable[[], object] = esgf.default_catalog,
 ) -> Path:
-    """Fetch one (model, experiment) through intake-esgf and copy the files beside the manifest."""
-    facets = esgf.search_facets(model, experiment)
+    """Fetch one (model, experiment) through intake-esgf and copy the files beside the manifest.
+
+    `model`: as for `cmip6_from_cds`.
+    """
+    spec = model_spec(model)
+    facets = esgf.search_facets(spec, experiment)
     cached = with_retries(
-        lambda: esgf.fetch(model, experiment, catalog_factory=catalog_factory),
+        lambda: esgf.fetch(spec, experiment, catalog_factory=catalog_factory),
         retries=retries,
         backoff_s=backoff_s,
         retry_on=RETRYABLE,
         what=f"ESGF {facets}",
     )
-    target = Path(folder) / model / experiment
+    target = Path(folder) / spec.name / experiment
     target.mkdir(parents=True, exist_ok=True)
     files = [Path(shutil.copy2(f, target / f.name)) for f in cached]
     return write_manifest(manifest, files, {"provider": "esgf", "facets": facets})

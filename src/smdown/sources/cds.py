@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from smdown.catalog import EXPERIMENTS, MODELS
+from smdown.catalog import EXPERIMENTS, ModelEntry, model_spec
 from smdown.geometry import native_grid
 from smdown.io import atomic_path
 
@@ -24,6 +24,10 @@ CMIP6_DATASET = "projections-cmip6"
 ERA5LAND_VARIABLES = tuple(f"volumetric_soil_water_layer_{i}" for i in (1, 2, 3))
 CMIP6_VARIABLE = "moisture_in_upper_portion_of_soil_column"
 MONTHS = tuple(f"{m:02d}" for m in range(1, 13))
+# The native spacing assumed for a model whose grid is not known (outside the catalog, no
+# native_grid in its config mapping) when widening its request: coarser than every catalog
+# model (CanESM5's 2.8 degrees), so the margin is never short; a wider box costs little.
+FALLBACK_SPACING_DEG = 3.0
 CREDENTIALS_HELP = (
     "CDS credentials not found: write them to ~/.cdsapirc (lines 'url: ...' and 'key: ...') or "
     "set the environment variables CDSAPI_URL and CDSAPI_KEY; an account and an accepted "
@@ -76,15 +80,20 @@ def geopotential_request(area: Sequence[float], resolution: float | None = None)
     }
 
 
-def padded_area(model: str, area: Sequence[float], cells: int) -> list[float]:
+def padded_area(model: ModelEntry, area: Sequence[float], cells: int) -> list[float]:
     """`area` (N, W, S, E) widened by `cells` of the model's native grid, rounded outward.
 
     The regridder needs source cells around the domain (its margin); asking for exactly the
-    domain would clip the edge cells of coarse models.
+    domain would clip the edge cells of coarse models. A model outside the catalog whose config
+    mapping gives no `native_grid` is widened by `cells` of `FALLBACK_SPACING_DEG`.
     """
-    grid = native_grid(MODELS[model].grid)
-    dlat = float(abs(grid.lat_bnds[:, 1] - grid.lat_bnds[:, 0]).max())
-    dlon = MODELS[model].grid.dlon
+    spec = model_spec(model)
+    if spec.grid is None:
+        dlat = dlon = FALLBACK_SPACING_DEG
+    else:
+        grid = native_grid(spec.grid)
+        dlat = float(abs(grid.lat_bnds[:, 1] - grid.lat_bnds[:, 0]).max())
+        dlon = spec.grid.dlon
     north, west, south, east = area
     return [
         min(90.0, math.ceil(north + cells * dlat)),
@@ -94,14 +103,17 @@ def padded_area(model: str, area: Sequence[float], cells: int) -> list[float]:
     ]
 
 
-def cmip6_request(model: str, experiment: str, area: Sequence[float], pad_cells: int) -> dict:
-    """The `projections-cmip6` request for one model's monthly mrsos in one experiment."""
+def cmip6_request(
+    model: ModelEntry, experiment: str, area: Sequence[float], pad_cells: int
+) -> dict:
+    """The `projections-cmip6` request for one model's monthly mrsos in one experiment; `model`
+    a catalog name, a config `models` mapping or a `Model` (smdown.catalog.model_spec)."""
     exp = EXPERIMENTS[experiment]
     return {
         "temporal_resolution": "monthly",
         "experiment": exp.cds_id,
         "variable": CMIP6_VARIABLE,
-        "model": MODELS[model].cds_id,
+        "model": model_spec(model).cds_id,
         "year": _years(exp.first_year, exp.last_year),
         "month": list(MONTHS),
         "area": padded_area(model, area, pad_cells),

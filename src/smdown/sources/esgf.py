@@ -6,17 +6,20 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from smdown.catalog import EXPERIMENTS, MODELS
+from smdown.catalog import EXPERIMENTS, ModelEntry, model_spec
 
 log = logging.getLogger(__name__)
 
 
-def search_facets(model: str, experiment: str) -> dict[str, str]:
-    """The ESGF facets of one (model, experiment): Table 1's member, Lmon mrsos."""
+def search_facets(model: ModelEntry, experiment: str) -> dict[str, str]:
+    """The ESGF facets of one (model, experiment): the model's member and grid label (the
+    catalog's, or the config's mapping: smdown.catalog.model_spec), Lmon mrsos."""
+    spec = model_spec(model)
     return {
-        "source_id": model,
+        "source_id": spec.name,
         "experiment_id": EXPERIMENTS[experiment].name,
-        "member_id": MODELS[model].member,
+        "member_id": spec.member,
+        "grid_label": spec.grid_label,
         "table_id": "Lmon",
         "variable_id": "mrsos",
     }
@@ -30,7 +33,7 @@ def default_catalog() -> object:
 
 
 def fetch(
-    model: str, experiment: str, *, catalog_factory: Callable[[], object] = default_catalog
+    model: ModelEntry, experiment: str, *, catalog_factory: Callable[[], object] = default_catalog
 ) -> list[Path]:
     """Search and download one (model, experiment); returns the local file paths.
 

@@ -16,7 +16,16 @@ import cftime
 import numpy as np
 import xarray as xr
 
-from smdown.catalog import EXPERIMENTS, MODELS, MRSOS_DEPTH_M, WATER_DENSITY, Model, cmor_filename
+from smdown.catalog import (
+    EXPERIMENTS,
+    MODELS,
+    MRSOS_DEPTH_M,
+    WATER_DENSITY,
+    Model,
+    ModelEntry,
+    cmor_filename,
+    model_spec,
+)
 from smdown.geometry import RectilinearGrid, native_grid
 from smdown.io import atomic_path
 from smdown.synthetic.truth import TruthWorld
@@ -45,23 +54,32 @@ EXPERIMENT_TITLES = {
 }
 
 
-def year_chunks(model_name: str, experiment: str) -> list[tuple[int, int]]:
+def year_chunks(model: ModelEntry, experiment: str) -> list[tuple[int, int]]:
     """(first, last) years of each file: one file, or N-year chunks for the split models."""
     exp = EXPERIMENTS[experiment]
-    step = CHUNK_YEARS.get(model_name, exp.last_year - exp.first_year + 1)
+    step = CHUNK_YEARS.get(model_spec(model).name, exp.last_year - exp.first_year + 1)
     return [
         (y, min(y + step - 1, exp.last_year))
         for y in range(exp.first_year, exp.last_year + 1, step)
     ]
 
 
-def cmip6_filenames(model_name: str, experiment: str) -> list[str]:
-    """The file names `write_cmip6` writes for one model and experiment, in time order."""
-    model = MODELS[model_name]
+def cmip6_filenames(model: ModelEntry, experiment: str) -> list[str]:
+    """The file names `write_cmip6` writes for one model and experiment, in time order; `model`
+    a catalog name, a config `models` mapping or a `Model` (smdown.catalog.model_spec)."""
+    spec = model_spec(model)
     return [
-        cmor_filename(model, experiment, f"{a:04d}01", f"{b:04d}12")
-        for a, b in year_chunks(model_name, experiment)
+        cmor_filename(spec, experiment, f"{a:04d}01", f"{b:04d}12")
+        for a, b in year_chunks(spec, experiment)
     ]
+
+
+def model_seed(name: str) -> int:
+    """The number that seeds a model's view of the truth: its catalog position (the demo's
+    models keep theirs), or for a model outside the catalog a number from its name."""
+    if name in MODELS:
+        return list(MODELS).index(name)
+    return len(MODELS) + int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "big")
 
 
 def _index_range(bnds: np.ndarray, low: float, high: float, pad: int) -> slice:
@@ -178,7 +196,7 @@ def model_values(
     world: TruthWorld, model_name: str, experiment: str, grid: RectilinearGrid, months: np.ndarray
 ) -> np.ndarray:
     """mrsos (time, lat, lon) in kg m-2: the model's view of the truth's top layer."""
-    index = list(MODELS).index(model_name)
+    index = model_seed(model_name)
     params = np.random.default_rng([world.seed, 101, index])
     scale, bias, noise_std = (
         params.uniform(*world.model_scale),
@@ -270,7 +288,7 @@ def _encoding(ds: xr.Dataset) -> dict:
 
 
 def write_cmip6(
-    world: TruthWorld, model_name: str, experiment: str, folder: str | PathLike
+    world: TruthWorld, model: ModelEntry, experiment: str, folder: str | PathLike
 ) -> list[Path]:
     """Write one model's `mrsos` files for one experiment into `folder`; return their paths.
 
@@ -279,9 +297,16 @@ def write_cmip6(
     Values: the truth's 0-10 cm cell means with the model's anomaly scale, bias and white noise
     (drawn from the world's `model_scale`, `model_bias` and `model_noise` ranges; by default
     0.7-1.3, +-0.05 and 0.01-0.03 m3 m-3), seeded by (world.seed, model), times 100
-    (1000 kg m-3 x 0.1 m) to kg m-2.
+    (1000 kg m-3 x 0.1 m) to kg m-2. `model`: a catalog name, a config `models` mapping (its
+    calendar and native grid needed) or a `Model`.
     """
-    model = MODELS[model_name]
+    model = model_spec(model)
+    if model.grid is None or model.calendar is None:
+        raise ValueError(
+            f"{model.name}: the synthetic provider needs its calendar and native_grid "
+            "(config key models)"
+        )
+    model_name = model.name
     exp = EXPERIMENTS[experiment]
     grid = area_subset(native_grid(model.grid), world.target_grid())
     months = np.arange(
@@ -291,7 +316,7 @@ def write_cmip6(
     years = months.astype("datetime64[Y]").astype(int) + 1970
     paths = []
     for (first, last), name in zip(
-        year_chunks(model_name, experiment), cmip6_filenames(model_name, experiment), strict=True
+        year_chunks(model, experiment), cmip6_filenames(model, experiment), strict=True
     ):
         sel = (years >= first) & (years <= last)
         bounds = _month_bounds(first, last, model.calendar)
