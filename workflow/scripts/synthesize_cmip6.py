@@ -8,5 +8,5 @@ with workflow_job(snakemake) as log:
     world = world_on(grid=p.grid, seed=p.seed, world=p.world)
     folder = o[0].rsplit("/", 1)[0]
     for model in p.models:
-        paths = write_cmip6(world=world, model_name=model, experiment=p.experiment, folder=folder)
+        paths = write_cmip6(world=world, model=model, experiment=p.experiment, folder=folder)
         log.info("%s: %s", model, ", ".join(path.name for path in paths))
