@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -279,3 +280,9 @@ def model_name(entry: ModelEntry) -> str:
     if isinstance(entry, str):
         return entry
     return entry.name if isinstance(entry, Model) else str(entry["name"])
+
+
+def model_entries(config: Mapping[str, Any]) -> list[Any]:
+    """A resolved config's `models` entries as given (names or mappings): its `model_specs`
+    where `smdown.configuration.normalise_models` kept mappings, else its names."""
+    return list(config.get("model_specs", config["models"]))

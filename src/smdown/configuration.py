@@ -322,7 +322,7 @@ def normalise_models(config: MutableMapping[str, Any]) -> None:
 
     A config whose `models` are all catalog names is left exactly as it is (so no job's params
     and no config hash change). One with a mapping among them keeps the entries as given under
-    `model_specs` (what `model_entries` hands to the code that finds, requests or mimics files).
+    `model_specs` (what `smdown.catalog.model_entries` hands to the code that finds, requests or mimics files).
     Call it after the check; calling it again changes nothing.
     """
     entries = config.get("models", [])
@@ -330,8 +330,3 @@ def normalise_models(config: MutableMapping[str, Any]) -> None:
         return
     config["model_specs"] = copy.deepcopy(list(entries))
     config["models"] = [model_name(entry) for entry in entries]
-
-
-def model_entries(config: Mapping[str, Any]) -> list[Any]:
-    """The config's `models` entries as given (names or mappings), after `normalise_models`."""
-    return list(config.get("model_specs", config["models"]))

@@ -19,8 +19,7 @@ from typing import Any
 import netCDF4
 import numpy as np
 
-from smdown.catalog import ModelEntry, model_spec
-from smdown.configuration import model_entries
+from smdown.catalog import ModelEntry, model_entries, model_spec
 from smdown.errors import InputError
 from smdown.io import file_kind
 from smdown.sources import cds

@@ -10,8 +10,8 @@ import pytest
 import xarray as xr
 import yaml
 
-from smdown.catalog import MODELS, NativeGrid, model_spec, model_specs
-from smdown.configuration import ConfigError, model_entries, resolve_config
+from smdown.catalog import MODELS, NativeGrid, model_entries, model_spec, model_specs
+from smdown.configuration import ConfigError, resolve_config
 from smdown.sources import cds, esgf
 from smdown.sources.cmip6_files import find_cmor_files
 from smdown.stats.models_table import models_table

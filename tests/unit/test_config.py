@@ -132,4 +132,5 @@ def test_no_shipped_config_repeats_a_default(name, tmp_path):
 
 def test_model_names_in_schema_match_catalog():
     schema = yaml.safe_load(SCHEMA.read_text())
-    assert schema["properties"]["models"]["items"]["enum"] == list(MODELS)
+    names, mapping = schema["properties"]["models"]["items"]["oneOf"]
+    assert names["enum"] == list(MODELS) and mapping["type"] == "object"

@@ -1,7 +1,6 @@
 # What the config says, as the rules read it: short names for its sections, the wildcards'
 # allowed values, and the study's own checks (run once, before any job).
-from smdown.catalog import model_specs
-from smdown.configuration import model_entries
+from smdown.catalog import model_entries, model_specs
 
 RUN = config["run"]
 STUDY = config["study"]
