@@ -322,8 +322,8 @@ def normalise_models(config: MutableMapping[str, Any]) -> None:
 
     A config whose `models` are all catalog names is left exactly as it is (so no job's params
     and no config hash change). One with a mapping among them keeps the entries as given under
-    `model_specs` (what `smdown.catalog.model_entries` hands to the code that finds, requests or mimics files).
-    Call it after the check; calling it again changes nothing.
+    `model_specs` (what `smdown.catalog.model_entries` hands to the code that finds, requests
+    or mimics files). Call it after the check; calling it again changes nothing.
     """
     entries = config.get("models", [])
     if all(isinstance(entry, str) for entry in entries):
