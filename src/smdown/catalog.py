@@ -1,9 +1,9 @@
 """The studies' fixed facts: the CMIP6 models, their native grids, and the experiments.
 
-`MODELS` holds the 17 models of the TRSR study's Table 1 and 8 more that the CMIP6DL study's list
-needs (`CMIP6DL_MODELS`). Native grid sizes and calendars follow the models' published CMIP6
-output; the synthetic demo writes files on exactly these grids so the preparation code meets what
-the real files hold.
+`MODELS` holds the 17 models of the TRSR study's Table 1 (`TRSR_MODELS`) and 8 more that the
+CMIP6DL study's list needs (`CMIP6DL_MODELS`); both lists are in their networks' channel order.
+Native grid sizes and calendars follow the models' published CMIP6 output; the synthetic demo
+writes files on exactly these grids so the preparation code meets what the real files hold.
 
 A config's `models` entry is a catalog name or a mapping (`{name, institution, member,
 grid_label, calendar, native_grid}`) that overrides a catalog model's fields or describes a model
@@ -153,36 +153,22 @@ MODELS: dict[str, Model] = {
     ]
 }
 
-# The CMIP6DL study's 25 models, alphabetically. The paper's Table 1 is an image that cannot be
-# read here, so this list is ours: models that provide mrsos for historical and all four SSPs.
-# Check it against the published table before quoting results as the paper's.
+# The TRSR study's 17 models (its Table 1), in the order of the network's input channels.
+TRSR_MODELS: tuple[str, ...] = (
+    "ACCESS-CM2", "BCC-CSM2-MR", "CanESM5-CanOE", "CESM2", "CMCC-CM2-SR5", "CNRM-CM6-1-HR",
+    "CNRM-ESM2-1", "EC-Earth3-Veg-LR", "KACE-1-0-G", "MIROC6", "MIROC-ES2L", "MPI-ESM1-2-LR",
+    "MRI-ESM2-0", "NorESM2-LM", "NorESM2-MM", "TaiESM1", "UKESM1-0-LL",
+)  # fmt: skip
+# The CMIP6DL study's 25 models, in the order of its input channels. The paper's Table 1 is an
+# image that cannot be read here, so this list is ours: models that provide mrsos for historical
+# and all four SSPs. Check it against the published table before quoting results as the paper's.
 CMIP6DL_MODELS: tuple[str, ...] = (
-    "ACCESS-CM2",
-    "BCC-CSM2-MR",
-    "CanESM5",
-    "CanESM5-CanOE",
-    "CESM2",
-    "CMCC-CM2-SR5",
-    "CNRM-CM6-1-HR",
-    "CNRM-ESM2-1",
-    "EC-Earth3",
-    "EC-Earth3-Veg",
-    "EC-Earth3-Veg-LR",
-    "FGOALS-g3",
-    "GFDL-ESM4",
-    "INM-CM5-0",
-    "IPSL-CM6A-LR",
-    "KACE-1-0-G",
-    "MIROC-ES2L",
-    "MIROC6",
-    "MPI-ESM1-2-HR",
-    "MPI-ESM1-2-LR",
-    "MRI-ESM2-0",
-    "NorESM2-LM",
-    "NorESM2-MM",
-    "TaiESM1",
+    "ACCESS-CM2", "BCC-CSM2-MR", "CanESM5", "CanESM5-CanOE", "CESM2", "CMCC-CM2-SR5",
+    "CNRM-CM6-1-HR", "CNRM-ESM2-1", "EC-Earth3", "EC-Earth3-Veg", "EC-Earth3-Veg-LR",
+    "FGOALS-g3", "GFDL-ESM4", "INM-CM5-0", "IPSL-CM6A-LR", "KACE-1-0-G", "MIROC6", "MIROC-ES2L",
+    "MPI-ESM1-2-HR", "MPI-ESM1-2-LR", "MRI-ESM2-0", "NorESM2-LM", "NorESM2-MM", "TaiESM1",
     "UKESM1-0-LL",
-)
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

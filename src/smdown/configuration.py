@@ -28,7 +28,7 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-from smdown.catalog import MODELS, model_name
+from smdown.catalog import CMIP6DL_MODELS, MODELS, TRSR_MODELS, model_name
 
 
 class ConfigError(ValueError):
@@ -170,21 +170,6 @@ def _check_models(
 
 # The keys that follow from `study`. A config file that sets one of them wins (the tests' tiny
 # windows set their own grids and models), except where the study needs a value: REQUIRED.
-TRSR_MODELS = [
-    "ACCESS-CM2", "BCC-CSM2-MR", "CanESM5-CanOE", "CESM2", "CMCC-CM2-SR5", "CNRM-CM6-1-HR",
-    "CNRM-ESM2-1", "EC-Earth3-Veg-LR", "KACE-1-0-G", "MIROC6", "MIROC-ES2L", "MPI-ESM1-2-LR",
-    "MRI-ESM2-0", "NorESM2-LM", "NorESM2-MM", "TaiESM1", "UKESM1-0-LL",
-]  # fmt: skip
-# The CMIP6DL study's Table 1 is an image in our copy: these 25 models with mrsos in all five
-# experiments are our choice (smdown.catalog.CMIP6DL_MODELS); check them against the published
-# table. The order is the input channels' order.
-CMIP6DL_MODELS = [
-    "ACCESS-CM2", "BCC-CSM2-MR", "CanESM5", "CanESM5-CanOE", "CESM2", "CMCC-CM2-SR5",
-    "CNRM-CM6-1-HR", "CNRM-ESM2-1", "EC-Earth3", "EC-Earth3-Veg", "EC-Earth3-Veg-LR",
-    "FGOALS-g3", "GFDL-ESM4", "INM-CM5-0", "IPSL-CM6A-LR", "KACE-1-0-G", "MIROC6", "MIROC-ES2L",
-    "MPI-ESM1-2-HR", "MPI-ESM1-2-LR", "MRI-ESM2-0", "NorESM2-LM", "NorESM2-MM", "TaiESM1",
-    "UKESM1-0-LL",
-]  # fmt: skip
 STUDY_DEFAULTS: dict[str, dict[str, Any]] = {
     # Li et al. 2024: the Three-River Source Region on ERA5-Land's 0.1 degree grid (71 x 151),
     # the models regridded straight onto it, the UNet-GAN; ERA5-Land to 2019 for the stations.
@@ -192,7 +177,7 @@ STUDY_DEFAULTS: dict[str, dict[str, Any]] = {
         "grid": {"lat_min": 31.0, "lat_max": 38.0, "lon_min": 89.0, "lon_max": 104.0,
                  "resolution": 0.1},
         "input_grid": None,
-        "models": TRSR_MODELS,
+        "models": list(TRSR_MODELS),
         "regions": {"names": ["TRSR", "yangtze", "yellow", "lancang"], "union": "TRSR"},
         "sources": {
             "cmip6": {"area": [38, 89, 31, 104]},  # N, W, S, E: the grid's box
@@ -213,7 +198,7 @@ STUDY_DEFAULTS: dict[str, dict[str, Any]] = {
                  "resolution": 0.25},
         "input_grid": {"lat_min": 18.875, "lat_max": 52.875, "lon_min": 71.875,
                        "lon_max": 135.875, "resolution": 2.0},
-        "models": CMIP6DL_MODELS,
+        "models": list(CMIP6DL_MODELS),
         "regions": {"names": ["China"], "union": None},
         "sources": {
             # N, W, S, E; widened per model by pad_cells native cells

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from smdown.catalog import CMIP6DL_MODELS
+from smdown.catalog import MODELS
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ VARIED_WORLDS: dict[str, WorldSpec] = {
     ),
     "wet_all_models": WorldSpec(
         102,
-        CMIP6DL_MODELS,
+        tuple(sorted(MODELS, key=str.lower)),  # every catalog model, alphabetically
         {"mean_moisture": 0.38, "pattern_amplitude": 0.12, "seasonal_amplitude": 0.09},
         "a wet basin (0.26-0.50 m3 m-3), all 25 catalog models",
     ),
