@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import math
 from collections.abc import Mapping, MutableMapping, Sequence
 from os import PathLike
 from pathlib import Path
@@ -109,6 +110,9 @@ def check_config(
     if error is not None:
         _refuse(*_describe(_as_mapping(error), schema), files)
     _check_models(config, schema, files)
+    for key in ("grid", "input_grid"):
+        if isinstance(config.get(key), Mapping):
+            _check_box(key, config[key], files)
 
 
 def _as_mapping(error: ValidationError) -> ValidationError:
@@ -168,6 +172,24 @@ def _check_models(
                 _refuse(["models", index, key], f"missing ({why})", files, ["models", index])
 
 
+def _check_box(key: str, grid: Mapping[str, float], files: Sequence[str | PathLike]) -> None:
+    """A grid's box must run south to north and west to east within one turn (the schema
+    checks each bound alone)."""
+    if {"lat_min", "lat_max"} <= set(grid) and grid["lat_min"] > grid["lat_max"]:
+        _refuse([key, "lat_min"], f"{grid['lat_min']} is north of lat_max {grid['lat_max']}", files)
+    if {"lon_min", "lon_max"} <= set(grid):
+        west, east = grid["lon_min"], grid["lon_max"]
+        if west > east:
+            hint = (
+                f" (a grid crossing the prime meridian starts west of it: lon_min {west - 360:g})"
+                if west > 180 and west - 360 <= east
+                else ""
+            )
+            _refuse([key, "lon_min"], f"{west} is east of lon_max {east}{hint}", files)
+        if east - west >= 360:
+            _refuse([key, "lon_max"], f"{east} is a turn or more east of lon_min {west}", files)
+
+
 # The keys that follow from `study`. A config file that sets one of them wins (the tests' tiny
 # windows set their own grids and models), except where the study needs a value: REQUIRED.
 STUDY_DEFAULTS: dict[str, dict[str, Any]] = {
@@ -212,6 +234,8 @@ STUDY_DEFAULTS: dict[str, dict[str, Any]] = {
         "regrid": {"method": "bilinear"},  # the study's
     },
 }  # fmt: skip
+# The grid keys that place the domain: a config that sets one has its own CDS areas.
+BOX_KEYS = {"lat_min", "lat_max", "lon_min", "lon_max"}
 # What a study cannot do without: (key, what it needs, whether a value meets it).
 REQUIRED: dict[str, list[tuple[str, str, Any]]] = {
     "trsr": [
@@ -269,7 +293,28 @@ def derive_study_keys(
                 f"config key {key}{where}: {value!r} contradicts the study: study {study} needs "
                 f"{key}: {needs} (leave the key out, it follows from the study)"
             )
+    if BOX_KEYS & set(config.get("grid") or {}):
+        # the study's CDS areas are its grid's: a config's own grid brings its own
+        _fill(config, {"grid": STUDY_DEFAULTS[study]["grid"]})
+        cmip6_area, era5land_area = cds_areas(config["grid"])
+        areas = {"cmip6": {"area": cmip6_area}, "era5land": {"area": era5land_area}}
+        _fill(config, {"sources": areas})
     _fill(config, STUDY_DEFAULTS[study])
+
+
+def cds_areas(grid: Mapping[str, float]) -> tuple[list[float], list[float]]:
+    """The CDS areas (N, W, S, E degrees) that follow from a target grid, as each study's are
+    derived from its own: CMIP6's, the grid's box rounded outward to whole degrees (each model's
+    request is widened further by `pad_cells` of its native cells); ERA5-Land's, the grid's
+    first and last cell centres, so the CDS's points are the grid's. Longitudes past 180 are
+    written west of 0, as the CDS's areas are; a grid crossing the prime meridian is given with
+    a negative `lon_min`, one crossing the antimeridian keeps its east past 180."""
+    north, south = grid["lat_max"], grid["lat_min"]
+    west, east = grid["lon_min"], grid["lon_max"]
+    if west > 180:
+        west, east = west - 360, east - 360
+    cmip6 = [math.ceil(north), math.floor(west), math.floor(south), math.ceil(east)]
+    return cmip6, [north, west, south, east]
 
 
 def resolve_config(

@@ -80,6 +80,12 @@ def midpoint_bounds(centres: np.ndarray, clip: tuple[float, float] | None = None
     return np.stack([edges[:-1], edges[1:]], axis=1)
 
 
+def in_turn(lon: np.ndarray, west: float) -> np.ndarray:
+    """Longitudes moved by whole turns into [west, west + 360): how a 0..360 field meets a grid
+    that crosses the prime meridian (-10..10), or a -180..180 one a grid past 180 east."""
+    return np.round(west + np.mod(np.asarray(lon, dtype=float) - west, 360.0), 10)
+
+
 def regular_grid(
     lat_min: float, lat_max: float, lon_min: float, lon_max: float, resolution: float
 ) -> RectilinearGrid:

@@ -10,7 +10,7 @@ import xarray as xr
 
 from smdown import __version__
 from smdown.catalog import EXPERIMENTS
-from smdown.geometry import RectilinearGrid, grid_from_dataset, regular_grid
+from smdown.geometry import RectilinearGrid, grid_from_dataset, in_turn, regular_grid
 from smdown.grid.regrid import regrid
 from smdown.qc import QCLog
 from smdown.sources.amsmqtp import read_amsmqtp_monthly
@@ -43,7 +43,11 @@ def _grid_dataset(
 def on_target(
     da: xr.DataArray, dst: RectilinearGrid, source: str | PathLike, **regrid_options
 ) -> xr.DataArray:
-    """Select `dst` from a field already on its cell centres; regrid conservatively otherwise."""
+    """Select `dst` from a field already on its cell centres (in whichever turn its longitudes
+    run: 0..360 or -180..180); regrid conservatively otherwise."""
+    lon = in_turn(da.lon.values, float(dst.lon_bnds[0, 0]))
+    if not np.array_equal(lon, da.lon.values):
+        da = da.assign_coords(lon=lon).sortby("lon")
     try:
         return da.sel(lat=dst.lat, lon=dst.lon, method="nearest", tolerance=1e-4)
     except KeyError:

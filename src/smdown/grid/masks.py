@@ -17,7 +17,7 @@ import xarray as xr
 from shapely.geometry import shape
 
 from smdown.errors import InputError
-from smdown.geometry import RectilinearGrid
+from smdown.geometry import RectilinearGrid, in_turn
 from smdown.io import open_netcdf
 
 
@@ -70,7 +70,10 @@ def rasterize_geojson(
         geom = shape(feature["geometry"])
         if geom.geom_type not in ("Polygon", "MultiPolygon"):
             raise InputError(path, f"feature {name!r} is a {geom.geom_type}", what)
-        masks[name] = shapely.intersects_xy(geom, lon2, lat2)
+        # the outline's longitudes may run -180..180 or 0..360, whichever the grid's do
+        masks[name] = np.logical_or.reduce(
+            [shapely.intersects_xy(geom, lon2 + turn, lat2) for turn in (-360.0, 0.0, 360.0)]
+        )
     return masks
 
 
@@ -90,7 +93,8 @@ def read_mask_netcdf(
     if name is None or name not in ds.data_vars:
         raise InputError(path, f"cannot choose the mask variable among {candidates}", what)
     da = ds[name].rename({ds[lat].dims[0]: "lat", ds[lon].dims[0]: "lon"})
-    da = da.assign_coords(lat=ds[lat].values.astype(float), lon=ds[lon].values.astype(float))
+    lons = in_turn(ds[lon].values, float(grid.lon_bnds[0, 0]))  # 0..360 or -180..180
+    da = da.assign_coords(lat=ds[lat].values.astype(float), lon=lons)
     da = da.sortby("lat").sortby("lon").transpose("lat", "lon")
     try:
         matched = da.sel(lat=grid.lat, lon=grid.lon, method="nearest", tolerance=1e-4)
