@@ -202,3 +202,17 @@ def test_conservative_across_0_matches_cdo_remapcon(tmp_path):
         cdo = out.mrsos.values
     ours = regrid(field, CESM2, ACROSS, method="conservative").values
     np.testing.assert_allclose(ours, cdo, atol=1e-6)
+
+
+def test_a_product_of_another_region_says_which(tmp_path):
+    from smdown.product.run import region_attrs
+
+    mine = _config(
+        tmp_path,
+        "grid: {lat_min: 42.5, lat_max: 46, lon_min: -2, lon_max: 4}\n"
+        "regions: {names: [garonne], union: null}\n",
+    )
+    assert region_attrs(resolve_config([mine], CONFIG)) == {
+        "region": "garonne (cell centres 42.5 N to 46 N, 2 W to 4 E)"
+    }
+    assert region_attrs(resolve_config([], CONFIG)) == {}  # the TRSR's: ProductAttrs' own

@@ -143,7 +143,7 @@ def read_region_masks(
             raise InputError(
                 source,
                 f"regions {missing} not found (have {sorted(masks)})",
-                "every configured region",
+                "every region named in the config (regions.names: set it to your outlines' names)",
             )
         masks = {r: masks[r] for r in regions}
     for name, m in masks.items():

@@ -61,6 +61,30 @@ STUDY_ATTRS = {
 }
 
 
+# the first region each study's attributes describe; another first region is described by name
+STUDY_REGION = {"trsr": "TRSR", "cmip6dl": "China"}
+
+
+def _degrees(low: float, high: float, north: str, south: str) -> str:
+    def one(value: float) -> str:
+        return f"{abs(value):g} {north if value >= 0 else south}"
+
+    return f"{one(low)} to {one(high)}"
+
+
+def region_attrs(config: Mapping) -> dict[str, str]:
+    """The product's `region` attribute when the config's first region is not its study's own:
+    that region's name and the grid's box (so a product of one's own basin does not claim to
+    be the TRSR's)."""
+    study, first = config.get("study", "trsr"), config["regions"]["names"][0]
+    if first == STUDY_REGION[study]:
+        return {}
+    grid = config["grid"]
+    lat = _degrees(grid["lat_min"], grid["lat_max"], "N", "S")
+    lon = _degrees(grid["lon_min"], grid["lon_max"], "E", "W")
+    return {"region": f"{first} (cell centres {lat}, {lon})"}
+
+
 def run_attrs(
     experiment: str,
     config: Mapping,
@@ -81,7 +105,7 @@ def run_attrs(
         folds=members,
         institution=institution,
         significant_digits=significant_digits,
-        **STUDY_ATTRS[config.get("study", "trsr")],
+        **{**STUDY_ATTRS[config.get("study", "trsr")], **region_attrs(config)},
     )
 
 
