@@ -14,6 +14,7 @@ import xarray as xr
 from shapely.geometry import box, shape
 
 from smdown.catalog import MODELS
+from smdown.errors import InputError
 from smdown.geometry import native_grid
 from smdown.grid.masks import read_region_masks
 from smdown.insitu import station_table
@@ -69,6 +70,22 @@ def test_outlines_tile_the_grid_with_the_configured_names(grid, tmp_path):
     cells = masks["mask"].values.astype(bool)
     assert cells.sum(axis=(1, 2)).min() > 0
     np.testing.assert_array_equal(cells[0], cells[1:].any(axis=0))
+
+
+@pytest.mark.parametrize(("names", "union"), [(["Basin"], "Basin"), (["a", "b"], None)])
+def test_outlines_of_one_region_or_without_a_union(names, union, tmp_path):
+    grid = GRIDS["southern"]
+    path = write_regions(tmp_path / "regions.geojson", grid=grid, names=names, union=union)
+    masks = read_region_masks(target_grid(grid), geojson=path, regions=names, union=union)
+    assert list(masks["region"].values) == names
+    assert first_region(grid, names, union).area > 0
+
+
+def test_a_grid_too_small_for_its_regions_is_refused():
+    grid = {"lat_min": 0.0, "lat_max": 0.5, "lon_min": 0.0, "lon_max": 0.5, "resolution": 0.25}
+    with pytest.raises(InputError, match="regions.names") as err:
+        write_regions("unused.geojson", grid=grid, names=list("abcdefghi"), union=None)
+    assert "would hold no cell" in str(err.value)
 
 
 def test_the_demo_grids_keep_their_drawn_outlines():

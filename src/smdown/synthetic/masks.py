@@ -244,11 +244,12 @@ def synthetic_regions(
 ) -> tuple[dict[str, BaseGeometry], str]:
     """The outlines the synthetic provider writes for a config, and their note: the drawn ones
     where they fit (`drawn_regions`), else `tiled_regions` for every name but the union (which
-    the masks make as the union of the others)."""
+    the masks make as the union of the others; a union that is the only name is drawn)."""
     drawn = drawn_regions(grid, names)
     if drawn is not None:
         return drawn, NOTE
-    return tiled_regions(grid, [name for name in names if name != union]), GENERATED_NOTE
+    parts = [name for name in names if name != union] or list(names)
+    return tiled_regions(grid, parts), GENERATED_NOTE
 
 
 def write_regions(
