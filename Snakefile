@@ -37,6 +37,7 @@ from smdown.configuration import (
     config_files,
     derive_study_keys,
     normalise_models,
+    station_notes,
 )
 from smdown.preflight import preflight, report as preflight_report
 from smdown.provenance import remove_orphan_sidecars
@@ -83,6 +84,9 @@ if workflow.is_main_process:
     PREFLIGHT = preflight(config)
     if PREFLIGHT:
         print(preflight_report(PREFLIGHT), file=sys.stderr)
+    # a run without some station source says what it does instead and what it leaves out
+    for _line in station_notes(config):
+        print(_line, file=sys.stderr)
 
 
 localrules:

@@ -360,3 +360,57 @@ def normalise_models(config: MutableMapping[str, Any]) -> None:
         return
     config["model_specs"] = copy.deepcopy(list(entries))
     config["models"] = [model_name(entry) for entry in entries]
+
+
+# Why a fine-tuning job without stations trains without the in-situ term (its log says so).
+NO_STATIONS = (
+    "the in-situ loss is off: no stations are configured (sources.ismn.networks is empty and "
+    "sources.cma.provider is none), so training.loss_weights.a3 is taken as 0"
+)
+# What a run without stations leaves out (the rules that read the station table).
+STATION_OUTPUTS = (
+    "the station table and its QC part (rule station_table)",
+    "the in-situ grids S and P and their skill (insitu_grids, insitu_skill)",
+    "Fig. 1 and its station list (figure_study_area)",
+    "the references against stations, Table S1 and Fig. 5 (reference_metrics, "
+    "figure_reference_boxplots)",
+)
+
+
+def station_sources(config: Mapping[str, Any]) -> list[str]:
+    """The station sources a UNet-GAN run reads: "ismn" when it names networks, "cma" unless
+    its provider is none (none for the CMIP6DL study, which uses no stations)."""
+    if config["study"] != "trsr":
+        return []
+    src = config["sources"]
+    return [
+        name
+        for name, used in (
+            ("ismn", bool(src["ismn"]["networks"])),
+            ("cma", src["cma"]["provider"] != "none"),
+        )
+        if used
+    ]
+
+
+def station_notes(config: Mapping[str, Any]) -> list[str]:
+    """What a UNet-GAN run does without some station source, one line each, for the start of
+    the run: the station table from the other source alone, or without any station the
+    in-situ loss off and the station-based outputs left out."""
+    if config["study"] != "trsr":
+        return []
+    sources = station_sources(config)
+    if sources == ["ismn", "cma"]:
+        return []
+    if sources == ["ismn"]:
+        return [
+            "stations: sources.cma.provider is none; the station table is built from ISMN alone"
+        ]
+    if sources == ["cma"]:
+        return [
+            "stations: sources.ismn.networks is empty; the station table is built from CMA alone"
+        ]
+    return [
+        f"stations: {NO_STATIONS}",
+        *(f"stations: left out: {what}" for what in STATION_OUTPUTS),
+    ]

@@ -10,11 +10,14 @@ import yaml
 
 from smdown import catalog
 from smdown.configuration import (
+    NO_STATIONS,
     STUDY_DEFAULTS,
     ConfigError,
     check_config,
     derive_study_keys,
     resolve_config,
+    station_notes,
+    station_sources,
 )
 
 CONFIG = Path(__file__).resolve().parents[2] / "config"
@@ -170,3 +173,30 @@ def test_the_files_laid_over_the_defaults_are_the_configfiles_or_the_demo(tmp_pa
     config = resolve_config([mine], CONFIG)
     assert config["run"] == "mine" and config["grid"]["resolution"] == 0.1  # not the demo's
     assert resolve_config([], CONFIG, {"run": "x"})["grid"]["resolution"] == 0.2  # the demo's
+
+
+@pytest.mark.parametrize(
+    ("sources", "expected", "said"),
+    [
+        ({}, ["ismn", "cma"], None),
+        ({"cma": {"provider": "none"}}, ["ismn"], "from ISMN alone"),
+        ({"ismn": {"networks": []}}, ["cma"], "from CMA alone"),
+        ({"ismn": {"networks": []}, "cma": {"provider": "none"}}, [], NO_STATIONS),
+    ],
+)
+def test_station_sources_and_what_the_run_says_without_some(tmp_path, sources, expected, said):
+    path = tmp_path / "mine.yaml"
+    path.write_text(yaml.safe_dump({"sources": sources}))
+    config = resolve_config([DEMO, path], CONFIG)
+    assert station_sources(config) == expected
+    notes = station_notes(config)
+    assert (notes == []) if said is None else said in notes[0]
+    if not expected:  # without stations: the loss off and every station-based output named
+        assert "training.loss_weights.a3 is taken as 0" in notes[0]
+        assert any("Fig. 5" in line for line in notes[1:])
+        assert any("insitu_grids" in line for line in notes[1:])
+
+
+def test_the_cmip6dl_study_reads_no_stations():
+    config = resolve_config([CONFIG / "cmip6dl-demo.yaml"], CONFIG)
+    assert station_sources(config) == [] and station_notes(config) == []

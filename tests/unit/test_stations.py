@@ -472,3 +472,31 @@ def test_cma_bad_file_is_refused(tmp_path, text, problem):
 def test_cma_all_stations_outside_is_refused(demo):
     with pytest.raises(InputError, match="no usable row left"):
         read_cma(demo["cma"], box=(0.0, 1.0, 0.0, 1.0))
+
+
+def test_a_network_without_a_station_in_the_grid_is_refused_by_name(demo, tmp_path):
+    """MAQU lies at 33.5-34 N: in a grid south of it, the configured network gives nothing, and
+    the station table stops naming the network, its folder and what was expected."""
+    box = (31.0, 32.0, 89.0, 104.0)
+    with pytest.raises(InputError, match="ISMN network MAQU") as err:
+        station_table(demo["ismn"], None, DEMO_NETWORKS, min_days=5, box=box)
+    assert err.value.source == str(demo["ismn"] / "MAQU")
+    assert "sources.ismn.networks" in str(err.value)
+    assert str(box) in err.value.expected
+
+
+def test_a_network_folder_without_stations_is_refused_by_name(demo):
+    empty = demo["ismn"] / "EMPTYNET"
+    empty.mkdir()
+    with pytest.raises(InputError, match="EMPTYNET") as err:
+        station_table(demo["ismn"], None, ("NAQU", "EMPTYNET"), min_days=5)
+    assert str(demo["ismn"]) in err.value.source
+
+
+@pytest.mark.parametrize("source", ["ismn", "cma"])
+def test_the_station_table_from_one_source_alone(demo, source):
+    paths = {"ismn": None, "cma": None, source: demo[source]}
+    table, qc = station_table(paths["ismn"], paths["cma"], DEMO_NETWORKS, min_days=5)
+    networks = set(table["network"])
+    assert networks == ({"CMA"} if source == "cma" else set(DEMO_NETWORKS))
+    assert set(qc["source"]) == {source}

@@ -1,6 +1,12 @@
 # Sources. provider "synthetic" writes the demo's files in the real formats from one seeded
 # truth world; provider "local" reads files the user placed (no rule: they must exist).
 
+# Synthetic stations outside the demo's boxes go into the first synthetic region of the grid.
+SYNTHETIC_STATION_REGIONS = {
+    "names": config["regions"]["names"],
+    "union": config["regions"]["union"],
+}
+
 
 if SRC["cmip6"]["provider"] == "synthetic":
     for _exp in config["experiments"]:
@@ -122,6 +128,8 @@ if SRC["ismn"]["provider"] == "synthetic":
             seed=SYN["seed"],
             world=SYN["world"],
             grid=config["grid"],
+            networks=SRC["ismn"]["networks"],
+            regions=SYNTHETIC_STATION_REGIONS,
         script:
             "../scripts/synthesize_ismn.py"
 
@@ -144,6 +152,7 @@ if SRC["cma"]["provider"] == "synthetic":
             seed=SYN["seed"],
             world=SYN["world"],
             grid=config["grid"],
+            regions=SYNTHETIC_STATION_REGIONS,
         script:
             "../scripts/synthesize_cma.py"
 
@@ -163,7 +172,9 @@ if config["regions"]["provider"] == "synthetic":
         resources:
             mem_mb=500,
         params:
-            study=STUDY,
+            names=config["regions"]["names"],
+            union=config["regions"]["union"],
+            grid=config["grid"],
         script:
             "../scripts/synthesize_regions.py"
 

@@ -72,14 +72,14 @@ def ingest_inputs(source):
 
 
 def station_inputs():
-    """The station sources (synthetic files) or their ingest manifests (local archives)."""
+    """The configured station sources (synthetic files) or their ingest manifests (local)."""
     return {
         s: (
             SRC[s]["path"]
             if SRC[s]["provider"] == "synthetic"
             else INGESTED.format(source=s)
         )
-        for s in ("ismn", "cma")
+        for s in STATION_SOURCES
     }
 
 
@@ -100,7 +100,9 @@ def qc_parts():
     )
     parts.append(f"{QC_PARTS}/era5land.csv")
     if STUDY == "trsr":
-        parts += [f"{QC_PARTS}/amsmqtp.csv", f"{QC_PARTS}/stations.csv"]
+        parts.append(f"{QC_PARTS}/amsmqtp.csv")
+    if STATION_SOURCES:
+        parts.append(f"{QC_PARTS}/stations.csv")
     return parts
 
 
@@ -157,21 +159,23 @@ def held_out_months(split):
 
 def insitu_grids_files():
     """Every in-situ grids file the fine-tuning folds use (none without the in-situ loss)."""
-    if TRAIN["loss_weights"]["a3"] == 0:
+    if not INSITU_LOSS:
         return []
     splits = sorted({insitu_split(k) for k in range(TRAIN["finetune"]["n_folds"])})
     return [INSITU_GRIDS.format(split=split) for split in splits]
 
 
 def insitu_grids_input(wildcards):
-    """The random-forest grids S and P of a finetune job, when the in-situ loss weight is not 0."""
-    if TRAIN["loss_weights"]["a3"] == 0:
+    """The random-forest grids S and P of a finetune job, when it has the in-situ loss (its
+    weight not 0, and stations)."""
+    if not INSITU_LOSS:
         return []
     return INSITU_GRIDS.format(split=insitu_split(wildcards.fold))
 
 
 def training_params(stage):
-    """Everything that changes the result of a `stage` job (so a change reruns exactly it)."""
+    """Everything that changes the result of a `stage` job (so a change reruns exactly it);
+    fine-tuning without stations has the in-situ weight a3 at 0."""
     keys = (
         "loss_weights",
         "adversarial_loss",
@@ -184,7 +188,10 @@ def training_params(stage):
         "guard",
         "guard_min_spatial_std_ratio",
     )
-    return {**{k: TRAIN[k] for k in keys}, stage: TRAIN[stage]}
+    params = {**{k: TRAIN[k] for k in keys}, stage: TRAIN[stage]}
+    if stage == "finetune" and not STATION_SOURCES:
+        params["loss_weights"] = {**TRAIN["loss_weights"], "a3": 0.0}
+    return params
 
 
 def ynet_params():

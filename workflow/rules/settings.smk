@@ -1,6 +1,7 @@
 # What the config says, as the rules read it: short names for its sections, the wildcards'
 # allowed values, and the study's own checks (run once, before any job).
 from smdown.catalog import model_entries, model_specs
+from smdown.configuration import NO_STATIONS, station_sources
 
 RUN = config["run"]
 STUDY = config["study"]
@@ -19,6 +20,12 @@ MODEL_SPECS = model_specs(model_entries(config))
 MODEL_SPEC_PARAMS = (
     {"model_specs": config["model_specs"]} if "model_specs" in config else {}
 )
+
+# The station sources the run reads (ISMN when networks are named, CMA unless none); without
+# any, no station rule runs and fine-tuning has no in-situ loss, its log saying why.
+STATION_SOURCES = station_sources(config)
+INSITU_LOSS = bool(STATION_SOURCES) and TRAIN["loss_weights"]["a3"] > 0
+NO_STATIONS_PARAMS = {} if STATION_SOURCES else {"insitu_off": NO_STATIONS}
 
 
 wildcard_constraints:

@@ -47,7 +47,7 @@ def all_sources():
             f"{SYN['truth_path']}/truth_{{experiment}}.nc",
             experiment=config["experiments"],
         )
-    for source in ("ismn", "cma"):
+    for source in STATION_SOURCES:
         if SRC[source]["provider"] == "synthetic":
             targets.append(SRC[source]["path"])
         else:
@@ -58,7 +58,11 @@ def all_sources():
 
 
 def all_insitu():
-    """Fig. 1 and its station list, the in-situ grids and skill, Table S1 and Fig. 5."""
+    """Fig. 1 and its station list, the in-situ grids and skill, Table S1 and Fig. 5: none
+    without stations (the run says so at its start: smdown.configuration.station_notes).
+    """
+    if not STATION_SOURCES:
+        return []
     return [
         f"{FIGS}/fig01_study_area.png",
         f"{FIGS}/fig01_stations.csv",

@@ -9,6 +9,8 @@ from smdown.training.run import JobFiles, finetune, settings_from_config
 with workflow_job(snakemake) as log:
     i, o, p, w = snakemake.input, snakemake.output, snakemake.params, snakemake.wildcards
     torch.set_num_threads(snakemake.threads)
+    if p.get("insitu_off"):
+        log.warning("%s", p.insitu_off)
     finetune(
         model_files={m: i[f"model_{m}"] for m in p.models},
         models=p.models,

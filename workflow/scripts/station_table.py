@@ -8,7 +8,8 @@ from smdown.sources.manifest import source_location
 with workflow_job(snakemake) as log:
     i, o, p = snakemake.input, snakemake.output, snakemake.params
     box = (p.grid["lat_min"], p.grid["lat_max"], p.grid["lon_min"], p.grid["lon_max"])
-    ismn, cma = (source_location(i[s]) for s in ("ismn", "cma"))
+    # a source the config leaves out (no networks, CMA none) is not an input
+    ismn, cma = (source_location(i[s]) if i.get(s) else None for s in ("ismn", "cma"))
     table, qc = station_table(
         ismn_path=ismn,
         cma_path=cma,

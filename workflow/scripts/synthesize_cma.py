@@ -1,11 +1,15 @@
-"""The demo CMA station CSV (rule synthesize_cma)."""
+"""The synthetic CMA station CSV (rule synthesize_cma): stations inside the first region
+where the grid lies outside China."""
 
 from smdown.jobs import workflow_job
-from smdown.synthetic import world_on, write_cma
+from smdown.synthetic import first_region, world_on, write_cma
 
 with workflow_job(snakemake) as log:
     o, p = snakemake.output, snakemake.params
     table = write_cma(
-        world=world_on(grid=p.grid, seed=p.seed, world=p.world), path=o[0], seed=p.seed
+        world=world_on(grid=p.grid, seed=p.seed, world=p.world),
+        path=o[0],
+        seed=p.seed,
+        region=first_region(grid=p.grid, names=p.regions["names"], union=p.regions["union"]),
     )
     log.info("wrote %d rows to %s", len(table), o[0])

@@ -1,13 +1,17 @@
-"""The demo ISMN archive, header_values .stm files (rule synthesize_ismn).
+"""The synthetic ISMN archive, header_values .stm files (rule synthesize_ismn).
 
-Networks CTP_SMTMN, MAQU and NAQU."""
+The configured networks: the demo's in their own boxes, any other inside the first region."""
 
 from smdown.jobs import workflow_job
-from smdown.synthetic import world_on, write_ismn
+from smdown.synthetic import first_region, world_on, write_ismn
 
 with workflow_job(snakemake) as log:
     o, p = snakemake.output, snakemake.params
     stations = write_ismn(
-        world=world_on(grid=p.grid, seed=p.seed, world=p.world), folder=o[0], seed=p.seed
+        world=world_on(grid=p.grid, seed=p.seed, world=p.world),
+        folder=o[0],
+        networks=p.networks,
+        seed=p.seed,
+        region=first_region(grid=p.grid, names=p.regions["names"], union=p.regions["union"]),
     )
     log.info("wrote %d sensors to %s", len(stations), o[0])

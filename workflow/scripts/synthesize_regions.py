@@ -1,12 +1,12 @@
-"""The demo's approximate outlines, labelled as approximate (rule synthesize_regions).
+"""The synthetic region outlines, labelled as approximate or synthetic (rule synthesize_regions).
 
-GeoJSON of the TRSR and its basins, or of China for the CMIP6DL study."""
+GeoJSON of the TRSR and its basins or of China where the config's regions are those, else of
+rectangles tiling the inner part of the configured grid, one per region."""
 
 from smdown.jobs import workflow_job
-from smdown.synthetic import write_china_regions, write_demo_regions
+from smdown.synthetic import write_regions
 
 with workflow_job(snakemake) as log:
     o, p = snakemake.output, snakemake.params
-    write = {"trsr": write_demo_regions, "cmip6dl": write_china_regions}[p.study]
-    write(o[0])
+    write_regions(path=o[0], grid=p.grid, names=p.names, union=p.union)
     log.info("wrote %s", o[0])

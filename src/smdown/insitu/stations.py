@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from os import PathLike
+from pathlib import Path
 
 import pandas as pd
 
@@ -61,10 +62,31 @@ def station_table(
     if ismn_path is not None:
         logs.append(QCLog("ismn", settings))
         daily.append(read_ismn(ismn_path, networks, box, logs[-1], keep_flags))
+        _check_every_network(daily[-1], networks, ismn_path, box, keep_flags)
     if cma_path is not None:
         logs.append(QCLog("cma", settings))
         daily.append(read_cma(cma_path, box, logs[-1]))
     return monthly_means(pd.concat(daily, ignore_index=True), min_days), qc_table(logs)
+
+
+def _check_every_network(
+    daily: pd.DataFrame,
+    networks: Sequence[str],
+    path: str | PathLike,
+    box: Box,
+    keep_flags: Sequence[str],
+) -> None:
+    """Refuse a configured network that gave no usable station (none inside the grid, or
+    none with kept values): the config names it, so the run must not quietly go without it."""
+    empty = [name for name in networks if name not in set(daily["network"])]
+    if empty:
+        raise InputError(
+            Path(path) / empty[0],
+            f"ISMN network {empty[0]} (sources.ismn.networks) has no usable station",
+            f"stations in the box {box} with soil moisture flagged {'/'.join(keep_flags)} at "
+            "0-110 cm (the warnings above say why each was skipped), or the network left out "
+            "of sources.ismn.networks",
+        )
 
 
 def write_station_table(table: pd.DataFrame, path: str | PathLike) -> None:

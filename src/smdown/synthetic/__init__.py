@@ -11,16 +11,23 @@ area the CMIP6, ERA5-Land and CMA writers cover:
   `number`, `expver`; optionally a zip, also of two members) and the legacy one (packed shorts,
   `expver` dimension), at ERA5-Land's 0.1 degree or a coarser requested grid;
 - AMSMQTP daily 5-layer `SM`, one packed NetCDF per year;
-- ISMN "header_values" `.stm` files with static-variable CSVs (CTP_SMTMN, MAQU, NAQU);
+- ISMN "header_values" `.stm` files with static-variable CSVs (CTP_SMTMN, MAQU, NAQU in their
+  boxes; any other network inside a given region, `first_region`);
 - a CMA station CSV (`station_id,lat,lon,elevation_m,date,depth_cm,sm`);
-- GeoJSONs of approximate, hand-drawn TRSR basin outlines and of a China outline;
+- GeoJSONs of approximate, hand-drawn TRSR basin outlines and of a China outline, or for any
+  other grid and region names generated rectangles labelled as synthetic (`write_regions`);
 - random VGG16 feature weights in torchvision's layout (`write_random_vgg16`, not ImageNet's).
 """
 
 from smdown.synthetic.amsmqtp import amsmqtp_filenames, write_amsmqtp
 from smdown.synthetic.cmip6 import cmip6_filenames, write_cmip6
 from smdown.synthetic.era5land import write_era5land
-from smdown.synthetic.masks import write_china_regions, write_demo_regions
+from smdown.synthetic.masks import (
+    first_region,
+    write_china_regions,
+    write_demo_regions,
+    write_regions,
+)
 from smdown.synthetic.stations import write_cma, write_ismn
 from smdown.synthetic.truth import (
     CHINA_BOX,
@@ -38,6 +45,7 @@ __all__ = [
     "amsmqtp_filenames",
     "box_grid",
     "cmip6_filenames",
+    "first_region",
     "target_grid",
     "write_amsmqtp",
     "write_cma",
@@ -47,4 +55,5 @@ __all__ = [
     "write_era5land",
     "world_on",
     "write_ismn",
+    "write_regions",
 ]

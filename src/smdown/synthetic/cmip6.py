@@ -87,13 +87,43 @@ def _index_range(bnds: np.ndarray, low: float, high: float, pad: int) -> slice:
     return slice(max(overlap[0] - pad, 0), min(overlap[-1] + pad + 1, bnds.shape[0]))
 
 
+def _wrapped_indices(bnds: np.ndarray, low: float, high: float, pad: int) -> np.ndarray:
+    """Indices, in the axis's own order, of the cells of a global longitude axis overlapping
+    [low, high] taken modulo 360 (a box across the axis's seam: -10..10 on a 0..360 axis holds
+    cells near 350 and near 0), padded by `pad` cells each side around the turn."""
+    west = bnds.min(axis=1)
+    shift = 360.0 * np.floor((west - low) / 360.0)  # each cell moved to start in [low, low+360)
+    hit = np.flatnonzero((west - shift < high) | (bnds.max(axis=1) - shift > low + 360.0))
+    n = bnds.shape[0]
+    return np.unique((hit[:, None] + np.arange(-pad, pad + 1)[None, :]) % n)
+
+
 def area_subset(
     grid: RectilinearGrid, box: RectilinearGrid, pad: int = PAD_CELLS
 ) -> RectilinearGrid:
-    """The cells of `grid` overlapping the cells of `box`, padded by `pad` cells each side."""
+    """The cells of `grid` overlapping the cells of `box`, padded by `pad` cells each side;
+    for a box beyond the longitudes the grid spans (across its seam, or west of 0 on a 0..360
+    grid), the cells it overlaps modulo 360, in the grid's own order."""
     i = _index_range(grid.lat_bnds, box.lat_bnds.min(), box.lat_bnds.max(), pad)
-    j = _index_range(grid.lon_bnds, box.lon_bnds.min(), box.lon_bnds.max(), pad)
+    low, high = box.lon_bnds.min(), box.lon_bnds.max()
+    if grid.lon_bnds.min() <= low and high <= grid.lon_bnds.max():
+        j = _index_range(grid.lon_bnds, low, high, pad)
+    else:
+        j = _wrapped_indices(grid.lon_bnds, low, high, pad)
     return RectilinearGrid(grid.lat[i], grid.lon[j], grid.lat_bnds[i], grid.lon_bnds[j])
+
+
+def seen_from(grid: RectilinearGrid, box: tuple[float, float, float, float]) -> RectilinearGrid:
+    """`grid` with each longitude moved by whole turns to lie nearest the (lat_min, lat_max,
+    lon_min, lon_max) box, so the truth is sampled where the cell is (350 E is -10 for a box
+    across 0); `grid` itself when no cell moves."""
+    centre = (box[2] + box[3]) / 2
+    shift = 360.0 * np.round((grid.lon - centre) / 360.0)
+    if not shift.any():
+        return grid
+    return RectilinearGrid(
+        grid.lat, grid.lon - shift, grid.lat_bnds, grid.lon_bnds - shift[:, None]
+    )
 
 
 def _month_bounds(first_year: int, last_year: int, calendar: str) -> np.ndarray:
@@ -293,7 +323,9 @@ def write_cmip6(
     """Write one model's `mrsos` files for one experiment into `folder`; return their paths.
 
     The files cover the world's target grid (`world.box` at `world.resolution`) with
-    `PAD_CELLS` native cells to spare on every side, as a padded CDS area request returns.
+    `PAD_CELLS` native cells to spare on every side, as a padded CDS area request returns, on
+    the model's native longitudes (0..360 for most: a box across 0 gets the cells near 360 and
+    those near 0, in that axis's order).
     Values: the truth's 0-10 cm cell means with the model's anomaly scale, bias and white noise
     (drawn from the world's `model_scale`, `model_bias` and `model_noise` ranges; by default
     0.7-1.3, +-0.05 and 0.01-0.03 m3 m-3), seeded by (world.seed, model), times 100
@@ -312,7 +344,7 @@ def write_cmip6(
     months = np.arange(
         f"{exp.first_year:04d}-01", f"{exp.last_year + 1:04d}-01", dtype="datetime64[M]"
     )
-    values = model_values(world, model_name, experiment, grid, months)
+    values = model_values(world, model_name, experiment, seen_from(grid, world.box), months)
     years = months.astype("datetime64[Y]").astype(int) + 1970
     paths = []
     for (first, last), name in zip(

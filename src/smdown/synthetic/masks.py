@@ -1,25 +1,35 @@
-"""Demo region outlines: rough hand-drawn source regions of the Yangtze, Yellow and Lancang,
-and a rough hand-drawn outline of China for the CMIP6DL study.
+"""Synthetic region outlines: the studies' hand-drawn ones, or rectangles for any other grid.
 
-Drawn from general geographic knowledge only (not from any published mask or boundary) and
-labelled as approximate in the file. The three basins share their borders, so TRSR is their
-exact union.
+The demo's are rough hand-drawn source regions of the Yangtze, Yellow and Lancang and a rough
+outline of China for the CMIP6DL study, drawn from general geographic knowledge only (not from
+any published mask or boundary) and labelled as approximate in the file. The three basins share
+their borders, so TRSR is their exact union. A config whose region names or grid are not those
+gets generated outlines instead (`tiled_regions`): its regions as rectangles tiling the inner
+part of its grid, labelled as synthetic, so a new region can be tried before any download.
 """
 
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Mapping, Sequence
 from os import PathLike
 from pathlib import Path
 
-from shapely.geometry import MultiPolygon, Polygon, mapping
+import numpy as np
+import shapely
+from shapely.geometry import MultiPolygon, Polygon, box, mapping
 from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 from shapely.ops import unary_union
 
+from smdown.errors import InputError
+from smdown.geometry import regular_grid
 from smdown.io import atomic_path
 
 NOTE = "approximate demo outline, not the published boundary"
+GENERATED_NOTE = "synthetic outline generated inside the configured grid, not a real boundary"
+INNER_MARGIN = 0.15  # generated outlines leave this fraction of the grid free on every side
 
 # Shared borders (lon, lat): Yangtze/Yellow runs north-west from the triple point near
 # Zhimenda; Yangtze/Lancang runs west from it along the Tanggula foothills.
@@ -143,12 +153,14 @@ def china_region() -> MultiPolygon:
     return MultiPolygon([orient(Polygon(CHINA_MAINLAND), 1.0), orient(Polygon(HAINAN), 1.0)])
 
 
-def _write_regions(path: str | PathLike, regions: dict[str, BaseGeometry]) -> Path:
+def _write_regions(
+    path: str | PathLike, regions: dict[str, BaseGeometry], note: str = NOTE
+) -> Path:
     """Write regions as a GeoJSON FeatureCollection (properties `name`, `note`)."""
     features = [
         {
             "type": "Feature",
-            "properties": {"name": name, "note": NOTE},
+            "properties": {"name": name, "note": note},
             "geometry": mapping(polygon),
         }
         for name, polygon in regions.items()
@@ -168,3 +180,92 @@ def write_demo_regions(path: str | PathLike) -> Path:
 def write_china_regions(path: str | PathLike) -> Path:
     """Write the approximate China outline as a GeoJSON FeatureCollection of one feature, China."""
     return _write_regions(path, {"China": china_region()})
+
+
+def _grid_box(grid: Mapping[str, float]) -> Polygon:
+    """The rectangle of a config `grid` section's cell centres (lon, lat)."""
+    return box(grid["lon_min"], grid["lat_min"], grid["lon_max"], grid["lat_max"])
+
+
+def drawn_regions(
+    grid: Mapping[str, float], names: Sequence[str]
+) -> dict[str, BaseGeometry] | None:
+    """The hand-drawn outlines (the TRSR's basins, or China) when they hold every configured
+    region and reach into the grid; None when the config's region lies elsewhere."""
+    for regions in (demo_regions(), {"China": china_region()}):
+        if set(names) <= set(regions) and _grid_box(grid).intersects(
+            unary_union(list(regions.values()))
+        ):
+            return regions
+    return None
+
+
+def tiled_regions(grid: Mapping[str, float], names: Sequence[str]) -> dict[str, Polygon]:
+    """Rectangles, one per name, tiling the grid's inner part (INNER_MARGIN free each side) in
+    rows from the north-west; neighbours share their borders, none overlap. Refuses a grid too
+    small for each to hold a cell centre."""
+    lon_min, lat_min, lon_max, lat_max = _grid_box(grid).bounds
+    width, height = lon_max - lon_min, lat_max - lat_min
+    west, east = lon_min + INNER_MARGIN * width, lon_max - INNER_MARGIN * width
+    south, north = lat_min + INNER_MARGIN * height, lat_max - INNER_MARGIN * height
+    columns = math.ceil(math.sqrt(len(names)))
+    rows = math.ceil(len(names) / columns)
+    tiles = {}
+    for i, name in enumerate(names):
+        row, column = divmod(i, columns)
+        in_row = min(columns, len(names) - row * columns)
+        step = (east - west) / in_row
+        top = north - row * (north - south) / rows
+        tiles[name] = orient(
+            box(
+                west + column * step, top - (north - south) / rows, west + (column + 1) * step, top
+            ),
+            1.0,
+        )
+    cells = regular_grid(
+        grid["lat_min"], grid["lat_max"], grid["lon_min"], grid["lon_max"], grid["resolution"]
+    )
+    lon, lat = np.meshgrid(cells.lon, cells.lat)
+    empty = [
+        name for name, tile in tiles.items() if not shapely.intersects_xy(tile, lon, lat).any()
+    ]
+    if empty:
+        raise InputError(
+            "regions.names",
+            f"the grid {dict(grid)} is too small for {len(names)} synthetic regions: "
+            f"{empty} would hold no cell",
+            "fewer regions or a grid of more cells (each region's rectangle needs a cell centre)",
+        )
+    return tiles
+
+
+def synthetic_regions(
+    grid: Mapping[str, float], names: Sequence[str], union: str | None
+) -> tuple[dict[str, BaseGeometry], str]:
+    """The outlines the synthetic provider writes for a config, and their note: the drawn ones
+    where they fit (`drawn_regions`), else `tiled_regions` for every name but the union (which
+    the masks make as the union of the others; a union that is the only name is drawn)."""
+    drawn = drawn_regions(grid, names)
+    if drawn is not None:
+        return drawn, NOTE
+    parts = [name for name in names if name != union] or list(names)
+    return tiled_regions(grid, parts), GENERATED_NOTE
+
+
+def write_regions(
+    path: str | PathLike, grid: Mapping[str, float], names: Sequence[str], union: str | None
+) -> Path:
+    """Write the synthetic outlines of a config's `grid` and `regions` (names, union) as a
+    GeoJSON FeatureCollection, each feature labelled by its note."""
+    regions, note = synthetic_regions(grid, names, union)
+    return _write_regions(path, regions, note)
+
+
+def first_region(
+    grid: Mapping[str, float], names: Sequence[str], union: str | None
+) -> BaseGeometry:
+    """The synthetic outline of the config's first region (the union of all when it is the
+    union), cut to the grid: where synthetic stations go."""
+    regions, _ = synthetic_regions(grid, names, union)
+    region = regions[names[0]] if names[0] in regions else unary_union(list(regions.values()))
+    return region.intersection(_grid_box(grid))

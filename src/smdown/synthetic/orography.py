@@ -21,9 +21,15 @@ from smdown.synthetic.truth import TruthWorld
 
 def elevation_m(world: TruthWorld, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     """The synthetic elevation (m) at the cell centres lat x lon: (lat.size, lon.size)."""
+    return elevation_at(world, np.asarray(lat, float)[:, None], np.asarray(lon, float)[None, :])
+
+
+def elevation_at(world: TruthWorld, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """The synthetic elevation (m) at points `lat`, `lon` (arrays that broadcast together);
+    the plateau is laid over the world's box, wherever it lies."""
     lat_min, lat_max, lon_min, lon_max = world.box
-    y = (np.asarray(lat, float)[:, None] - lat_min) / max(lat_max - lat_min, 1e-9)
-    x = (np.asarray(lon, float)[None, :] - lon_min) / max(lon_max - lon_min, 1e-9)
+    y = (np.asarray(lat, float) - lat_min) / max(lat_max - lat_min, 1e-9)
+    x = (np.asarray(lon, float) - lon_min) / max(lon_max - lon_min, 1e-9)
     phase = np.random.default_rng([world.seed, 7]).uniform(0, 2 * np.pi, 2)
     ranges = 700 * np.exp(
         -(((y - 0.25 - 0.1 * np.sin(6 * x + phase[0])) / 0.08) ** 2)

@@ -7,6 +7,11 @@ separated, as ISMN ships it) and one `.stm` file per sensor named
 `network network station lat lon elevation depth_from depth_to sensor` and whose data lines are
 `YYYY/MM/DD HH:MM value flag orig_flag` (daily at 12:00 here; days without data are absent).
 
+Where stations lie: the demo's networks (`NETWORKS`: CTP_SMTMN, MAQU, NAQU) in their own boxes
+on the TRSR, and CMA stations scattered over a world inside China; any other network, or a
+world elsewhere, gets its stations inside a given region (the config's first synthetic region),
+drawn from a generator seeded by the network's name, with ISMN-like sensor depths.
+
 CMA: one CSV, columns `station_id,lat,lon,elevation_m,date,depth_cm,sm` where station_id is a
 5-digit string, lat/lon in degrees, elevation_m in metres, date ISO `YYYY-MM-DD`, depth_cm the
 sensor depth (10, 20, 40, 60, 80, 100) and sm volumetric soil moisture in m3/m3 (3 decimals);
@@ -15,6 +20,8 @@ one row per station, day and depth, rows sorted by station, date, depth; no miss
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from os import PathLike
@@ -22,9 +29,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import shapely
+from shapely.geometry import box as rectangle
+from shapely.geometry.base import BaseGeometry
 
 from smdown.io import atomic_path
-from smdown.synthetic.truth import TruthWorld
+from smdown.synthetic.orography import elevation_at
+from smdown.synthetic.truth import CHINA_BOX, Box, TruthWorld
 
 ISMN_DEPTHS_M = (0.05, 0.10, 0.20, 0.40, 0.80)
 CMA_DEPTHS_CM = (10, 20, 40, 60, 80, 100)
@@ -33,6 +44,8 @@ GAP_FRACTION = 0.03
 SPIKE_FRACTION = 0.002  # readings above saturation, flagged C03
 SATURATION = 0.48  # HWSD saturation written to the static variables file
 FROZEN_MONTHS = (12, 1, 2)
+PLACED_STATIONS = 8  # stations of a network placed in a region (not one of NETWORKS' boxes)
+PLACED_SENSOR = "5TM"
 
 
 @dataclass(frozen=True)
@@ -75,6 +88,76 @@ def _station_table(spec: NetworkSpec, rng: np.random.Generator) -> pd.DataFrame:
             "sensor": spec.sensor,
         }
     )
+
+
+def _within(inner: Box, outer: Box) -> bool:
+    """Whether the (lat_min, lat_max, lon_min, lon_max) box `inner` lies inside `outer`."""
+    return (
+        outer[0] <= inner[0]
+        and inner[1] <= outer[1]
+        and outer[2] <= inner[2]
+        and inner[3] <= outer[3]
+    )
+
+
+def _world_region(world: TruthWorld) -> BaseGeometry:
+    """The world's box as a (lon, lat) rectangle: where stations go when no region is given."""
+    lat_min, lat_max, lon_min, lon_max = world.box
+    return rectangle(lon_min, lat_min, lon_max, lat_max)
+
+
+def points_in(
+    region: BaseGeometry, n: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """`n` (lat, lon) points drawn uniformly inside `region` (lon, lat), rounded to 5 decimals."""
+    if region.is_empty or region.area == 0:
+        raise ValueError(f"cannot place stations in an empty region {region.wkt[:80]}")
+    west, south, east, north = region.bounds
+    lat, lon = np.empty(0), np.empty(0)
+    while lat.size < n:
+        x, y = rng.uniform(west, east, 4 * n), rng.uniform(south, north, 4 * n)
+        inside = shapely.contains_xy(region, x, y)
+        lat, lon = np.r_[lat, y[inside]], np.r_[lon, x[inside]]
+    return np.round(lat[:n], 5), np.round(lon[:n], 5)
+
+
+def _name_number(name: str) -> int:
+    """A number from a network's name, for its own seeded generator."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "big")
+
+
+def _placed_stations(
+    name: str, world: TruthWorld, region: BaseGeometry, rng: np.random.Generator
+) -> pd.DataFrame:
+    """PLACED_STATIONS stations of network `name` inside `region`, named after the network."""
+    lat, lon = points_in(region, PLACED_STATIONS, rng)
+    prefix = re.sub(r"[^A-Za-z0-9]", "", name)[:4].upper() or "ST"
+    return pd.DataFrame(
+        {
+            "network": name,
+            "station": [f"{prefix}-{i + 1:02d}" for i in range(PLACED_STATIONS)],
+            "lat": lat,
+            "lon": lon,
+            "elevation_m": np.round(elevation_at(world, lat, lon), 1),
+            "sensor": PLACED_SENSOR,
+        }
+    )
+
+
+def network_stations(
+    name: str, world: TruthWorld, region: BaseGeometry | None = None, seed: int = 0
+) -> tuple[pd.DataFrame, np.random.Generator]:
+    """The stations of network `name` and the generator that goes on to draw their values: a
+    demo network in its box when the world holds it, else inside `region` (default the
+    world's box), seeded by the network's name."""
+    spec = NETWORKS.get(name)
+    if spec is not None and _within((*spec.lat_range, *spec.lon_range), world.box):
+        rng = np.random.default_rng([world.seed, seed, 301, list(NETWORKS).index(name)])
+        return _station_table(spec, rng), rng
+    rng = np.random.default_rng([world.seed, seed, 302, _name_number(name)])
+    return _placed_stations(
+        name, world, region if region is not None else _world_region(world), rng
+    ), rng
 
 
 def _flags(days: np.ndarray, values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -146,8 +229,10 @@ def write_ismn(
     networks: Sequence[str] = tuple(NETWORKS),
     period: tuple[str, str] = ("2008-05-01", "2019-09-30"),
     seed: int = 0,
+    region: BaseGeometry | None = None,
 ) -> pd.DataFrame:
-    """Write ISMN header_values files for the networks into `folder`.
+    """Write ISMN header_values files for the networks into `folder`, their stations where
+    `network_stations` puts them (`region`: for a network outside the demo's boxes).
 
     Values: the truth at each sensor depth plus white sensor noise (0.01), 3 decimals, with
     sensor outages, rare spikes above saturation (flag C03) and frozen-soil flags (D01).
@@ -158,8 +243,7 @@ def write_ismn(
     days = np.arange(np.datetime64(period[0]), np.datetime64(period[1]) + 1)
     rows = []
     for name in networks:
-        rng = np.random.default_rng([world.seed, seed, 301, list(NETWORKS).index(name)])
-        stations = _station_table(NETWORKS[name], rng)
+        stations, rng = network_stations(name, world, region, seed)
         net = name.replace("_", "-")
         for row in stations.itertuples(index=False):
             truths = world.point_series(row.lat, row.lon, ISMN_DEPTHS_M, days)
@@ -199,22 +283,31 @@ def write_cma(
     n_stations: int = 30,
     period: tuple[str, str] = ("2015-01-01", "2018-12-31"),
     seed: int = 0,
+    region: BaseGeometry | None = None,
 ) -> pd.DataFrame:
     """Write the CMA station CSV (schema in the module docstring) to `path`.
 
-    Stations are scattered over the world's box; values are the truth at each depth plus white
-    noise (0.015). Returns the station table: station_id, lat, lon, elevation_m.
+    Stations are scattered over the world's box when it lies in China (the CMA's), else inside
+    `region` (default the world's box); values are the truth at each depth plus white noise
+    (0.015). Returns the station table: station_id, lat, lon, elevation_m.
     """
     rng = np.random.default_rng([world.seed, seed, 401])
-    lat_min, lat_max, lon_min, lon_max = world.box
-    lat = np.round(rng.uniform(lat_min + 0.2, lat_max - 0.2, n_stations), 4)
-    lon = np.round(rng.uniform(lon_min + 0.2, lon_max - 0.2, n_stations), 4)
+    if _within(world.box, CHINA_BOX):
+        lat_min, lat_max, lon_min, lon_max = world.box
+        lat = np.round(rng.uniform(lat_min + 0.2, lat_max - 0.2, n_stations), 4)
+        lon = np.round(rng.uniform(lon_min + 0.2, lon_max - 0.2, n_stations), 4)
+        heights = elevation(lat, lon)
+    else:
+        lat, lon = points_in(
+            region if region is not None else _world_region(world), n_stations, rng
+        )
+        heights = elevation_at(world, lat, lon)
     stations = pd.DataFrame(
         {
             "station_id": [f"{52000 + 37 * i:05d}" for i in range(n_stations)],
             "lat": lat,
             "lon": lon,
-            "elevation_m": np.round(elevation(lat, lon), 1),
+            "elevation_m": np.round(heights, 1),
         }
     )
     days = np.arange(np.datetime64(period[0]), np.datetime64(period[1]) + 1)

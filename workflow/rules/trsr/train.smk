@@ -54,6 +54,7 @@ rule finetune:
         mem_mb=TRAIN["resources"]["mem_mb"],
         runtime=TRAIN["resources"]["runtime"],
     params:
+        **NO_STATIONS_PARAMS,
         models=config["models"],
         region=config["regions"]["names"][0],
         network=TRAIN["network"],
