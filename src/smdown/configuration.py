@@ -371,7 +371,6 @@ NO_STATIONS = (
 STATION_OUTPUTS = (
     "the station table and its QC part (rule station_table)",
     "the in-situ grids S and P and their skill (insitu_grids, insitu_skill)",
-    "Fig. 1 and its station list (figure_study_area)",
     "the references against stations, Table S1 and Fig. 5 (reference_metrics, "
     "figure_reference_boxplots)",
 )

@@ -14,7 +14,7 @@ import xarray as xr
 from PIL import Image
 
 from smdown.errors import InputError
-from smdown.insitu.sites import station_sites
+from smdown.insitu.sites import no_sites, station_sites
 from smdown.plots.study_area import study_area_figure
 from smdown.sources import acquire, cds
 from smdown.sources.orography import read_elevation
@@ -208,3 +208,14 @@ def test_the_map_is_written_whole(geopotential, tmp_path):
     with Image.open(path) as image:
         assert image.format == "PNG" and image.size[0] > 800
     assert [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+def test_a_run_without_stations_maps_the_study_area_alone(geopotential, tmp_path):
+    sites = no_sites(regions())
+    assert sites.empty and list(sites.columns)[-2:] == ["in_WEST", "in_EAST"]
+    path = tmp_path / "fig01_study_area.png"
+    study_area_figure(
+        read_elevation(geopotential, GRID.lat, GRID.lon), regions(), sites, "Fig. 1 (test)", path
+    )
+    with Image.open(path) as image:
+        assert image.format == "PNG" and image.size[0] > 800

@@ -1,6 +1,7 @@
 """A UNet-GAN run without stations (issue 22, item 4): the tiny config with no ISMN networks
 and no CMA plans no station or in-situ job, fine-tunes without the in-situ loss, still plans
-the product and the trend figures, and says at its start what it left out."""
+Fig. 1 (the study area alone), the product and the trend figures, and says at its start what
+it left out."""
 
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ STATION_RULES = (
     "insitu_skill",
     "reference_metrics",
     "figure_reference_boxplots",
-    "figure_study_area",
     "synthesize_ismn",
     "synthesize_cma",
 )
@@ -53,9 +53,10 @@ def test_no_stations_plans_no_station_job_and_keeps_the_product_and_trends(tmp_p
     assert "CMIP6_UNet-Gan_ssp585.nc" in plan
     assert "fig08_annual_trend_maps_layer1.png" in plan
     assert "fig15_period_rates.png" in plan
-    assert "stations.csv" not in plan  # nor the stations' QC part
+    assert "qc/parts/stations.csv" not in plan  # nor the stations' QC part
+    assert "figure_study_area" in rules  # Fig. 1: the study area without stations
     assert "the in-situ loss is off: no stations are configured" in said
-    for left_out in ("rule station_table", "figure_study_area", "figure_reference_boxplots"):
+    for left_out in ("rule station_table", "figure_reference_boxplots"):
         assert left_out in said
 
 

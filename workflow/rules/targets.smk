@@ -58,14 +58,14 @@ def all_sources():
 
 
 def all_insitu():
-    """Fig. 1 and its station list, the in-situ grids and skill, Table S1 and Fig. 5: none
-    without stations (the run says so at its start: smdown.configuration.station_notes).
-    """
+    """Fig. 1 and its station list, the in-situ grids and skill, Table S1 and Fig. 5; without
+    stations Fig. 1 alone, the study area without stations (the run says so at its start:
+    smdown.configuration.station_notes)."""
+    study_area = [f"{FIGS}/fig01_study_area.png", f"{FIGS}/fig01_stations.csv"]
     if not STATION_SOURCES:
-        return []
+        return study_area
     return [
-        f"{FIGS}/fig01_study_area.png",
-        f"{FIGS}/fig01_stations.csv",
+        *study_area,
         *insitu_grids_files(),
         f"{INSITU}/insitu_skill.csv",
         f"{EVAL}/table_s1_reference_medians.csv",

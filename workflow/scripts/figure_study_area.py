@@ -1,9 +1,10 @@
-"""Fig. 1: elevation, basins and the stations drawn, with their table (rule figure_study_area)."""
+"""Fig. 1: elevation, basins and the stations drawn (if any), with their table (rule
+figure_study_area)."""
 
 import pandas as pd
 import xarray as xr
 
-from smdown.insitu.sites import station_sites
+from smdown.insitu.sites import no_sites, station_sites
 from smdown.io import atomic_path
 from smdown.jobs import workflow_job
 from smdown.plots.study_area import study_area_figure
@@ -16,7 +17,11 @@ with workflow_job(snakemake) as log:
     elevation = read_elevation(path=i.geopotential, lat=grid.lat, lon=grid.lon)
     with xr.open_dataset(i.regions) as ds:
         regions = ds["mask"].load()
-    sites = station_sites(table=pd.read_parquet(i.stations), regions=regions, source=i.stations)
+    sites = (
+        station_sites(table=pd.read_parquet(i.stations), regions=regions, source=i.stations)
+        if hasattr(i, "stations")
+        else no_sites(regions=regions)
+    )
     study_area_figure(
         elevation=elevation, regions=regions, sites=sites, title=p.title, path=o.figure
     )

@@ -76,3 +76,10 @@ def station_sites(
             f"at least one station inside the study area {names[0]}",
         )
     return sites[[*SITE_COLUMNS, *(f"in_{n}" for n in names)]]
+
+
+def no_sites(regions: xr.DataArray) -> pd.DataFrame:
+    """The sites table of a run without stations: its columns, no row (Fig. 1 then shows the
+    study area alone)."""
+    names = [f"in_{r}" for r in np.asarray(regions["region"])]
+    return pd.DataFrame(columns=[*SITE_COLUMNS, *names])

@@ -94,11 +94,13 @@ def draw_study_area(
         if elevation.attrs.get("synthetic")
         else "ERA5-Land surface geopotential / g"
     )
-    ax.set_title(
-        f"Elevation: {source}; {len(sites)} stations of the station table, "
-        f"{int(sites[f'in_{region}'].sum())} inside {region}",
-        fontsize=8,
+    stations = (
+        f"{len(sites)} stations of the station table, "
+        f"{int(sites[f'in_{region}'].sum())} inside {region}"
+        if len(sites)
+        else "no stations configured"
     )
+    ax.set_title(f"Elevation: {source}; {stations}", fontsize=8)
     fig.suptitle(title, fontsize=11)
     return fig
 

@@ -140,7 +140,7 @@ rule figure_reference_boxplots:
 
 rule figure_study_area:
     input:
-        stations=STATION_TABLE,
+        **({"stations": STATION_TABLE} if STATION_SOURCES else {}),
         regions=PREPARED_REGIONS,
         geopotential=GEOPOTENTIAL,
     output:
