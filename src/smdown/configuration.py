@@ -262,7 +262,8 @@ def _check_era5land_years(
     )
     for k in ("first_year", "last_year"):
         year = _setting(config, schema, [*REFERENCE_KEY, k])
-        if None not in (year, first, last) and not first <= year <= last:
+        early = None not in (year, first) and year < first
+        if early or None not in (year, last) and year > last:
             _refuse(
                 [*REFERENCE_KEY, k],
                 f"{year} lies outside ERA5-Land's years {first}-{last} (sources.era5land."
@@ -275,7 +276,11 @@ def _check_vgg_layers(
     config: Mapping[str, Any], schema: Mapping[str, Any], files: Sequence[str | PathLike]
 ) -> None:
     """The UNet-GAN's perceptual loss (b2 > 0) fine-tunes on 3 or 5 reference layers only."""
-    if _setting(config, schema, ["training", "model"]) != "unet_gan":
+    study = STUDY_DEFAULTS.get(_setting(config, schema, ["study"]), {})
+    model = _setting(config, schema, ["training", "model"]) or study.get("training", {}).get(
+        "model"
+    )
+    if model != "unet_gan":
         return
     b2 = _setting(config, schema, ["training", "loss_weights", "b2"])
     count = len(reference_layers(config))

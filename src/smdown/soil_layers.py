@@ -59,9 +59,8 @@ def overlap_weights(
     covered = weights.sum(axis=1, keepdims=True)
     empty = np.flatnonzero(covered[:, 0] <= 0)
     if empty.size:
-        top, bottom = rows[empty[0]]
         raise ValueError(
-            f"layer {top:g}-{bottom:g} m overlaps none of the layers "
+            f"layer {layer_label(*rows[empty[0]])} overlaps none of the layers "
             f"{', '.join(layer_labels(columns))}"
         )
     return weights / covered
