@@ -98,7 +98,9 @@ def all_evaluation():
     targets = [
         f"{EVAL}/out_of_fold_scores.csv",
         f"{FIGS}/fig06_out_of_fold_scatter.png",
-        *expand(f"{FIGS}/fig07_taylor_layer{{layer}}.png", layer=reference_layer_numbers()),
+        *expand(
+            f"{FIGS}/fig07_taylor_layer{{layer}}.png", layer=reference_layer_numbers()
+        ),
     ]
     if SRC["cmip6"]["provider"] == "synthetic":
         targets += expand(
