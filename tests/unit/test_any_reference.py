@@ -18,6 +18,7 @@ from smdown.prepare import reference_from_era5land
 from smdown.soil_layers import average_layers, layer_labels, layers_problem, overlap_weights
 from smdown.sources.amsmqtp import read_amsmqtp_monthly
 from smdown.stats.analyse import read_truth_on_layers
+from smdown.stats.evaluation import layer_scores
 from smdown.synthetic import TruthWorld
 from smdown.synthetic.amsmqtp import year_dataset
 from smdown.synthetic.truth import OBSERVED
@@ -255,3 +256,9 @@ def test_labels_from_depth_bounds():
     ]
     assert layer_labels(ERA5LAND_LAYERS) == ["0-7 cm", "7-28 cm", "28-100 cm"]
     assert layer_labels([(0.0, 0.025)]) == ["0-2.5 cm"]
+
+
+def test_the_papers_scores_stand_beside_five_layers_only():
+    reference = np.random.default_rng(0).random((6, 3, 2, 2))
+    scores = layer_scores(reference, {"same": reference})
+    assert scores["paper_R2"].isna().all() and scores["paper_R"].isna().all()
