@@ -16,6 +16,8 @@ with workflow_job(snakemake) as log:
         xr.open_dataset(i.era5land) as era,
         xr.open_dataset(i.amsmqtp) as ams,
     ):
+        # with ERA5-Land as the reference (provider era5land) both entries are the same field
+        # under one name, so it is scored once
         references = {
             "ERA5-Land": era5_on_station_layers(era["sm"].load(), layer_bounds_of(ams, i.amsmqtp)),
             p.name: ams["sm"].load(),
