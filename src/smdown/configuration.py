@@ -29,7 +29,15 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-from smdown.catalog import CMIP6DL_MODELS, MODELS, TRSR_MODELS, model_name
+from smdown.catalog import (
+    AMSMQTP_LAYERS,
+    CMIP6DL_MODELS,
+    ERA5LAND_LAYERS,
+    MODELS,
+    TRSR_MODELS,
+    model_name,
+)
+from smdown.soil_layers import Layers, as_layers, layers_problem
 
 
 class ConfigError(ValueError):
@@ -113,6 +121,7 @@ def check_config(
     for key in ("grid", "input_grid"):
         if isinstance(config.get(key), Mapping):
             _check_box(key, config[key], files)
+    _check_reference(config, schema, files)
 
 
 def _as_mapping(error: ValidationError) -> ValidationError:
@@ -188,6 +197,122 @@ def _check_box(key: str, grid: Mapping[str, float], files: Sequence[str | PathLi
             _refuse([key, "lon_min"], f"{west} is east of lon_max {east}{hint}", files)
         if east - west >= 360:
             _refuse([key, "lon_max"], f"{east} is a turn or more east of lon_min {west}", files)
+
+
+def _setting(config: Mapping[str, Any], schema: Mapping[str, Any], parts: Sequence[str]) -> Any:
+    """The value at `parts`, or the schema's default where the config does not set it (the
+    check runs before the validation fills the defaults in)."""
+    node: Any = config
+    for part in parts:
+        if not isinstance(node, Mapping) or part not in node:
+            return _subschema(schema, parts).get("default")
+        node = node[part]
+    return node
+
+
+REFERENCE_KEY = ["sources", "amsmqtp"]
+
+
+def _reference_section(config: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`sources.amsmqtp` as far as the config sets it (empty before the defaults are in)."""
+    return config.get("sources", {}).get("amsmqtp", {}) or {}
+
+
+# The VGG perceptual loss takes the layers in channel triplets (smdown.nn.losses.layer_triplets).
+VGG_LAYER_COUNTS = (3, 5)
+
+
+def reference_layers(config: Mapping[str, Any]) -> Layers:
+    """Depth bounds (m) of the fine-tuning reference's layers, in file order: ERA5-Land's with
+    provider era5land, else `sources.amsmqtp.layers`, else AMSMQTP's five (the paper's)."""
+    src = _reference_section(config)
+    if src.get("provider") == "era5land":
+        return ERA5LAND_LAYERS
+    layers = src.get("layers")
+    return AMSMQTP_LAYERS if layers is None else as_layers(layers)
+
+
+def reference_name(config: Mapping[str, Any]) -> str:
+    """The fine-tuning reference's name: `sources.amsmqtp.name`, else ERA5-Land with provider
+    era5land, else AMSMQTP."""
+    src = _reference_section(config)
+    if src.get("name"):
+        return str(src["name"])
+    return "ERA5-Land" if src.get("provider") == "era5land" else "AMSMQTP"
+
+
+def _check_reference(
+    config: Mapping[str, Any], schema: Mapping[str, Any], files: Sequence[str | PathLike]
+) -> None:
+    """What the schema cannot say about the fine-tuning reference (`sources.amsmqtp`): depth
+    bounds where the layers are not AMSMQTP's, bounds that are soil layers, ERA5-Land's own
+    layers and years with provider era5land, and a layer count the VGG loss can take."""
+    provider = _setting(config, schema, [*REFERENCE_KEY, "provider"])
+    name = _setting(config, schema, [*REFERENCE_KEY, "name"])
+    layers = _setting(config, schema, [*REFERENCE_KEY, "layers"])
+    key = [*REFERENCE_KEY, "layers"]
+    if layers is None and provider != "era5land" and name not in (None, "AMSMQTP"):
+        _refuse(
+            key,
+            f"missing: the reference {name} needs the depth bounds of its layers, in file "
+            "order, as [[top, bottom], ...] in metres (only AMSMQTP's are known)",
+            files,
+            REFERENCE_KEY,
+        )
+    if layers is not None:
+        problem = layers_problem(layers)
+        if problem:
+            _refuse(key, f"{problem}; expected [[top, bottom], ...] in metres", files)
+        if provider == "era5land" and as_layers(layers) != ERA5LAND_LAYERS:
+            _refuse(
+                key,
+                f"{layers} differs from ERA5-Land's layers {[list(b) for b in ERA5LAND_LAYERS]} "
+                "(provider era5land: leave the key out)",
+                files,
+            )
+    if provider == "era5land":
+        _check_era5land_years(config, schema, files)
+    _check_vgg_layers(config, schema, files)
+
+
+def _check_era5land_years(
+    config: Mapping[str, Any], schema: Mapping[str, Any], files: Sequence[str | PathLike]
+) -> None:
+    """With ERA5-Land as the reference, its years must lie inside ERA5-Land's prepared years."""
+    first, last = (
+        _setting(config, schema, ["sources", "era5land", k]) for k in ("first_year", "last_year")
+    )
+    for k in ("first_year", "last_year"):
+        year = _setting(config, schema, [*REFERENCE_KEY, k])
+        early = None not in (year, first) and year < first
+        if early or None not in (year, last) and year > last:
+            _refuse(
+                [*REFERENCE_KEY, k],
+                f"{year} lies outside ERA5-Land's years {first}-{last} (sources.era5land."
+                "first_year..last_year), which provider era5land takes the reference from",
+                files,
+            )
+
+
+def _check_vgg_layers(
+    config: Mapping[str, Any], schema: Mapping[str, Any], files: Sequence[str | PathLike]
+) -> None:
+    """The UNet-GAN's perceptual loss (b2 > 0) fine-tunes on 3 or 5 reference layers only."""
+    study = STUDY_DEFAULTS.get(_setting(config, schema, ["study"]), {})
+    model = _setting(config, schema, ["training", "model"]) or study.get("training", {}).get(
+        "model"
+    )
+    if model != "unet_gan":
+        return
+    b2 = _setting(config, schema, ["training", "loss_weights", "b2"])
+    count = len(reference_layers(config))
+    if b2 and count not in VGG_LAYER_COUNTS:
+        _refuse(
+            ["training", "loss_weights", "b2"],
+            f"{b2} (VGG perceptual loss) needs a reference of 3 or 5 layers (channel triplets), "
+            f"but sources.amsmqtp has {count}: set b2 to 0",
+            files,
+        )
 
 
 # The keys that follow from `study`. A config file that sets one of them wins (the tests' tiny

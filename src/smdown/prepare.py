@@ -1,4 +1,5 @@
-"""Analysis-ready inputs on the target grid: regridded models, ERA5-Land and AMSMQTP targets."""
+"""Analysis-ready inputs on the target grid: regridded models, ERA5-Land and the fine-tuning
+reference (AMSMQTP in the paper) as targets."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ import numpy as np
 import xarray as xr
 
 from smdown import __version__
-from smdown.catalog import EXPERIMENTS
+from smdown.catalog import AMSMQTP_LAYERS, EXPERIMENTS
+from smdown.errors import InputError
 from smdown.geometry import RectilinearGrid, grid_from_dataset, in_turn, regular_grid
 from smdown.grid.regrid import regrid
 from smdown.qc import QCLog
 from smdown.sources.amsmqtp import read_amsmqtp_monthly
+from smdown.sources.calendar import check_complete
 from smdown.sources.cmip6 import IDENTITY, read_mrsos
 from smdown.sources.era5land import read_era5land
 from smdown.sources.manifest import resolve_inputs
@@ -141,8 +144,58 @@ def prepare_amsmqtp(
     variable: str = "SM",
     dims: Mapping[str, str] | None = None,
     qc: QCLog | None = None,
+    layers: Sequence[Sequence[float]] = AMSMQTP_LAYERS,
+    name: str = "AMSMQTP",
 ) -> xr.Dataset:
-    """AMSMQTP monthly means as `sm(time, layer, lat, lon)` on `dst` (the fine-tuning target)."""
+    """The fine-tuning reference's monthly means as `sm(time, layer, lat, lon)` on `dst`, its
+    `layers` (depth bounds, m) as `layer_top`/`layer_bottom`; `name` goes into the attributes."""
     paths = resolve_inputs(paths)
-    da = read_amsmqtp_monthly(paths, first_year, last_year, variable=variable, dims=dims, qc=qc)
-    return _layered(da, dst, "AMSMQTP", str(paths[0]), {"years": f"{first_year}-{last_year}"})
+    da = read_amsmqtp_monthly(
+        paths, first_year, last_year, variable=variable, dims=dims, qc=qc, layers=layers
+    )
+    return _layered(da, dst, name, str(paths[0]), {"years": f"{first_year}-{last_year}"})
+
+
+def reference_from_era5land(
+    era5land: str | PathLike, first_year: int, last_year: int, name: str = "ERA5-Land"
+) -> xr.Dataset:
+    """The prepared ERA5-Land file's reference years as the fine-tuning reference (provider
+    era5land): the same `sm` on its three layers, `name` in the attributes."""
+    with xr.open_dataset(era5land) as ds:
+        years = ds["time"].dt.year
+        if not (years.min() <= first_year and last_year <= years.max()):
+            raise InputError(
+                era5land,
+                f"years {int(years.min())}-{int(years.max())}",
+                f"the reference years {first_year}-{last_year} (sources.amsmqtp.first_year.."
+                "last_year inside sources.era5land's)",
+            )
+        out = ds.sel(time=slice(f"{first_year}-01-01", f"{last_year}-12-31")).load()
+    for var in out.variables.values():  # the source file's chunking does not fit fewer months
+        var.encoding = {}
+    check_complete(out["time"].values, first_year, last_year, era5land)
+    out["sm"].attrs["long_name"] = f"volumetric soil moisture ({name})"
+    out.attrs.update(source=name, years=f"{first_year}-{last_year}")
+    return out
+
+
+def prepare_reference(
+    paths: Sequence[str | PathLike],
+    dst: RectilinearGrid,
+    first_year: int,
+    last_year: int,
+    *,
+    provider: str,
+    name: str,
+    layers: Sequence[Sequence[float]],
+    variable: str = "SM",
+    dims: Mapping[str, str] | None = None,
+    qc: QCLog | None = None,
+) -> xr.Dataset:
+    """The fine-tuning reference as configured (`sources.amsmqtp`): the prepared ERA5-Land file
+    `paths[0]` with provider era5land, else the reference's own files (`prepare_amsmqtp`)."""
+    if provider == "era5land":
+        return reference_from_era5land(paths[0], first_year, last_year, name)
+    return prepare_amsmqtp(
+        paths, dst, first_year, last_year, variable, dims, qc, layers=layers, name=name
+    )

@@ -201,3 +201,25 @@ def year_indices(times: np.ndarray, first: int, last: int) -> np.ndarray:
     """Indices of the months whose year lies in [first, last]."""
     years = times.astype("datetime64[Y]").astype(int) + 1970
     return np.flatnonzero((years >= first) & (years <= last))
+
+
+# Where each kind of file keeps its layers' depth bounds (m): prepared targets and in-situ
+# grids, the synthetic truth, a product (CF bounds).
+_BOUNDS_VARIABLES = (("layer_top", "layer_bottom"), ("depth_top", "depth_bottom"))
+
+
+def layer_bounds_of(ds: xr.Dataset, source: str | PathLike) -> tuple[tuple[float, float], ...]:
+    """The (top, bottom) depth bounds in metres of a file's layers, in file order: a prepared
+    target's `layer_top`/`layer_bottom`, the truth's `depth_top`/`depth_bottom` or a
+    product's `depth_bnds`."""
+    for top, bottom in _BOUNDS_VARIABLES:
+        if top in ds.variables and bottom in ds.variables:
+            pairs = zip(ds[top].values, ds[bottom].values, strict=True)
+            return tuple((float(t), float(b)) for t, b in pairs)
+    if "depth_bnds" in ds.variables:
+        return tuple((float(t), float(b)) for t, b in ds["depth_bnds"].values)
+    raise InputError(
+        source,
+        "no layer depth bounds",
+        "layer_top/layer_bottom, depth_top/depth_bottom or depth_bnds",
+    )

@@ -234,8 +234,8 @@ def test_unlabelled_samples_come_from_the_domain_or_the_region(table, monkeypatc
     seen = []
     original = forest._unlabelled_samples
 
-    def spy(n, mask, grid, months, seed):
-        drawn = original(n, mask, grid, months, seed)
+    def spy(n, mask, grid, months, seed, *layers):
+        drawn = original(n, mask, grid, months, seed, *layers)
         seen.append(drawn)
         return drawn
 

@@ -106,6 +106,7 @@ if SRC["amsmqtp"]["provider"] == "synthetic":
             grid=config["grid"],
             first_year=SRC["amsmqtp"]["first_year"],
             last_year=SRC["amsmqtp"]["last_year"],
+            layers=REFERENCE_LAYERS,
         script:
             "../scripts/synthesize_amsmqtp.py"
 

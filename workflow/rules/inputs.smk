@@ -2,7 +2,7 @@
 import glob
 from pathlib import Path
 
-from smdown.catalog import AMSMQTP_LAYERS, ERA5LAND_LAYERS
+from smdown.catalog import ERA5LAND_LAYERS
 from smdown.errors import InputError
 from smdown.sources.cmip6_files import find_cmor_files
 from smdown.synthetic import amsmqtp_filenames, cmip6_filenames
@@ -53,8 +53,11 @@ def era5land_inputs(wildcards=None):
 
 
 def amsmqtp_inputs(wildcards=None):
-    """The synthetic AMSMQTP files, or the manifest of the user's ingested ones."""
+    """The fine-tuning reference's files: synthetic, the manifest of the user's ingested ones,
+    or the prepared ERA5-Land file (provider era5land)."""
     src = SRC["amsmqtp"]
+    if src["provider"] == "era5land":
+        return [PREPARED_ERA5LAND]
     if src["provider"] == "synthetic":
         names = amsmqtp_filenames(src["first_year"], src["last_year"])
         return [f"{src['path']}/{n}" for n in names]
@@ -112,9 +115,10 @@ def input_grid():
 
 
 def product_layers():
-    """Depth bounds (m) of the product's layers: AMSMQTP's five, or the YNet's ERA5-Land layer."""
+    """Depth bounds (m) of the product's layers: the fine-tuning reference's (AMSMQTP's five in
+    the paper), or the YNet's ERA5-Land layer."""
     if STUDY == "trsr":
-        return [list(b) for b in AMSMQTP_LAYERS]
+        return REFERENCE_LAYERS
     return [list(ERA5LAND_LAYERS[YNET["target_layer"] - 1])]
 
 

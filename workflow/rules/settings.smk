@@ -1,7 +1,7 @@
 # What the config says, as the rules read it: short names for its sections, the wildcards'
 # allowed values, and the study's own checks (run once, before any job).
 from smdown.catalog import model_entries, model_specs
-from smdown.configuration import NO_STATIONS, station_sources
+from smdown.configuration import NO_STATIONS, reference_layers, reference_name, station_sources
 
 RUN = config["run"]
 STUDY = config["study"]
@@ -12,6 +12,10 @@ YNET = TRAIN["ynet"]
 PRODUCT_CFG = config["product"]
 TREND_CFG = config["trends"]
 SSPS = [e for e in config["experiments"] if e != "historical"]
+# The fine-tuning reference (sources.amsmqtp): its name and its layers' depth bounds (m), which
+# the product, the stations' layers and the per-layer figures follow.
+REFERENCE_NAME = reference_name(config)
+REFERENCE_LAYERS = [list(b) for b in reference_layers(config)]
 # The models as smdown.catalog.Model by name (catalog entries, overridden or added by the
 # config's mappings); config["models"] holds their names. MODEL_SPEC_PARAMS is the params entry
 # of the rules that need a model's member, grid label or grid: empty for a config of catalog
@@ -32,7 +36,7 @@ wildcard_constraints:
     model="|".join(m.replace("-", r"\-") for m in config["models"]),
     experiment="|".join(config["experiments"]),
     fold=r"\d+",
-    layer=r"[1-5]",
+    layer=r"\d+",
     split=r"all|fold\d+",
 
 

@@ -92,12 +92,19 @@ def all_products():
     )
 
 
+def reference_layer_numbers():
+    """The product's layers 1..L, L the fine-tuning reference's layer count (one figure each)."""
+    return range(1, len(REFERENCE_LAYERS) + 1)
+
+
 def all_evaluation():
     """Out-of-fold scores, Fig. 6, Fig. 7 per layer, and the truth check on synthetic data."""
     targets = [
         f"{EVAL}/out_of_fold_scores.csv",
         f"{FIGS}/fig06_out_of_fold_scatter.png",
-        *expand(f"{FIGS}/fig07_taylor_layer{{layer}}.png", layer=range(1, 6)),
+        *expand(
+            f"{FIGS}/fig07_taylor_layer{{layer}}.png", layer=reference_layer_numbers()
+        ),
     ]
     if SRC["cmip6"]["provider"] == "synthetic":
         targets += expand(
@@ -109,7 +116,7 @@ def all_evaluation():
 
 def all_trends():
     """Every trend figure of every layer, Figs. 13 and 15 with their tables, and the truth check."""
-    layers = range(1, 6)
+    layers = reference_layer_numbers()
     targets = [
         *expand(f"{FIGS}/fig08_annual_trend_maps_layer{{k}}.png", k=layers),
         *expand(f"{FIGS}/fig09_seasonal_trend_maps_layer{{k}}.png", k=layers),

@@ -1,4 +1,5 @@
-"""Fig. 6: out-of-fold scatter against AMSMQTP, every layer (rule figure_out_of_fold_scatter).
+"""Fig. 6: out-of-fold scatter against the fine-tuning reference, every layer (rule
+figure_out_of_fold_scatter).
 
 Density scatter of the product's out-of-fold predictions."""
 
@@ -19,9 +20,17 @@ with workflow_job(snakemake) as log:
         first, last = (str(oof["time"].values[end])[:7] for end in (0, -1))
         warning = guard_warning(oof)
     title = (
-        f"Fig. 6 ({p.run}): out-of-fold {PRODUCT} predictions against AMSMQTP, "
+        f"Fig. 6 ({p.run}): out-of-fold {PRODUCT} predictions against {p.name}, "
         f"{first} to {last}, every region cell and month (5-fold cross-validation)"
         + (f"\nWARNING: {warning}" if warning else "")
     )
-    layer_scatter(obs=obs, pred=pred, scores=scores, path=o[0], title=title)
+    layer_scatter(
+        obs=obs,
+        pred=pred,
+        scores=scores,
+        path=o[0],
+        title=title,
+        layers=p.layers,
+        reference=p.name,
+    )
     log.info("wrote %s", o[0])

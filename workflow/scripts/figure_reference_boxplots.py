@@ -1,4 +1,5 @@
-"""Fig. 5: box plots of ERA5-Land and AMSMQTP against stations (rule figure_reference_boxplots).
+"""Fig. 5: box plots of ERA5-Land and the fine-tuning reference against stations (rule
+figure_reference_boxplots).
 
 Their metrics per station and layer."""
 
@@ -14,5 +15,5 @@ with workflow_job(snakemake) as log:
         f"Fig. 5 ({p.run}): reference datasets against in-situ monthly means, "
         f"per station and layer ({metrics['station'].nunique()} stations)"
     )
-    reference_boxplots(metrics=metrics, path=o[0], title=title)
+    reference_boxplots(metrics=metrics, path=o[0], title=title, layers=p.layers)
     log.info("wrote %s", o[0])

@@ -25,6 +25,7 @@ with workflow_job(snakemake) as log:
         months=month_range(first_year=first_year, last_year=last_year),
         options=options,
         held_out=held_out,
+        layers=p.layers,
     )
     write_netcdf(ds=grids, path=o[0], encoding=compressed_encoding(grids))
     log.info(

@@ -10,7 +10,10 @@ with workflow_job(snakemake) as log:
     i, o, p = snakemake.input, snakemake.output, snakemake.params
     table = pd.read_parquet(i[0])
     skill = leave_stations_out_skill(
-        table=table, options=ForestOptions(**p.forest, n_jobs=snakemake.threads), n_folds=p.folds
+        table=table,
+        options=ForestOptions(**p.forest, n_jobs=snakemake.threads),
+        n_folds=p.folds,
+        layers=p.layers,
     )
     with atomic_path(o[0]) as tmp:
         skill.to_csv(tmp, index=False)

@@ -30,4 +30,5 @@ with workflow_job(snakemake) as log:
         device=p.device,
         chunk_months=p.chunk_months,
         batch_size=p.batch_size,
+        layers=p.layers,
     )

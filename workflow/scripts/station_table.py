@@ -18,6 +18,7 @@ with workflow_job(snakemake) as log:
         box=box,
         settings=QCSettings.from_config(p.qc),
         keep_flags=p.keep_flags,
+        layers=p.layers,
     )
     write_station_table(table=table, path=o.table)
     write_qc_table(table=qc, path=o.qc)

@@ -1,4 +1,5 @@
-"""The demo AMSMQTP folder: daily 5-layer files, one per year (rule synthesize_amsmqtp)."""
+"""The demo AMSMQTP folder: daily files on the reference's layers, one per year (rule
+synthesize_amsmqtp)."""
 
 from smdown.jobs import workflow_job
 from smdown.synthetic import world_on, write_amsmqtp
@@ -11,5 +12,6 @@ with workflow_job(snakemake) as log:
         folder=folder,
         first_year=p.first_year,
         last_year=p.last_year,
+        layers=p.layers,
     )
     log.info("wrote %d files to %s", len(paths), folder)

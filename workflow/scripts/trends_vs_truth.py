@@ -4,7 +4,7 @@ import numba
 
 from smdown.io import atomic_path
 from smdown.jobs import workflow_job
-from smdown.stats.analyse import read_sm, region_masks, truth_comparison
+from smdown.stats.analyse import read_sm, read_truth_on_layers, region_masks, truth_comparison
 
 with workflow_job(snakemake) as log:
     i, o, p, w = snakemake.input, snakemake.output, snakemake.params, snakemake.wildcards
@@ -12,9 +12,9 @@ with workflow_job(snakemake) as log:
     product = read_sm(i.product)
     table = truth_comparison(
         product=product,
-        truth=read_sm(i.truth),
+        truth=read_truth_on_layers(truth=i.truth, product=i.product),
         base=read_sm(i.base),
-        truth_base=read_sm(i.truth_base),
+        truth_base=read_truth_on_layers(truth=i.truth_base, product=i.base),
         masks=region_masks(path=i.regions, sm=product, source=i.product),
         periods={name: tuple(years) for name, years in p.periods.items()},
         alpha=p.alpha,

@@ -14,8 +14,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from smdown.catalog import AMSMQTP_LAYERS
 from smdown.errors import InputError
-from smdown.insitu.sensors import TARGET_BOX, Box, in_box, layer_of_depth, tidy_daily
+from smdown.insitu.sensors import TARGET_BOX, Box, Layers, in_box, layer_of_depth, tidy_daily
 from smdown.qc import QCLog
 from smdown.sources.cma import read_cma_csv
 
@@ -25,9 +26,14 @@ CMA_NETWORK = "CMA"
 ROW_KEY = ["station_id", "date", "depth_cm"]
 
 
-def read_cma(path: str | PathLike, box: Box = TARGET_BOX, qc: QCLog | None = None) -> pd.DataFrame:
-    """Daily means per station and layer from the CMA CSV, drops recorded in `qc` (the source
-    is refused when it loses more than the QC settings allow)."""
+def read_cma(
+    path: str | PathLike,
+    box: Box = TARGET_BOX,
+    qc: QCLog | None = None,
+    layers: Layers = AMSMQTP_LAYERS,
+) -> pd.DataFrame:
+    """Daily means per station and layer (of the reference's `layers`) from the CMA CSV, drops
+    recorded in `qc` (the source is refused when it loses more than the QC settings allow)."""
     path = Path(path)
     qc = qc if qc is not None else QCLog("cma")
     raw = read_cma_csv(path)
@@ -41,7 +47,7 @@ def read_cma(path: str | PathLike, box: Box = TARGET_BOX, qc: QCLog | None = Non
     )
     raw = raw[~duplicated]
     raw = raw[_stations_in_box(raw, box, qc, path)]
-    raw = raw.merge(_layers(raw, qc, path), on=["station_id", "depth_cm"])
+    raw = raw.merge(_layers(raw, qc, path, layers), on=["station_id", "depth_cm"])
     raw = raw[raw["layer"].notna()]
     raw = raw[qc.screen(raw["sm"].to_numpy(), path)]
     qc.refuse_if_too_much()
@@ -84,16 +90,16 @@ def _stations_in_box(raw: pd.DataFrame, box: Box, qc: QCLog, path: Path) -> pd.S
     return raw["station_id"].isin(inside)
 
 
-def _layers(raw: pd.DataFrame, qc: QCLog, path: Path) -> pd.DataFrame:
+def _layers(raw: pd.DataFrame, qc: QCLog, path: Path, bounds: Layers) -> pd.DataFrame:
     """Layer of each (station, depth) pair; NaN (listed in the QC table) where the depth is
-    outside 0-110 cm."""
+    outside the layers (0-110 cm for AMSMQTP)."""
     rows = raw.groupby(["station_id", "depth_cm"]).size()
     pairs = raw[["station_id", "depth_cm"]].drop_duplicates()
     layers = []
     for station, depth_cm in pairs.itertuples(index=False):
         where = f"CMA station {station} depth {depth_cm:g} cm"
         try:
-            layers.append(layer_of_depth(depth_cm / 100, depth_cm / 100, where))
+            layers.append(layer_of_depth(depth_cm / 100, depth_cm / 100, where, bounds))
         except InputError as exc:
             log.warning("%s; skipped", exc)
             qc.drop(

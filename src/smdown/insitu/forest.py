@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import TypeVar
@@ -25,7 +26,7 @@ from smdown import __version__
 from smdown.catalog import AMSMQTP_LAYERS
 from smdown.geometry import RectilinearGrid
 
-LAYERS = np.arange(1, len(AMSMQTP_LAYERS) + 1)
+Bounds = Sequence[Sequence[float]]  # the fine-tuning reference's layers (m): AMSMQTP's by default
 FEATURES = ("layer", "lat", "lon", "year", "month")
 TABLE_COLUMNS = ("station", "network", "lat", "lon", "layer", "month", "sm")
 CHUNK_ROWS = 1 << 17  # (month, layer, cell) rows per prediction task: a few MiB of work memory
@@ -73,7 +74,12 @@ def year_month(months) -> tuple[np.ndarray, np.ndarray]:
     return index // 12 + 1970, index % 12 + 1
 
 
-def _check_table(table: pd.DataFrame) -> None:
+def layer_numbers(layers: Bounds = AMSMQTP_LAYERS) -> np.ndarray:
+    """The layer feature's values 1..L, L the reference's layer count."""
+    return np.arange(1, len(layers) + 1)
+
+
+def _check_table(table: pd.DataFrame, layers: Bounds = AMSMQTP_LAYERS) -> None:
     """Refuse tables the forests cannot learn from, naming what is wrong."""
     missing = [c for c in TABLE_COLUMNS if c not in table.columns]
     if missing:
@@ -82,8 +88,9 @@ def _check_table(table: pd.DataFrame) -> None:
         raise ValueError("station table has no rows")
     if not np.isfinite(table["sm"].to_numpy(dtype=float)).all():
         raise ValueError("station table has missing soil moisture values")
-    if not table["layer"].isin(LAYERS).all():
-        raise ValueError(f"station table has layers outside {LAYERS.tolist()}")
+    numbers = layer_numbers(layers)
+    if not table["layer"].isin(numbers).all():
+        raise ValueError(f"station table has layers outside {numbers.tolist()}")
 
 
 def _table_features(table: pd.DataFrame, lat=None, lon=None) -> np.ndarray:
@@ -105,9 +112,11 @@ def _snap(centres: np.ndarray, bounds: np.ndarray, values: np.ndarray) -> np.nda
     return np.where(inside, centres[i], values)
 
 
-def fit_regressor(table: pd.DataFrame, options: ForestOptions) -> RandomForestRegressor:
+def fit_regressor(
+    table: pd.DataFrame, options: ForestOptions, layers: Bounds = AMSMQTP_LAYERS
+) -> RandomForestRegressor:
     """The forest predicting station soil moisture (m3 m-3) from the five features."""
-    _check_table(table)
+    _check_table(table, layers)
     model = RandomForestRegressor(
         n_estimators=options.n_estimators_regressor,
         max_features=float(options.max_features),
@@ -152,32 +161,43 @@ def _station_samples(table: pd.DataFrame, grid: RectilinearGrid, months: np.ndar
 
 
 def _unlabelled_samples(
-    n: int, mask: np.ndarray, grid: RectilinearGrid, months: np.ndarray, seed: int
+    n: int,
+    mask: np.ndarray,
+    grid: RectilinearGrid,
+    months: np.ndarray,
+    seed: int,
+    layers: Bounds = AMSMQTP_LAYERS,
 ) -> np.ndarray:
     """Features of `n` (month, layer, cell) draws, uniform over `months`, layers and the mask."""
     rng = np.random.default_rng([seed, 1])
     iy, ix = np.nonzero(mask)
     cell = rng.integers(iy.size, size=n)
     year, month = year_month(months[rng.integers(months.size, size=n)])
-    return features(rng.choice(LAYERS, size=n), grid.lat[iy[cell]], grid.lon[ix[cell]], year, month)
+    drawn = rng.choice(layer_numbers(layers), size=n)
+    return features(drawn, grid.lat[iy[cell]], grid.lon[ix[cell]], year, month)
 
 
 def fit_classifier(
-    table: pd.DataFrame, mask: np.ndarray, grid: RectilinearGrid, months, options: ForestOptions
+    table: pd.DataFrame,
+    mask: np.ndarray,
+    grid: RectilinearGrid,
+    months,
+    options: ForestOptions,
+    layers: Bounds = AMSMQTP_LAYERS,
 ) -> RandomForestClassifier:
     """The forest telling station samples (class 1) from unlabelled ones (class 0).
 
     Class 1 holds the table's rows within `months` (every station in the grid's box); class 0
-    as many seeded draws over (month in `months`, layer 1..5, cell): cells of the whole grid
-    with `unlabelled_from` "domain" (the paper's Algorithm 1), of `mask` with "region" (then
-    location alone tells stations outside the region from the background). Its class-1
-    probability is P.
+    as many seeded draws over (month in `months`, layer 1..L of `layers`, cell): cells of the
+    whole grid with `unlabelled_from` "domain" (the paper's Algorithm 1), of `mask` with
+    "region" (then location alone tells stations outside the region from the background). Its
+    class-1 probability is P.
     """
     if options.unlabelled_from not in UNLABELLED_FROM:
         raise ValueError(
             f"unlabelled_from {options.unlabelled_from!r} is not one of {UNLABELLED_FROM}"
         )
-    _check_table(table)
+    _check_table(table, layers)
     months = _as_months(months)
     stations = _station_samples(table, grid, months)
     where = (
@@ -185,7 +205,7 @@ def fit_classifier(
         if options.unlabelled_from == "region"
         else np.ones(grid.shape, dtype=bool)
     )
-    background = _unlabelled_samples(len(stations), where, grid, months, options.seed)
+    background = _unlabelled_samples(len(stations), where, grid, months, options.seed, layers)
     labels = np.r_[np.ones(len(stations)), np.zeros(len(background))].astype(int)
     model = RandomForestClassifier(
         n_estimators=options.n_estimators_classifier,
@@ -203,8 +223,8 @@ def _serial(model: Forest) -> Forest:
     return copy.copy(model).set_params(n_jobs=1)
 
 
-def _month_blocks(n_months: int, n_cells: int) -> list[slice]:
-    step = max(1, CHUNK_ROWS // (LAYERS.size * n_cells))
+def _month_blocks(n_months: int, n_rows_per_month: int) -> list[slice]:
+    step = max(1, CHUNK_ROWS // n_rows_per_month)
     return [slice(i, min(i + step, n_months)) for i in range(0, n_months, step)]
 
 
@@ -215,8 +235,9 @@ def predict_grids(
     mask: np.ndarray,
     months,
     n_jobs: int,
+    layers: Bounds = AMSMQTP_LAYERS,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """S and P as float32 (time, layer, lat, lon), NaN outside `mask`.
+    """S and P as float32 (time, layer 1..L of `layers`, lat, lon), NaN outside `mask`.
 
     Blocks of months are predicted on `n_jobs` threads (the trees release the GIL), each block
     serially, so the results do not depend on thread timing.
@@ -226,7 +247,8 @@ def predict_grids(
     iy, ix = np.nonzero(mask)
     lat, lon = grid.lat[iy], grid.lon[ix]
     year, month = year_month(months)
-    shape = (months.size, LAYERS.size, *grid.shape)
+    numbers = layer_numbers(layers)
+    shape = (months.size, numbers.size, *grid.shape)
     sm = np.full(shape, np.nan, dtype=np.float32)
     prob = np.full(shape, np.nan, dtype=np.float32)
     regressor, classifier = _serial(regressor), _serial(classifier)
@@ -234,14 +256,14 @@ def predict_grids(
 
     def block(part: slice) -> None:
         x = features(
-            LAYERS[None, :, None], lat, lon, year[part, None, None], month[part, None, None]
+            numbers[None, :, None], lat, lon, year[part, None, None], month[part, None, None]
         )
-        out = (part.stop - part.start, LAYERS.size, iy.size)
+        out = (part.stop - part.start, numbers.size, iy.size)
         sm[part, :, iy, ix] = regressor.predict(x).reshape(out)
         prob[part, :, iy, ix] = classifier.predict_proba(x)[:, one].reshape(out)
 
     with ThreadPoolExecutor(max_workers=effective_n_jobs(n_jobs)) as pool:
-        list(pool.map(block, _month_blocks(months.size, iy.size)))
+        list(pool.map(block, _month_blocks(months.size, numbers.size * iy.size)))
     return sm, prob
 
 
@@ -252,11 +274,13 @@ def grids_dataset(
     months,
     options: ForestOptions,
     table: pd.DataFrame,
+    layers: Bounds = AMSMQTP_LAYERS,
 ) -> xr.Dataset:
-    """The CF dataset of S and P (from `predict_grids`), recording the options and table size."""
+    """The CF dataset of S and P (from `predict_grids`) on the reference's `layers`, recording
+    the options and table size."""
     months = _as_months(months)
     dims = ("time", "layer", "lat", "lon")
-    top, bottom = (np.array(v) for v in zip(*AMSMQTP_LAYERS, strict=True))
+    top, bottom = (np.array(v, dtype=float) for v in zip(*layers, strict=True))
     ds = xr.Dataset(
         {
             "insitu_sm": (
@@ -286,7 +310,7 @@ def grids_dataset(
                 months.astype("datetime64[ns]"),
                 {"standard_name": "time", "long_name": "month (start)"},
             ),
-            "layer": ("layer", LAYERS, {"long_name": "AMSMQTP soil layer"}),
+            "layer": ("layer", layer_numbers(layers), {"long_name": "AMSMQTP soil layer"}),
             "layer_top": ("layer", top, {"units": "m", "long_name": "depth of the layer top"}),
             "layer_bottom": (
                 "layer",
@@ -317,8 +341,10 @@ def insitu_grids(
     months,
     options: ForestOptions,
     held_out=None,
+    layers: Bounds = AMSMQTP_LAYERS,
 ) -> xr.Dataset:
-    """`insitu_sm` (S) and `insitu_prob` (P) on (time=months, layer 1..5, lat, lon).
+    """`insitu_sm` (S) and `insitu_prob` (P) on (time=months, layer 1..L, lat, lon), L the
+    reference's `layers` (depth bounds, m; AMSMQTP's five by default).
 
     Both are float32 and NaN outside `mask`. Table rows outside `months` train the regressor
     only. Months in `held_out` (a fold's test months) are predicted but no station sample of
@@ -335,10 +361,10 @@ def insitu_grids(
     if seen.empty:
         raise ValueError("every station sample falls in the held-out months")
     training_months = months[~np.isin(months, held)]
-    regressor = fit_regressor(seen, options)
-    classifier = fit_classifier(seen, mask, grid, training_months, options)
-    sm, prob = predict_grids(regressor, classifier, grid, mask, months, options.n_jobs)
-    ds = grids_dataset(sm, prob, grid, months, options, seen)
+    regressor = fit_regressor(seen, options, layers)
+    classifier = fit_classifier(seen, mask, grid, training_months, options, layers)
+    sm, prob = predict_grids(regressor, classifier, grid, mask, months, options.n_jobs, layers)
+    ds = grids_dataset(sm, prob, grid, months, options, seen, layers)
     ds.attrs["held_out_months"] = _month_list(held)
     return ds
 
@@ -375,7 +401,10 @@ def _scores(predicted: np.ndarray, observed: np.ndarray) -> dict[str, float]:
 
 
 def leave_stations_out_skill(
-    table: pd.DataFrame, options: ForestOptions, n_folds: int = 5
+    table: pd.DataFrame,
+    options: ForestOptions,
+    n_folds: int = 5,
+    layers: Bounds = AMSMQTP_LAYERS,
 ) -> pd.DataFrame:
     """Per-layer skill of the regressor on stations left out, beside a climatology baseline.
 
@@ -383,7 +412,7 @@ def leave_stations_out_skill(
     forest and by the per-layer calendar-month mean of the other stations. One row per layer:
     forest_* and climatology_* RMSE, MAE, R and bias, and whether the forest's RMSE is lower.
     """
-    _check_table(table)
+    _check_table(table, layers)
     table = table.reset_index(drop=True)
     groups = table["network"].astype(str) + "/" + table["station"].astype(str)
     if groups.nunique() < n_folds:
@@ -392,7 +421,7 @@ def leave_stations_out_skill(
     climatology = np.empty(len(table))
     folds = GroupKFold(n_splits=n_folds, shuffle=True, random_state=options.seed)
     for train, test in folds.split(table, groups=groups):
-        model = _serial(fit_regressor(table.iloc[train], options))
+        model = _serial(fit_regressor(table.iloc[train], options, layers))
         forest[test] = model.predict(_table_features(table.iloc[test]))
         climatology[test] = _climatology(table.iloc[train], table.iloc[test])
     rows = []

@@ -18,8 +18,9 @@ import pandas as pd
 from ismn.components import Network, Sensor, Station
 from ismn.interface import ISMN_Interface
 
+from smdown.catalog import AMSMQTP_LAYERS
 from smdown.errors import InputError
-from smdown.insitu.sensors import TARGET_BOX, Box, in_box, layer_of_depth, tidy_daily
+from smdown.insitu.sensors import TARGET_BOX, Box, Layers, in_box, layer_of_depth, tidy_daily
 from smdown.qc import QCLog
 from smdown.sources.ismn import ARCHIVE_EXPECTED, STM_EXPECTED, check_archive, flag_kept
 
@@ -35,8 +36,10 @@ def read_ismn(
     box: Box = TARGET_BOX,
     qc: QCLog | None = None,
     keep_flags: Sequence[str] = KEEP_FLAGS,
+    layers: Layers = AMSMQTP_LAYERS,
 ) -> pd.DataFrame:
-    """Daily means of the quality-controlled soil moisture per station and layer of the ISMN
+    """Daily means of the quality-controlled soil moisture per station and layer (of the
+    reference's `layers`) of the ISMN
     `networks` in `box`; drops are recorded in `qc` (the source is refused when it loses more
     than the QC settings allow). The ismn metadata cache goes to a temporary directory, so
     `path` is only read."""
@@ -50,7 +53,7 @@ def read_ismn(
         data = _open_ismn(path, meta)
         try:
             _check_networks(data, networks, path)
-            reader = _Reader(qc, tuple(keep_flags), box)
+            reader = _Reader(qc, tuple(keep_flags), box, layers)
             frames = [frame for name in networks for frame in reader.network(data[name])]
         finally:
             data.close_files()
@@ -90,8 +93,8 @@ def _check_networks(data: ISMN_Interface, networks: Sequence[str], path: Path) -
 class _Reader:
     """Reads stations into daily frames, recording every drop in one QC log."""
 
-    def __init__(self, qc: QCLog, keep_flags: tuple[str, ...], box: Box):
-        self.qc, self.keep_flags, self.box = qc, keep_flags, box
+    def __init__(self, qc: QCLog, keep_flags: tuple[str, ...], box: Box, layers: Layers):
+        self.qc, self.keep_flags, self.box, self.layers = qc, keep_flags, box, layers
 
     def network(self, network: Network) -> list[pd.DataFrame]:
         """One daily frame per usable station of `network`; stations outside the box are
@@ -157,7 +160,7 @@ class _Reader:
             ) from exc
         self.qc.count(file, len(data))
         try:
-            layer = layer_of_depth(sensor.depth.start, sensor.depth.end, where)
+            layer = layer_of_depth(sensor.depth.start, sensor.depth.end, where, self.layers)
         except InputError as exc:
             log.warning("%s; skipped", exc)
             self.qc.drop(

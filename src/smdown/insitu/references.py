@@ -1,43 +1,45 @@
 """The reference datasets against stations (paper section 3.1, Fig. 5 and Table S1).
 
-ERA5-Land's three layers are mapped to the five station (AMSMQTP) layers by thickness-weighted
-depth overlap; AMSMQTP is taken as is. Each dataset is sampled at the station's cell and month,
+ERA5-Land's three layers are mapped to the station layers, which are the fine-tuning
+reference's (AMSMQTP's five in the paper), by thickness-weighted depth overlap; the reference
+is taken as is. Each dataset is sampled at the station's cell and month,
 and MAE, RMSE, MAPE and R are computed per station and layer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 from smdown.catalog import AMSMQTP_LAYERS, ERA5LAND_LAYERS
+from smdown.soil_layers import overlap_weights
 from smdown.stats.metrics import scores
 
 METRIC_NAMES = ("MAE", "RMSE", "MAPE", "R")
 
 
-def era5_layer_weights() -> np.ndarray:
-    """(5, 3) weights of the ERA5-Land layers within each station layer, rows summing to 1.
+def era5_layer_weights(layers: Sequence[Sequence[float]] = AMSMQTP_LAYERS) -> np.ndarray:
+    """(L, 3) weights of the ERA5-Land layers within each station layer (`layers`, the
+    reference's depth bounds in m), rows summing to 1.
 
-    Overlaps are normalised over the covered depth: the 100-110 cm part of the deepest station
+    Overlaps are normalised over the covered depth: the 100-110 cm part of AMSMQTP's deepest
     layer lies below ERA5-Land's deepest layer and takes that layer's value.
     """
-    w = np.zeros((len(AMSMQTP_LAYERS), len(ERA5LAND_LAYERS)))
-    for i, (top, bottom) in enumerate(AMSMQTP_LAYERS):
-        for j, (t, b) in enumerate(ERA5LAND_LAYERS):
-            w[i, j] = max(0.0, min(bottom, b) - max(top, t))
-    return w / w.sum(axis=1, keepdims=True)
+    return overlap_weights(layers, ERA5LAND_LAYERS)
 
 
-def era5_on_station_layers(era5: xr.DataArray) -> xr.DataArray:
-    """ERA5-Land `sm(time, layer=3, lat, lon)` as five station layers (time, layer=5, lat, lon)."""
+def era5_on_station_layers(
+    era5: xr.DataArray, layers: Sequence[Sequence[float]] = AMSMQTP_LAYERS
+) -> xr.DataArray:
+    """ERA5-Land `sm(time, layer=3, lat, lon)` on the station layers `layers` (time, layer=L,
+    lat, lon)."""
     weights = xr.DataArray(
-        era5_layer_weights(),
+        era5_layer_weights(layers),
         dims=("station_layer", "layer"),
-        coords={"station_layer": np.arange(1, 6), "layer": era5.layer.values},
+        coords={"station_layer": np.arange(1, len(layers) + 1), "layer": era5.layer.values},
     )
     out = xr.dot(
         weights, era5.drop_vars(["layer_top", "layer_bottom"], errors="ignore"), dim="layer"

@@ -1,9 +1,11 @@
-"""In-situ soil moisture as monthly means per station and AMSMQTP layer (the forest's targets).
+"""In-situ soil moisture as monthly means per station and layer of the fine-tuning reference
+(AMSMQTP's five in the paper; the forest's targets).
 
 Sources: ISMN networks (`ismn_stations`, read with the `ismn` package) and the CMA station CSV
-(`cma_stations`). Each sensor is assigned one AMSMQTP layer by its depth; sensors of one station
-and layer are averaged per day, and days to months. Every value is quality-controlled where it
-enters; `station_table` returns the QC table of both sources beside the station table.
+(`cma_stations`). Each sensor is assigned the reference layer it overlaps most by its depth;
+sensors of one station and layer are averaged per day, and days to months. Every value is
+quality-controlled where it enters; `station_table` returns the QC table of both sources beside
+the station table.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from smdown.catalog import AMSMQTP_LAYERS
 from smdown.errors import InputError
 from smdown.insitu.cma_stations import read_cma
 from smdown.insitu.ismn_stations import KEEP_FLAGS, read_ismn
@@ -50,9 +53,11 @@ def station_table(
     box: Box = TARGET_BOX,
     settings: QCSettings | None = None,
     keep_flags: Sequence[str] = KEEP_FLAGS,
+    layers: Sequence[Sequence[float]] = AMSMQTP_LAYERS,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The monthly station table from ISMN and CMA (a None path skips that source), and the
-    QC table of what each source lost and why."""
+    """The monthly station table from ISMN and CMA (a None path skips that source) on the
+    fine-tuning reference's `layers` (depth bounds, m), and the QC table of what each source
+    lost and why."""
     if ismn_path is None and cma_path is None:
         raise InputError(
             "ismn_path/cma_path", "no station source given", "an ISMN download, a CMA CSV, or both"
@@ -61,11 +66,11 @@ def station_table(
     daily, logs = [], []
     if ismn_path is not None:
         logs.append(QCLog("ismn", settings))
-        daily.append(read_ismn(ismn_path, networks, box, logs[-1], keep_flags))
+        daily.append(read_ismn(ismn_path, networks, box, logs[-1], keep_flags, layers))
         _check_every_network(daily[-1], networks, ismn_path, box, keep_flags)
     if cma_path is not None:
         logs.append(QCLog("cma", settings))
-        daily.append(read_cma(cma_path, box, logs[-1]))
+        daily.append(read_cma(cma_path, box, logs[-1], layers))
     return monthly_means(pd.concat(daily, ignore_index=True), min_days), qc_table(logs)
 
 

@@ -137,7 +137,7 @@ class UNetGenerator(nn.Module):
             self.head.bias.copy_(bias)
 
     def load_pretrained_body(self, state_dict: Mapping[str, Tensor]) -> None:
-        """Load every weight except the head's, so a 3-layer pretrained net seeds a 5-layer one;
+        """Load every weight except the head's, so a 3-layer pretrained net seeds an L-layer one;
         the input standardisation comes with the body it was learned with.
 
         The head keeps its current values; any other missing or unexpected key raises (strict).

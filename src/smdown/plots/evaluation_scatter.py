@@ -1,4 +1,5 @@
-"""Fig. 6: density scatter of predicted against observed (AMSMQTP) soil moisture per layer."""
+"""Fig. 6: density scatter of predicted against observed (the fine-tuning reference, AMSMQTP in
+the paper) soil moisture per layer."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from matplotlib.collections import QuadMesh
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
+from smdown.catalog import AMSMQTP_LAYERS
 from smdown.plots.output import save_png
-from smdown.plots.station_boxplots import LAYER_LABELS
+from smdown.soil_layers import layer_labels
 from smdown.stats.density import binned_density
 
 SCORE_COLUMNS = ("layer", "R2", "R", "RMSE", "n")
@@ -23,10 +25,10 @@ TICK = 0.05  # the common axis range is widened to multiples of this (m3 m-3)
 
 
 def _grid(count: int) -> tuple[int, int]:
-    """Panels in one row for up to three layers, else on a 2 x 3 grid."""
-    if not 1 <= count <= 5:
-        raise ValueError(f"need 1 to 5 layers, got {count}")
-    return (1, count) if count <= 3 else (2, 3)
+    """Panels in one row for up to three layers, else in rows of three."""
+    if count < 1:
+        raise ValueError(f"need at least 1 layer, got {count}")
+    return (1, count) if count <= 3 else (-(-count // 3), 3)
 
 
 def _common_range(obs: Sequence, pred: Sequence) -> tuple[float, float]:
@@ -58,7 +60,13 @@ def _score_text(row: pd.Series) -> str:
 
 
 def _panel(
-    ax: Axes, counts: np.ndarray, edges: np.ndarray, norm: LogNorm, row: pd.Series
+    ax: Axes,
+    counts: np.ndarray,
+    edges: np.ndarray,
+    norm: LogNorm,
+    row: pd.Series,
+    label: str,
+    reference: str,
 ) -> QuadMesh:
     """Draw one layer: the density mesh, the red dotted 1:1 line, labels and the scores."""
     mesh = ax.pcolormesh(edges, edges, np.ma.masked_equal(counts, 0), norm=norm, cmap="viridis")
@@ -67,11 +75,11 @@ def _panel(
         xlim=edges[[0, -1]],
         ylim=edges[[0, -1]],
         aspect="equal",
-        xlabel=f"AMSMQTP ({UNIT})",
+        xlabel=f"{reference} ({UNIT})",
         ylabel=f"Predicted ({UNIT})",
     )
     layer = int(row["layer"])
-    ax.set_title(f"L{layer} {LAYER_LABELS[layer - 1]} cm", fontsize=10)
+    ax.set_title(f"L{layer} {label}", fontsize=10)
     ax.text(
         0.04,
         0.96,
@@ -92,11 +100,14 @@ def draw_layer_scatter(
     scores: pd.DataFrame,
     title: str,
     bins: int = 100,
+    layers: Sequence[Sequence[float]] = AMSMQTP_LAYERS,
+    reference: str = "AMSMQTP",
 ) -> Figure:
     """The Fig. 6 figure: per layer a log-scaled 2-D histogram on equal, common axes.
 
-    `scores` holds one row per layer in the order of `obs`/`pred`, with columns layer (1-5),
+    `scores` holds one row per layer in the order of `obs`/`pred`, with columns layer (1..L),
     R2, R, RMSE and n, printed in each panel's corner. All panels share one colour scale.
+    `layers` (depth bounds, m) label the panels, `reference` names the observed axis.
     """
     if len(obs) != len(pred):
         raise ValueError(f"{len(obs)} observed layers but {len(pred)} predicted")
@@ -113,8 +124,9 @@ def draw_layer_scatter(
         squeeze=False,
     )
     used = axes.ravel()[: len(obs)]
+    labels = layer_labels(layers)
     for ax, (counts, edges), (_, row) in zip(used, hists, scores.iterrows(), strict=True):
-        mesh = _panel(ax, counts, edges, norm, row)
+        mesh = _panel(ax, counts, edges, norm, row, labels[int(row["layer"]) - 1], reference)
     for ax in axes.ravel()[len(obs) :]:
         ax.set_visible(False)
     fig.colorbar(mesh, ax=list(used), label="samples per bin", shrink=0.9)
@@ -129,7 +141,9 @@ def layer_scatter(
     path: str | PathLike,
     title: str,
     bins: int = 100,
+    layers: Sequence[Sequence[float]] = AMSMQTP_LAYERS,
+    reference: str = "AMSMQTP",
 ) -> None:
     """Draw Fig. 6 (see `draw_layer_scatter`) and write it to `path` as PNG, atomically."""
-    fig = draw_layer_scatter(obs, pred, scores, title, bins)
+    fig = draw_layer_scatter(obs, pred, scores, title, bins, layers, reference)
     save_png(fig, path)

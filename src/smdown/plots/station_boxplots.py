@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from os import PathLike
 
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from smdown.catalog import AMSMQTP_LAYERS
 from smdown.plots.output import save_png
+from smdown.soil_layers import layer_labels
 
-LAYER_LABELS = ("0-10", "10-30", "30-50", "50-80", "80-110")
 COLOURS = ("#4c72b0", "#dd8452", "#55a868", "#c44e52")
 BETTER = {
     "MAE": "lower is better",
@@ -19,16 +21,23 @@ BETTER = {
 }
 
 
-def reference_boxplots(metrics: pd.DataFrame, path: str | PathLike, title: str) -> None:
-    """Four panels (MAE, RMSE, MAPE, R); per layer one box per dataset, over its stations."""
+def reference_boxplots(
+    metrics: pd.DataFrame,
+    path: str | PathLike,
+    title: str,
+    layers: Sequence[Sequence[float]] = AMSMQTP_LAYERS,
+) -> None:
+    """Four panels (MAE, RMSE, MAPE, R); per layer of `layers` (the station layers' depth
+    bounds, m) one box per dataset, over its stations."""
     datasets = list(dict.fromkeys(metrics["dataset"]))
+    numbers = range(1, len(layers) + 1)
     width = 0.8 / len(datasets)
     fig, axes = plt.subplots(2, 2, figsize=(11, 7.5), constrained_layout=True)
     for ax, metric in zip(axes.ravel(), BETTER, strict=True):
         for k, name in enumerate(datasets):
             sub = metrics[metrics["dataset"] == name]
-            data = [sub.loc[sub["layer"] == layer, metric].dropna().values for layer in range(1, 6)]
-            positions = [layer + (k - (len(datasets) - 1) / 2) * width for layer in range(1, 6)]
+            data = [sub.loc[sub["layer"] == layer, metric].dropna().values for layer in numbers]
+            positions = [layer + (k - (len(datasets) - 1) / 2) * width for layer in numbers]
             ax.boxplot(
                 data,
                 positions=positions,
@@ -38,7 +47,7 @@ def reference_boxplots(metrics: pd.DataFrame, path: str | PathLike, title: str) 
                 medianprops={"color": "black"},
                 flierprops={"markersize": 3},
             )
-        ax.set_xticks(range(1, 6), [f"L{i}\n{d} cm" for i, d in enumerate(LAYER_LABELS, 1)])
+        ax.set_xticks(numbers, [f"L{i}\n{d}" for i, d in enumerate(layer_labels(layers), 1)])
         unit = "" if metric in ("R", "MAPE") else " (m$^3$ m$^{-3}$)"
         ax.set_ylabel(f"{metric}{unit}")
         ax.set_title(f"{metric} ({BETTER[metric]})", fontsize=10)

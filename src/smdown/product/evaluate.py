@@ -14,6 +14,8 @@ import pandas as pd
 import xarray as xr
 
 from smdown.errors import InputError
+from smdown.prepared import layer_bounds_of
+from smdown.soil_layers import average_layers
 from smdown.stats.evaluation import compare_rmse, layer_scores
 from smdown.stats.taylor import taylor_statistics
 
@@ -47,8 +49,11 @@ def oof_scores(oof: xr.Dataset) -> pd.DataFrame:
     )
 
 
-def taylor_layer(oof: xr.Dataset, layer: int) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Taylor statistics of one layer (1-based) against AMSMQTP, and each candidate's group.
+def taylor_layer(
+    oof: xr.Dataset, layer: int, reference: str = "AMSMQTP"
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Taylor statistics of one layer (1-based) against the fine-tuning reference (named
+    `reference`: AMSMQTP in the paper), and each candidate's group.
 
     Candidates: every model's regridded mrsos, their ensemble mean, the baselines present and
     the product's out-of-fold predictions, over the fine-tuning months and region cells.
@@ -63,7 +68,7 @@ def taylor_layer(oof: xr.Dataset, layer: int) -> tuple[pd.DataFrame, dict[str, s
                 var, "baseline"
             )
     stats = taylor_statistics(
-        oof["amsmqtp"].isel(layer=index).values, candidates, reference_name="AMSMQTP"
+        oof["amsmqtp"].isel(layer=index).values, candidates, reference_name=reference
     )
     return _mark_product(stats, "name", guard_warning(oof)), groups
 
@@ -86,10 +91,13 @@ def scores_against_truth(
 ) -> pd.DataFrame:
     """Per product and layer scores against the synthetic truth over all months of the truth,
     whether the bagged product's RMSE beats the ensemble mean's in each layer, and the
-    collapse guard's verdict on the product's folds."""
-    with xr.open_dataset(truth) as ds:
+    collapse guard's verdict on the product's folds. The truth is compared on the products'
+    layers (the fine-tuning reference's): thickness-weighted means of its own."""
+    first = next(iter(products.values()))
+    with xr.open_dataset(truth) as ds, xr.open_dataset(first) as product:
         times = ds["time"].values
-    reference = _sm(truth, mask, None)
+        layers = layer_bounds_of(ds, truth), layer_bounds_of(product, first)
+    reference = average_layers(_sm(truth, mask, None), *layers)
     predictions = {name: _sm(path, mask, times) for name, path in products.items()}
     scores = layer_scores(reference, predictions).drop(columns=["paper_R2", "paper_R"])
     verdict = compare_rmse(scores, PRODUCT, "ensemble_mean")

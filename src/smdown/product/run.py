@@ -25,7 +25,7 @@ from smdown.grid.regrid import regrid
 from smdown.io import compressed_encoding, write_netcdf
 from smdown.nn.device import resolve_device
 from smdown.nn.saved import load_generator
-from smdown.prepared import ModelStack, load_mask, load_target
+from smdown.prepared import ModelStack, layer_bounds_of, load_mask, load_target
 from smdown.product.baselines import (
     FoldMaps,
     apply_fold_maps,
@@ -143,8 +143,10 @@ def write_bagged_product(
     device: str = "auto",
     chunk_months: int = 120,
     batch_size: int = 16,
+    layers: Sequence[Sequence[float]] = AMSMQTP_LAYERS,
 ) -> None:
-    """The bagged UNet-GAN product of one experiment: mean and spread of the fold generators.
+    """The bagged UNet-GAN product of one experiment: mean and spread of the fold generators,
+    on the fine-tuning reference's `layers` (depth bounds, m).
 
     Refuses missing folds, folds of different configs, and inputs whose models differ from the
     ones the folds learned; the region is the one the folds were trained on.
@@ -168,6 +170,7 @@ def write_bagged_product(
             path,
             model_grid(model_files[models[0]]),
             replace(attrs, folds=n_folds, extra=_guard_record(ensemble, attrs.extra)),
+            layers,
         )
 
 
@@ -412,9 +415,12 @@ def write_quantile_mapping_product(
     kind: str = "+",
     chunk_months: int = 120,
 ) -> None:
-    """The bias-corrected baseline: the ensemble mean mapped onto AMSMQTP per layer and
-    calendar month by each fold's quantile map (fitted on that fold's training months); sm is
-    the mean over the folds, sm_spread their spread, as for the product."""
+    """The bias-corrected baseline: the ensemble mean mapped onto the fine-tuning reference
+    (`amsmqtp`, the prepared file) per layer and calendar month by each fold's quantile map
+    (fitted on that fold's training months); sm is the mean over the folds, sm_spread their
+    spread, as for the product. Its layers are the reference's."""
+    with xr.open_dataset(amsmqtp) as ds:
+        layers, reference = layer_bounds_of(ds, amsmqtp), ds.attrs.get("source", "AMSMQTP")
     ensemble = load_folds(folds, n_folds)
     mask = load_mask(regions, ensemble.region)
     times, x, target, owner, _ = _fine_tuning_inputs(ensemble, historical, models, amsmqtp, mask)
@@ -433,7 +439,7 @@ def write_quantile_mapping_product(
         members="quantile maps of the cross-validation folds",
         product="quantile_mapping",
         network="the multi-model ensemble mean, "
-        f"empirically quantile-mapped onto AMSMQTP per layer and calendar month "
+        f"empirically quantile-mapped onto {reference} per layer and calendar month "
         f"({nquantiles} quantiles, kind {kind})",
     )
     with ModelStack(model_files, models, mask) as stack:
@@ -443,4 +449,5 @@ def write_quantile_mapping_product(
             path,
             model_grid(model_files[models[0]]),
             attrs,
+            layers,
         )

@@ -1,7 +1,9 @@
-"""Reader for AMSMQTP daily 5-layer soil moisture, averaged to calendar months.
+"""Reader of the fine-tuning reference: AMSMQTP daily 5-layer soil moisture (or any daily or
+monthly multi-layer NetCDF with the configured layers), averaged to calendar months.
 
 The dataset's layout is not publicly documented, so the variable and dimension names are
-configurable; the files in a folder may split the days any way (per day, month or year).
+configurable; the files in a folder may split the days any way (per day, month or year). A
+monthly file reads as it is: the mean of a month's one value is the value.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from smdown.catalog import AMSMQTP_LAYERS
 from smdown.errors import InputError
 from smdown.io import open_netcdf
 from smdown.qc import QCLog
+from smdown.soil_layers import as_layers, layer_labels
 from smdown.sources.calendar import check_complete, decode_times
 from smdown.sources.common import ascending, require_variable
 from smdown.sources.units import check_volumetric
@@ -24,11 +27,13 @@ from smdown.sources.units import check_volumetric
 DEFAULT_DIMS = {"time": "time", "layer": "depth", "lat": "lat", "lon": "lon"}
 
 
-def _monthly_sums(path: Path, variable: str, dims: Mapping[str, str], qc: QCLog) -> xr.Dataset:
+def _monthly_sums(
+    path: Path, variable: str, dims: Mapping[str, str], layers: Sequence[Sequence[float]], qc: QCLog
+) -> xr.Dataset:
     """Per-month sums and counts of the valid days in one file (so split months recombine);
     the daily values are quality-controlled first (a day without any value is allowed)."""
     what = (
-        f"AMSMQTP daily NetCDF with variable {variable!r} on dims "
+        f"daily or monthly NetCDF with variable {variable!r} on dims "
         f"({dims['time']}, {dims['layer']}, {dims['lat']}, {dims['lon']})"
     )
     ds = open_netcdf(path, what=what)
@@ -36,8 +41,12 @@ def _monthly_sums(path: Path, variable: str, dims: Mapping[str, str], qc: QCLog)
     missing = [d for d in dims.values() if d not in da.dims]
     if missing:
         raise InputError(path, f"variable {variable!r} has dims {da.dims}, lacks {missing}", what)
-    if da.sizes[dims["layer"]] != len(AMSMQTP_LAYERS):
-        raise InputError(path, f"{da.sizes[dims['layer']]} layers", f"{len(AMSMQTP_LAYERS)}")
+    if da.sizes[dims["layer"]] != len(layers):
+        raise InputError(
+            path,
+            f"{da.sizes[dims['layer']]} layers along {dims['layer']!r}",
+            f"{len(layers)} layers ({', '.join(layer_labels(layers))}: sources.amsmqtp.layers)",
+        )
     check_volumetric(da.attrs.get("units"), path, variable)
     t = ds[dims["time"]]
     times = decode_times(t.values, t.attrs.get("units"), t.attrs.get("calendar"), path)
@@ -56,7 +65,7 @@ def _monthly_sums(path: Path, variable: str, dims: Mapping[str, str], qc: QCLog)
         {"sum": (dims4, sums), "count": (dims4, counts)},
         coords={
             "time": uniq.astype("datetime64[ns]"),
-            "layer": np.arange(1, len(AMSMQTP_LAYERS) + 1),
+            "layer": np.arange(1, len(layers) + 1),
             "lat": ds[dims["lat"]].values.astype(float),
             "lon": ds[dims["lon"]].values.astype(float),
         },
@@ -70,17 +79,20 @@ def read_amsmqtp_monthly(
     variable: str = "SM",
     dims: Mapping[str, str] | None = None,
     qc: QCLog | None = None,
+    layers: Sequence[Sequence[float]] = AMSMQTP_LAYERS,
 ) -> xr.DataArray:
-    """Monthly means `sm(time, layer, lat, lon)` of the daily files for the requested years.
+    """Monthly means `sm(time, layer, lat, lon)` of the daily (or monthly) files for the
+    requested years, with `layer_top`/`layer_bottom` (m) from `layers`, the files' depth bounds.
 
     A month split across two files is averaged over all its days; values are quality-controlled
-    per file (`QCLog.screen_field`).
+    per file (`QCLog.screen_field`). A file with another number of layers is refused.
     """
     dims = {**DEFAULT_DIMS, **(dims or {})}
+    layers = as_layers(layers)
     if not paths:
         raise InputError("amsmqtp", "no files given", "AMSMQTP daily NetCDF files")
     qc = qc if qc is not None else QCLog("amsmqtp")
-    parts = [_monthly_sums(Path(p), variable, dims, qc) for p in sorted(map(str, paths))]
+    parts = [_monthly_sums(Path(p), variable, dims, layers, qc) for p in sorted(map(str, paths))]
     qc.refuse_if_too_much()
     try:
         totals = xr.concat(parts, dim="time", join="exact")
@@ -97,5 +109,5 @@ def read_amsmqtp_monthly(
     data = data.sortby("time").sel(time=slice(f"{first_year}-01-01", f"{last_year}-12-31"))
     label = paths[0] if len(paths) == 1 else f"AMSMQTP files ({len(paths)})"
     check_complete(data.time.values, first_year, last_year, label)
-    top, bottom = zip(*AMSMQTP_LAYERS, strict=False)
+    top, bottom = zip(*layers, strict=True)
     return data.assign_coords(layer_top=("layer", list(top)), layer_bottom=("layer", list(bottom)))

@@ -18,7 +18,8 @@ import xarray as xr
 
 from smdown.errors import InputError
 from smdown.io import file_kind
-from smdown.prepared import check_grid
+from smdown.prepared import check_grid, layer_bounds_of
+from smdown.soil_layers import average_layers
 from smdown.stats.trends import (
     percent_change_maps,
     period_means,
@@ -54,6 +55,25 @@ def read_sm(path: str | PathLike, variable: str = "sm") -> xr.DataArray:
     if sm.dims != ("time", "depth", "lat", "lon"):
         raise InputError(path, f"{variable} has dims {sm.dims}", "(time, depth, lat, lon)")
     return sm.drop_vars([c for c in sm.coords if c not in sm.dims])
+
+
+def read_truth_on_layers(truth: str | PathLike, product: str | PathLike) -> xr.DataArray:
+    """The truth's `sm` (`read_sm`) as thickness-weighted means on the product's layers (the
+    fine-tuning reference's), so a product is checked on its own layers."""
+    sm = read_sm(truth)
+    with xr.open_dataset(truth) as t, xr.open_dataset(product) as p:
+        source, target = layer_bounds_of(t, truth), layer_bounds_of(p, product)
+    return xr.DataArray(
+        average_layers(sm.values, source, target),
+        dims=sm.dims,
+        coords={
+            "time": sm["time"],
+            "depth": np.arange(1, len(target) + 1),
+            "lat": sm["lat"],
+            "lon": sm["lon"],
+        },
+        attrs=sm.attrs,
+    )
 
 
 def region_masks(path: str | PathLike, sm: xr.DataArray, source: str | PathLike) -> xr.DataArray:

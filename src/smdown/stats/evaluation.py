@@ -22,9 +22,10 @@ PAPER_R = (0.905, 0.895, 0.833, 0.882, 0.736)
 def layer_scores(reference: np.ndarray, predictions: Mapping[str, np.ndarray]) -> pd.DataFrame:
     """One row per (predictor, layer) of (time, layer, ...) arrays: n and `LAYER_SCORES`.
 
-    The paper's R2 and R are added beside each layer's row (NaN beyond five layers); `bias` is
-    prediction minus reference.
+    The paper's R2 and R are added beside each layer's row when the reference has AMSMQTP's
+    five layers (else NaN: they score other layers); `bias` is prediction minus reference.
     """
+    paper = reference.shape[1] == len(PAPER_R2)
     rows = []
     for name, values in predictions.items():
         if values.shape != reference.shape:
@@ -33,8 +34,8 @@ def layer_scores(reference: np.ndarray, predictions: Mapping[str, np.ndarray]) -
             y, yhat = valid_pairs(reference[:, layer], values[:, layer])
             row = {"predictor": name, "layer": layer + 1, "n": y.size}
             row.update({score: METRICS[score](y, yhat) for score in LAYER_SCORES})
-            row["paper_R2"] = PAPER_R2[layer] if layer < len(PAPER_R2) else np.nan
-            row["paper_R"] = PAPER_R[layer] if layer < len(PAPER_R) else np.nan
+            row["paper_R2"] = PAPER_R2[layer] if paper else np.nan
+            row["paper_R"] = PAPER_R[layer] if paper else np.nan
             rows.append(row)
     return pd.DataFrame(rows)
 

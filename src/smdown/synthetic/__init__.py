@@ -10,7 +10,7 @@ area the CMIP6, ERA5-Land and CMA writers cover:
 - ERA5-Land monthly means `swvl1..3` (or a subset) in the new CDS layout (`valid_time`,
   `number`, `expver`; optionally a zip, also of two members) and the legacy one (packed shorts,
   `expver` dimension), at ERA5-Land's 0.1 degree or a coarser requested grid;
-- AMSMQTP daily 5-layer `SM`, one packed NetCDF per year;
+- AMSMQTP daily `SM` on the reference's layers (its five by default), one packed NetCDF per year;
 - ISMN "header_values" `.stm` files with static-variable CSVs (CTP_SMTMN, MAQU, NAQU in their
   boxes; any other network inside a given region, `first_region`);
 - a CMA station CSV (`station_id,lat,lon,elevation_m,date,depth_cm,sm`);

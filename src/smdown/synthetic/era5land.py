@@ -20,6 +20,7 @@ import xarray as xr
 from smdown.catalog import AMSMQTP_LAYERS, ERA5LAND_LAYERS
 from smdown.geometry import RectilinearGrid
 from smdown.io import atomic_path
+from smdown.soil_layers import overlap_weights
 from smdown.synthetic.truth import OBSERVED, TruthWorld, box_grid
 
 VARIABLES = ("swvl1", "swvl2", "swvl3")
@@ -44,12 +45,8 @@ HISTORY_OLD = (
 
 
 def layer_weights() -> np.ndarray:
-    """(3, 5) thickness weights of the truth layers within each ERA5-Land layer."""
-    weights = np.zeros((len(ERA5LAND_LAYERS), len(AMSMQTP_LAYERS)))
-    for i, (top, bottom) in enumerate(ERA5LAND_LAYERS):
-        for j, (t, b) in enumerate(AMSMQTP_LAYERS):
-            weights[i, j] = max(0.0, min(bottom, b) - max(top, t)) / (bottom - top)
-    return weights
+    """(3, 5) thickness weights of the truth layers (AMSMQTP's) within each ERA5-Land layer."""
+    return overlap_weights(ERA5LAND_LAYERS, AMSMQTP_LAYERS)
 
 
 def era5_grid(world: TruthWorld, resolution: float | None = None) -> RectilinearGrid:

@@ -1,9 +1,10 @@
 """What the `pretrain`, `finetune` and `train_ynet` rules do: check and assemble the data,
 build, train, save.
 
-Pretraining: ERA5-Land's 3 layers as target over fixed year ranges. Fine-tuning: AMSMQTP's 5
-layers on one fold of the fine-tuning years, every generator weight but the 1x1 head from
-pretraining, a fresh discriminator, and the in-situ loss (eq. 9) against the random-forest grids.
+Pretraining: ERA5-Land's 3 layers as target over fixed year ranges. Fine-tuning: the
+reference's layers (AMSMQTP's 5 in the paper, any count L) on one fold of the fine-tuning years,
+every generator weight but the 1x1 head from pretraining, a fresh discriminator, and the in-situ
+loss (eq. 9) against the random-forest grids.
 The YNet (CMIP6DL study): coarse model fields to ERA5-Land's top layer on the finer target grid,
 masked MSE only, over fixed year ranges like pretraining.
 Every input is checked (grid, months, NaN inside the region, VGG weights) before training starts.
@@ -508,10 +509,11 @@ def finetune(
     files: JobFiles,
     guard: Guard = DEFAULT_GUARD,
 ) -> dict:
-    """Fine-tune fold `fold` on AMSMQTP's 5 layers, early stopping on an inner validation split.
+    """Fine-tune fold `fold` on the reference's L layers (`amsmqtp`, the prepared file: AMSMQTP's
+    5 in the paper), early stopping on an inner validation split.
 
     `folds` holds years, n_folds, scheme, val_fraction, split_seed and insitu_reference; the
-    generator is the pretrained one (its body) with a fresh 5-layer head.
+    generator is the pretrained one (its body) with a fresh L-layer head.
     """
     vgg = load_vgg(vgg_path, settings.weights.b2, settings.vgg_input)
     body, body_meta = load_generator(pretrained)
@@ -552,6 +554,10 @@ def finetune(
             "more years, fewer folds or another val_fraction, so both are non-empty",
         )
     s, p = _insitu(insitu, times, mask, y, folds["insitu_reference"], test)
+    if p is not None and p.shape[1] != y.shape[1]:
+        raise InputError(
+            insitu, f"{p.shape[1]} layers", f"the reference's {y.shape[1]} ({amsmqtp})"
+        )
     data = TrainingData(
         x=torch.from_numpy(x.values.astype(np.float32)),
         y=torch.from_numpy(y),

@@ -75,6 +75,8 @@ rule figure_out_of_fold_scatter:
         mem_mb=4000,
     params:
         run=config["run"],
+        name=REFERENCE_NAME,
+        layers=REFERENCE_LAYERS,
     script:
         "../../scripts/figure_out_of_fold_scatter.py"
 
@@ -108,6 +110,7 @@ rule figure_taylor:
         mem_mb=4000,
     params:
         run=config["run"],
+        name=REFERENCE_NAME,
     script:
         "../../scripts/figure_taylor.py"
 

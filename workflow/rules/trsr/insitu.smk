@@ -25,6 +25,7 @@ rule station_table:
         qc=config["qc"],
         min_days=config["insitu"]["min_days_per_month"],
         grid=config["grid"],
+        layers=REFERENCE_LAYERS,
     script:
         "../../scripts/station_table.py"
 
@@ -50,6 +51,7 @@ rule insitu_grids:
         period=config["insitu"]["period"],
         forest=config["insitu"]["forest"],
         held_out=lambda wildcards: held_out_months(wildcards.split),
+        layers=REFERENCE_LAYERS,
     script:
         "../../scripts/insitu_grids.py"
 
@@ -76,6 +78,7 @@ rule insitu_skill:
     params:
         forest=config["insitu"]["forest"],
         folds=config["insitu"]["skill_folds"],
+        layers=REFERENCE_LAYERS,
     script:
         "../../scripts/insitu_skill.py"
 
@@ -109,6 +112,7 @@ rule reference_metrics:
         mem_mb=6000,
     params:
         min_months=config["insitu"]["min_months_per_station"],
+        name=REFERENCE_NAME,
     script:
         "../../scripts/reference_metrics.py"
 
@@ -134,6 +138,7 @@ rule figure_reference_boxplots:
         mem_mb=1000,
     params:
         run=RUN,
+        layers=REFERENCE_LAYERS,
     script:
         "../../scripts/figure_reference_boxplots.py"
 

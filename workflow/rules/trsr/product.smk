@@ -25,6 +25,7 @@ rule product:
         device=PRODUCT_CFG["device"],
         chunk_months=PRODUCT_CFG["chunk_months"],
         batch_size=PRODUCT_CFG["batch_size"],
+        layers=product_layers(),
         institution=PRODUCT_CFG["institution"],
         significant_digits=PRODUCT_CFG["significant_digits"],
     script:
