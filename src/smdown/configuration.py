@@ -220,6 +220,7 @@ def _reference_section(config: Mapping[str, Any]) -> Mapping[str, Any]:
 
 # The VGG perceptual loss takes the layers in channel triplets (smdown.nn.losses.layer_triplets).
 VGG_LAYER_COUNTS = (3, 5)
+VGG_MIN_CELLS = 32  # VGG16 features[0:31] halves the field five times
 
 
 def reference_layers(config: Mapping[str, Any]) -> Layers:
@@ -297,7 +298,8 @@ def _check_era5land_years(
 def _check_vgg_layers(
     config: Mapping[str, Any], schema: Mapping[str, Any], files: Sequence[str | PathLike]
 ) -> None:
-    """The UNet-GAN's perceptual loss (b2 > 0) fine-tunes on 3 or 5 reference layers only."""
+    """The UNet-GAN's perceptual loss (b2 > 0) fine-tunes on 3 or 5 reference layers only, and
+    its five 2 x 2 poolings need a grid of at least `VGG_MIN_CELLS` cells each way."""
     study = STUDY_DEFAULTS.get(_setting(config, schema, ["study"]), {})
     model = _setting(config, schema, ["training", "model"]) or study.get("training", {}).get(
         "model"
@@ -313,6 +315,20 @@ def _check_vgg_layers(
             f"but sources.amsmqtp has {count}: set b2 to 0",
             files,
         )
+    grid = config.get("grid", {})
+    if b2 and {"lat_min", "lat_max", "lon_min", "lon_max", "resolution"} <= set(grid):
+        shape = [
+            round((grid[f"{axis}_max"] - grid[f"{axis}_min"]) / grid["resolution"]) + 1
+            for axis in ("lat", "lon")
+        ]
+        if min(shape) < VGG_MIN_CELLS:
+            _refuse(
+                ["training", "loss_weights", "b2"],
+                f"{b2} (VGG perceptual loss) needs a grid of at least {VGG_MIN_CELLS} cells each "
+                f"way (its five 2 x 2 poolings), but the grid has {shape[0]} x {shape[1]}: "
+                "set b2 to 0 or widen the grid",
+                files,
+            )
 
 
 # The keys that follow from `study`. A config file that sets one of them wins (the tests' tiny

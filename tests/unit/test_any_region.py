@@ -216,3 +216,13 @@ def test_a_product_of_another_region_says_which(tmp_path):
         "region": "garonne (cell centres 42.5 N to 46 N, 2 W to 4 E)"
     }
     assert region_attrs(resolve_config([], CONFIG)) == {}  # the TRSR's: ProductAttrs' own
+
+
+def test_the_perceptual_loss_on_a_grid_too_small_for_vgg_is_refused(tmp_path):
+    small = _config(
+        tmp_path,
+        "grid: {lat_min: 43, lat_max: 45.5, lon_min: -2, lon_max: 3}\n"
+        "training: {loss_weights: {b2: 0.006}}\nvgg: {provider: synthetic}\n",
+    )
+    with pytest.raises(ConfigError, match=r"b2 .*at least 32 cells each way.*26 x 51"):
+        resolve_config([small], CONFIG)
