@@ -114,7 +114,11 @@ onerror:
 
 # The last lines of a finished run: where the figures are, the report, the main scores.
 onsuccess:
-    print(run_summary(RUN, STUDY, [str(f) for f in workflow.overwrite_configfiles]))
+    print(
+        run_summary(
+            RUN, STUDY, [str(f) for f in workflow.overwrite_configfiles], REFERENCE_NAME
+        )
+    )
 
 
 rule all:

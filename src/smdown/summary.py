@@ -8,20 +8,22 @@ from pathlib import Path
 import pandas as pd
 
 
-def _trsr_scores(evaluation: Path) -> list[str]:
-    """Out-of-fold R2 and RMSE per layer, product beside the ensemble mean (and the paper's R2)."""
+def _trsr_scores(evaluation: Path, reference: str) -> list[str]:
+    """Out-of-fold R2 and RMSE per layer against the fine-tuning reference, product beside the
+    ensemble mean (and the paper's R2 where the scores hold it: AMSMQTP's five layers)."""
     path = evaluation / "out_of_fold_scores.csv"
     if not path.is_file():
         return []
     table = pd.read_csv(path).set_index(["predictor", "layer"])
     lines = [
-        f"Out-of-fold scores against AMSMQTP ({path}):",
+        f"Out-of-fold scores against {reference} ({path}):",
         "  layer  R2 product (paper)  R2 ens. mean  RMSE product  RMSE ens. mean",
     ]
     for layer in sorted(table.loc["CMIP6_UNet-Gan"].index):
         ours, mean = table.loc[("CMIP6_UNet-Gan", layer)], table.loc[("ensemble_mean", layer)]
+        paper = f"({ours['paper_R2']:.3f})" if pd.notna(ours.get("paper_R2")) else "(-)    "
         lines.append(
-            f"  {layer:5d}  {ours['R2']:10.3f} ({ours['paper_R2']:.3f})"
+            f"  {layer:5d}  {ours['R2']:10.3f} {paper}"
             f"  {mean['R2']:12.3f}  {ours['RMSE']:12.4f}  {mean['RMSE']:14.4f}"
         )
     return lines
@@ -46,8 +48,9 @@ def _cmip6dl_scores(evaluation: Path) -> list[str]:
     return lines
 
 
-def run_summary(run: str, study: str, configfiles: list[str]) -> str:
-    """The end-of-run summary of `results/<run>` (paths relative to the working directory)."""
+def run_summary(run: str, study: str, configfiles: list[str], reference: str = "AMSMQTP") -> str:
+    """The end-of-run summary of `results/<run>` (paths relative to the working directory);
+    `reference` names the UNet-GAN's fine-tuning reference."""
     results = Path("results") / run
     figures = sorted((results / "figures").glob("*.png"))
     option = "".join(f" --configfile {f}" for f in configfiles)
@@ -58,5 +61,6 @@ def run_summary(run: str, study: str, configfiles: list[str]) -> str:
         f"(then open {results / 'report.html'} in a browser).",
         "Where a file came from: python -m smdown.provenance FILE",
     ]
-    scores = (_trsr_scores if study == "trsr" else _cmip6dl_scores)(results / "evaluation")
+    evaluation = results / "evaluation"
+    scores = _trsr_scores(evaluation, reference) if study == "trsr" else _cmip6dl_scores(evaluation)
     return "\n".join(lines + scores)

@@ -34,6 +34,20 @@ def test_trsr_summary_names_the_figures_the_report_and_scores_per_layer(tmp_path
     assert "--configfile config/config.yaml" in paper and "0 figures" in paper
 
 
+def test_trsr_summary_names_another_reference_without_the_papers_scores(tmp_path, monkeypatch):
+    """A three-layer reference (ERA5-Land) has no paper R2 beside its scores."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "results/mine/evaluation").mkdir(parents=True)
+    rows = [
+        {"predictor": p, "layer": 1, "R2": 0.9, "RMSE": 0.01, "paper_R2": None}
+        for p in ("CMIP6_UNet-Gan", "ensemble_mean")
+    ]
+    pd.DataFrame(rows).to_csv(tmp_path / "results/mine/evaluation/out_of_fold_scores.csv")
+    text = run_summary("mine", "trsr", ["mine.yaml"], reference="ERA5-Land")
+    assert "Out-of-fold scores against ERA5-Land" in text
+    assert text.splitlines()[-1].split() == ["1", "0.900", "(-)", "0.900", "0.0100", "0.0100"]
+
+
 def test_cmip6dl_summary_reads_table2(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     evaluation = tmp_path / "results/cmip6dl/evaluation"
