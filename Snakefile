@@ -116,7 +116,10 @@ onerror:
 onsuccess:
     print(
         run_summary(
-            RUN, STUDY, [str(f) for f in workflow.overwrite_configfiles], REFERENCE_NAME
+            RUN,
+            STUDY,
+            [str(f) for f in workflow.overwrite_configfiles],
+            REFERENCE_NAME,
         )
     )
 
