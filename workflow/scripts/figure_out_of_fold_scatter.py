@@ -21,7 +21,7 @@ with workflow_job(snakemake) as log:
         warning = guard_warning(oof)
     title = (
         f"Fig. 6 ({p.run}): out-of-fold {PRODUCT} predictions against {p.name}, "
-        f"{first} to {last}, every region cell and month (5-fold cross-validation)"
+        f"{first} to {last}, every region cell and month ({p.n_folds}-fold cross-validation)"
         + (f"\nWARNING: {warning}" if warning else "")
     )
     layer_scatter(

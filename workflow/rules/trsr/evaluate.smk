@@ -77,6 +77,7 @@ rule figure_out_of_fold_scatter:
         run=config["run"],
         name=REFERENCE_NAME,
         layers=REFERENCE_LAYERS,
+        n_folds=TRAIN["finetune"]["n_folds"],
     script:
         "../../scripts/figure_out_of_fold_scatter.py"
 
