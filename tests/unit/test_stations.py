@@ -500,3 +500,13 @@ def test_the_station_table_from_one_source_alone(demo, source):
     networks = set(table["network"])
     assert networks == ({"CMA"} if source == "cma" else set(DEMO_NETWORKS))
     assert set(qc["source"]) == {source}
+
+
+def test_stations_west_of_the_antimeridian_lie_in_a_box_past_180(demo):
+    """A grid from 170 to 190 east: stations written -180..180 are read in its turn."""
+    shift = 190.0  # the demo's stations (89-104 E) moved to 279-294 E, written as -81..-66
+    _edit_cma(demo["cma"], lambda raw: raw.assign(lon=raw["lon"] + shift - 360.0))
+    box = (31.0, 38.0, 89.0 + shift, 104.0 + shift)
+    table, _ = station_table(None, demo["cma"], [], min_days=1, box=box)
+    assert table["station"].nunique() == 3
+    assert table["lon"].between(box[2], box[3]).all()

@@ -11,6 +11,7 @@ import pandas as pd
 
 from smdown.catalog import AMSMQTP_LAYERS
 from smdown.errors import InputError
+from smdown.geometry import in_turn
 from smdown.soil_layers import TOLERANCE_M
 
 Box = tuple[float, float, float, float]  # lat_min, lat_max, lon_min, lon_max (inclusive)
@@ -50,9 +51,16 @@ def _layer_of_point(depth: float, layers: Layers) -> int:
 
 
 def in_box(lat: float, lon: float, box: Box) -> bool:
-    """Whether a station lies in the box, edges included."""
+    """Whether a station lies in the box, edges included, its longitude taken in the box's turn
+    (a station at -175 lies in a box from 170 to 190)."""
     lat_min, lat_max, lon_min, lon_max = box
-    return lat_min <= lat <= lat_max and lon_min <= lon <= lon_max
+    return lat_min <= lat <= lat_max and lon_min <= box_longitude(lon, box) <= lon_max
+
+
+def box_longitude(lon: float, box: Box) -> float:
+    """`lon` moved by whole turns to the box's: unchanged where it lies there already."""
+    west = box[2]
+    return lon if west <= lon < west + 360.0 else float(in_turn(lon, west))
 
 
 def tidy_daily(frame: pd.DataFrame) -> pd.DataFrame:

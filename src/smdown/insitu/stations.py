@@ -20,7 +20,7 @@ from smdown.catalog import AMSMQTP_LAYERS
 from smdown.errors import InputError
 from smdown.insitu.cma_stations import read_cma
 from smdown.insitu.ismn_stations import KEEP_FLAGS, read_ismn
-from smdown.insitu.sensors import TARGET_BOX, Box
+from smdown.insitu.sensors import TARGET_BOX, Box, box_longitude
 from smdown.io import atomic_path
 from smdown.qc import QCLog, QCSettings, qc_table
 
@@ -71,7 +71,10 @@ def station_table(
     if cma_path is not None:
         logs.append(QCLog("cma", settings))
         daily.append(read_cma(cma_path, box, logs[-1], layers))
-    return monthly_means(pd.concat(daily, ignore_index=True), min_days), qc_table(logs)
+    table = monthly_means(pd.concat(daily, ignore_index=True), min_days)
+    # longitudes in the grid's turn, as its cells are (a grid from 170 to 190 east)
+    table["lon"] = [box_longitude(lon, box) for lon in table["lon"]]
+    return table, qc_table(logs)
 
 
 def _check_every_network(
