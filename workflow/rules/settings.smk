@@ -1,7 +1,12 @@
 # What the config says, as the rules read it: short names for its sections, the wildcards'
 # allowed values, and the study's own checks (run once, before any job).
 from smdown.catalog import model_entries, model_specs
-from smdown.configuration import NO_STATIONS, reference_layers, reference_name, station_sources
+from smdown.configuration import (
+    NO_STATIONS,
+    reference_layers,
+    reference_name,
+    station_sources,
+)
 
 RUN = config["run"]
 STUDY = config["study"]
