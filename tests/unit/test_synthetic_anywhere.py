@@ -162,3 +162,24 @@ def test_amsmqtp_truth_and_orography_have_no_nan(grid):
     assert np.isfinite(truth["sm"].values).all() and np.isfinite(truth["trend"].values).all()
     height = elevation_m(world, expected.lat, expected.lon)
     assert np.isfinite(height).all() and 2000 < height.min() < height.max() < 7000
+
+
+@pytest.mark.parametrize(("name", "driest"), [("prime_meridian", (1, 2)), ("southern", (7, 8))])
+def test_winter_is_the_hemispheres_own(name, driest, tmp_path):
+    """The truth's top layer is driest in its hemisphere's late winter, and the stations'
+    frozen-soil flags fall in that winter."""
+    grid = GRIDS[name]
+    world = world_on(grid, seed=3)
+    months = np.arange("2001-01", "2011-01", dtype="datetime64[M]")
+    lat, lon = np.array([grid["lat_min"] + 2.0]), np.array([grid["lon_min"] + 2.0])
+    top = world.field(lat, lon, months, layers=[0])[:, 0, 0, 0]
+    climatology = [top[k::12].mean() for k in range(12)]
+    assert int(np.argmin(climatology)) + 1 in driest
+    assert world.southern == (name == "southern")
+    write_ismn(world, tmp_path / "ismn", networks=["MY_NET"], period=("2010-01-01", "2010-12-31"),
+               region=first_region(grid, NAMES, UNION))  # fmt: skip
+    flagged = set()
+    for stm in (tmp_path / "ismn").rglob("*.stm"):
+        rows = [line.split() for line in stm.read_text().splitlines()[1:]]
+        flagged |= {int(r[0][5:7]) for r in rows if r[3] == "D01"}
+    assert flagged == ({6, 7, 8} if name == "southern" else {12, 1, 2})

@@ -44,6 +44,7 @@ GAP_FRACTION = 0.03
 SPIKE_FRACTION = 0.002  # readings above saturation, flagged C03
 SATURATION = 0.48  # HWSD saturation written to the static variables file
 FROZEN_MONTHS = (12, 1, 2)
+FROZEN_MONTHS_SOUTH = (6, 7, 8)  # a world south of the equator (TruthWorld.southern)
 PLACED_STATIONS = 8  # stations of a network placed in a region (not one of NETWORKS' boxes)
 PLACED_SENSOR = "5TM"
 
@@ -160,12 +161,15 @@ def network_stations(
     ), rng
 
 
-def _flags(days: np.ndarray, values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """ISMN quality flags: mostly G; D01 (soil frozen) on most winter days; C03 above
-    saturation."""
+def _flags(
+    days: np.ndarray, values: np.ndarray, rng: np.random.Generator, southern: bool = False
+) -> np.ndarray:
+    """ISMN quality flags: mostly G; D01 (soil frozen) on most winter days (June-August in the
+    south); C03 above saturation."""
     months = days.astype("datetime64[M]").astype(int) % 12 + 1
     flags = np.full(days.size, "G", dtype=object)
-    frozen = np.isin(months, FROZEN_MONTHS) & (rng.random(days.size) < 0.7)
+    winter = FROZEN_MONTHS_SOUTH if southern else FROZEN_MONTHS
+    frozen = np.isin(months, winter) & (rng.random(days.size) < 0.7)
     flags[frozen] = "D01"
     flags[values > SATURATION] = "C03"
     return flags
@@ -254,7 +258,7 @@ def write_ismn(
                 values[spikes] = np.round(SATURATION + rng.uniform(0.01, 0.08, spikes.sum()), 3)
                 keep = _keep_mask(days.size, rng)
                 kept_days, kept = days[keep], values[keep]
-                flags = _flags(kept_days, kept, rng)
+                flags = _flags(kept_days, kept, rng, world.southern)
                 start, end = (str(d).replace("-", "") for d in kept_days[[0, -1]])
                 stm = (
                     f"{net}_{net}_{row.station}_sm_{depth:.6f}_{depth:.6f}_{row.sensor}_"

@@ -151,6 +151,7 @@ class TruthWorld:
     - pattern: `mean_moisture` +- `pattern_amplitude` (0.10..0.40 by default), wetter to the
       south-east, with seeded low-frequency modes;
     - season: low in winter (frozen soil, minimum about late January), high in July-August;
+      half a year later in a world south of the equator (`southern`);
     - trend: linear per experiment (`TREND_PER_YEAR` x `trend_scale`), zero at 2015-01-01 so the
       historical run continues into every SSP, times a smooth per-pixel factor: 0.6..1.4
       (`trend_pattern` "modes"), or -1.5..1.5 so the sign changes across the box ("dipole");
@@ -193,6 +194,11 @@ class TruthWorld:
             low, high = getattr(self, name)
             if low > high:
                 raise ValueError(f"{name} must be a (low, high) range, got {(low, high)}")
+
+    @property
+    def southern(self) -> bool:
+        """Whether the box lies mostly south of the equator, where winter is June-August."""
+        return self.box[0] + self.box[1] < 0
 
     def _rng(self, stream: int) -> np.random.Generator:
         return np.random.default_rng([self.seed, stream])
@@ -314,7 +320,7 @@ class TruthWorld:
             axes=1,
         ).astype(np.float32)
         damping = self._damping(lidx).astype(np.float32)
-        lag = self.seasonal_lag_years_per_m * LAYER_MID_M[lidx]
+        lag = self.seasonal_lag_years_per_m * LAYER_MID_M[lidx] + (0.5 if self.southern else 0.0)
         out = np.empty((months.size, lidx.size) + base.shape[1:], dtype=np.float32)
         for j in range(lidx.size):
             season = -np.cos(2 * np.pi * (years - 0.06 - lag[j])).astype(np.float32)
