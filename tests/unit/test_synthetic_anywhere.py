@@ -183,3 +183,22 @@ def test_winter_is_the_hemispheres_own(name, driest, tmp_path):
         rows = [line.split() for line in stm.read_text().splitlines()[1:]]
         flagged |= {int(r[0][5:7]) for r in rows if r[3] == "D01"}
     assert flagged == ({6, 7, 8} if name == "southern" else {12, 1, 2})
+
+
+def test_stations_go_into_the_users_own_first_region(tmp_path):
+    """With real outlines (regions.provider local) the synthetic stations lie in the first
+    region's prepared mask, not in a generated rectangle."""
+    from smdown.grid.masks import masks_dataset
+    from smdown.synthetic import mask_region
+
+    grid = GRIDS["prime_meridian"]
+    target = target_grid(grid)
+    lat, lon = np.meshgrid(target.lat, target.lon, indexing="ij")
+    own = (lat - 46.0) ** 2 + (lon + 6.0) ** 2 < 4.0  # a disc of 2 degrees around 46 N, 6 W
+    masks_dataset({"mine": own, "other": ~own}, target).to_netcdf(tmp_path / "regions.nc")
+    region = mask_region(tmp_path / "regions.nc")
+    sensors = write_ismn(world_on(grid, seed=3), tmp_path / "ismn", networks=["MY_NET"],
+                         period=PERIOD, region=region)  # fmt: skip
+    rows = np.abs(sensors["lat"].to_numpy()[:, None] - target.lat).argmin(axis=1)
+    cols = np.abs(sensors["lon"].to_numpy()[:, None] - target.lon).argmin(axis=1)
+    assert own[rows, cols].all() and len(sensors) > 0

@@ -51,3 +51,23 @@ def test_a_world_across_the_prime_meridian_is_prepared(tmp_path):
     assert basin[rows, cols].all()  # every station in the first region
     mrsos = xr.open_dataset(tmp_path / PREPARED / "cmip6/historical/CESM2.nc")["mrsos"]
     assert not np.isnan(mrsos.values[:, basin]).any()
+
+
+def test_synthetic_stations_follow_the_users_own_outlines(tmp_path):
+    """Real outlines (provider local) with synthetic stations: the station writer reads the
+    prepared masks, so its stations lie in the user's first region."""
+    (tmp_path / "mine.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "Basin"}, "geometry": {"type": "Polygon",
+         "coordinates": [[[-4, 42], [4, 42], [4, 48], [-4, 48], [-4, 42]]]}}]}))  # fmt: skip
+    mine = {
+        **MINE,
+        "regions": {"provider": "local", "geojson": str(tmp_path / "mine.geojson"),
+                    "names": ["Basin"], "union": None},
+    }  # fmt: skip
+    path = tmp_path / "mine.yaml"
+    path.write_text(yaml.safe_dump(mine))
+    proc = snakemake(tmp_path, "-n", "--forceall", "results/anywhere/insitu/stations.parquet",
+                     configfile=(TINY, path))  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    job = proc.stdout[proc.stdout.index("rule synthesize_ismn:") :].split("\n\n")[0]
+    assert f"{PREPARED}/regions.nc" in job

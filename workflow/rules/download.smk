@@ -1,11 +1,17 @@
 # Sources. provider "synthetic" writes the demo's files in the real formats from one seeded
 # truth world; provider "local" reads files the user placed (no rule: they must exist).
 
-# Synthetic stations outside the demo's boxes go into the first synthetic region of the grid.
+# Synthetic stations outside the demo's boxes go into the first synthetic region of the grid,
+# or into the first of the user's own regions (its prepared mask) when the outlines are real.
 SYNTHETIC_STATION_REGIONS = {
     "names": config["regions"]["names"],
     "union": config["regions"]["union"],
 }
+STATION_REGION_INPUT = (
+    {}
+    if config["regions"]["provider"] == "synthetic"
+    else {"regions": PREPARED_REGIONS}
+)
 
 
 if SRC["cmip6"]["provider"] == "synthetic":
@@ -114,6 +120,8 @@ if SRC["amsmqtp"]["provider"] == "synthetic":
 if SRC["ismn"]["provider"] == "synthetic":
 
     rule synthesize_ismn:
+        input:
+            **STATION_REGION_INPUT,
         output:
             directory(SRC["ismn"]["path"]),
         log:
@@ -138,6 +146,8 @@ if SRC["ismn"]["provider"] == "synthetic":
 if SRC["cma"]["provider"] == "synthetic":
 
     rule synthesize_cma:
+        input:
+            **STATION_REGION_INPUT,
         output:
             SRC["cma"]["path"],
         log:

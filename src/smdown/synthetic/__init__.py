@@ -24,6 +24,7 @@ from smdown.synthetic.cmip6 import cmip6_filenames, write_cmip6
 from smdown.synthetic.era5land import write_era5land
 from smdown.synthetic.masks import (
     first_region,
+    mask_region,
     write_china_regions,
     write_demo_regions,
     write_regions,
@@ -46,6 +47,7 @@ __all__ = [
     "box_grid",
     "cmip6_filenames",
     "first_region",
+    "mask_region",
     "target_grid",
     "write_amsmqtp",
     "write_cma",

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import shapely
+import xarray as xr
 from shapely.geometry import MultiPolygon, Polygon, box, mapping
 from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
@@ -269,3 +270,17 @@ def first_region(
     regions, _ = synthetic_regions(grid, names, union)
     region = regions[names[0]] if names[0] in regions else unary_union(list(regions.values()))
     return region.intersection(_grid_box(grid))
+
+
+def mask_region(path: str | PathLike) -> BaseGeometry:
+    """The first region of a prepared masks file (`mask(region, lat, lon)`) as the union of its
+    cells: where synthetic stations go when the outlines are the user's own."""
+    with xr.open_dataset(path) as ds:
+        first = ds["mask"].isel(region=0)
+        lat, lon = ds["lat"].values, ds["lon"].values
+        iy, ix = np.nonzero(first.values)
+    half_lat, half_lon = np.diff(lat).mean() / 2, np.diff(lon).mean() / 2
+    return unary_union(
+        [box(lon[x] - half_lon, lat[y] - half_lat, lon[x] + half_lon, lat[y] + half_lat)
+         for y, x in zip(iy, ix, strict=True)]
+    )  # fmt: skip
