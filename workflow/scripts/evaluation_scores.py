@@ -1,4 +1,5 @@
-"""Out-of-fold scores per predictor and layer against AMSMQTP (rule evaluation_scores).
+"""Out-of-fold scores per predictor and layer against the fine-tuning reference (rule
+evaluation_scores).
 
 The table puts the paper's R2 and R beside them."""
 

@@ -1,4 +1,4 @@
-"""Fine-tune one cross-validation fold on AMSMQTP (rule finetune)."""
+"""Fine-tune one cross-validation fold on the fine-tuning reference (rule finetune)."""
 
 import torch
 

@@ -7,7 +7,7 @@ from smdown.jobs import workflow_job
 from smdown.training.report import fold_table, read_metrics
 
 with workflow_job(snakemake) as log:
-    i, o = snakemake.input, snakemake.output
+    i, o, p = snakemake.input, snakemake.output, snakemake.params
     table = fold_table(read_metrics(i))
     with atomic_path(o[0]) as tmp:
         table.to_csv(tmp, index=False, float_format="%.5g")
@@ -17,7 +17,7 @@ with workflow_job(snakemake) as log:
     )
     log.info("test folds, generator vs ensemble mean:\n%s", text)
     print(
-        f"Fine-tuned generator vs plain ensemble mean, RMSE against AMSMQTP on the test folds "
+        f"Fine-tuned generator vs plain ensemble mean, RMSE against {p.name} on the test folds "
         f"(m3 m-3; {o[0]}):\n{text}",
         flush=True,
     )

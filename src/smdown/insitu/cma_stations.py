@@ -16,7 +16,15 @@ import pandas as pd
 
 from smdown.catalog import AMSMQTP_LAYERS
 from smdown.errors import InputError
-from smdown.insitu.sensors import TARGET_BOX, Box, Layers, in_box, layer_of_depth, tidy_daily
+from smdown.insitu.sensors import (
+    TARGET_BOX,
+    Box,
+    Layers,
+    depth_expected,
+    in_box,
+    layer_of_depth,
+    tidy_daily,
+)
 from smdown.qc import QCLog
 from smdown.sources.cma import read_cma_csv
 
@@ -55,7 +63,7 @@ def read_cma(
         raise InputError(
             path,
             "no usable row left",
-            f"stations in the box {box} with depths within 0-110 cm and "
+            f"stations in the box {box} with {depth_expected(layers)} and "
             "soil moisture that passes quality control",
         )
     frame = raw.groupby(["station_id", "layer", "date"], as_index=False).agg(

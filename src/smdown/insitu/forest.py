@@ -310,7 +310,11 @@ def grids_dataset(
                 months.astype("datetime64[ns]"),
                 {"standard_name": "time", "long_name": "month (start)"},
             ),
-            "layer": ("layer", layer_numbers(layers), {"long_name": "AMSMQTP soil layer"}),
+            "layer": (
+                "layer",
+                layer_numbers(layers),
+                {"long_name": "soil layer of the fine-tuning reference"},
+            ),
             "layer_top": ("layer", top, {"units": "m", "long_name": "depth of the layer top"}),
             "layer_bottom": (
                 "layer",

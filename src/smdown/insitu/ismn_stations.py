@@ -20,7 +20,15 @@ from ismn.interface import ISMN_Interface
 
 from smdown.catalog import AMSMQTP_LAYERS
 from smdown.errors import InputError
-from smdown.insitu.sensors import TARGET_BOX, Box, Layers, in_box, layer_of_depth, tidy_daily
+from smdown.insitu.sensors import (
+    TARGET_BOX,
+    Box,
+    Layers,
+    depth_expected,
+    in_box,
+    layer_of_depth,
+    tidy_daily,
+)
 from smdown.qc import QCLog
 from smdown.sources.ismn import ARCHIVE_EXPECTED, STM_EXPECTED, check_archive, flag_kept
 
@@ -63,7 +71,7 @@ def read_ismn(
             path,
             f"no usable station in networks {list(networks)}",
             f"stations in the box {box} with soil moisture flagged "
-            f"{'/'.join(keep_flags)} at 0-110 cm",
+            f"{'/'.join(keep_flags)} at {depth_expected(layers)}",
         )
     return tidy_daily(pd.concat(frames, ignore_index=True))
 

@@ -20,7 +20,7 @@ from smdown.catalog import AMSMQTP_LAYERS
 from smdown.errors import InputError
 from smdown.insitu.cma_stations import read_cma
 from smdown.insitu.ismn_stations import KEEP_FLAGS, read_ismn
-from smdown.insitu.sensors import TARGET_BOX, Box, box_longitude
+from smdown.insitu.sensors import TARGET_BOX, Box, box_longitude, depth_expected
 from smdown.io import atomic_path
 from smdown.qc import QCLog, QCSettings, qc_table
 
@@ -67,7 +67,7 @@ def station_table(
     if ismn_path is not None:
         logs.append(QCLog("ismn", settings))
         daily.append(read_ismn(ismn_path, networks, box, logs[-1], keep_flags, layers))
-        _check_every_network(daily[-1], networks, ismn_path, box, keep_flags)
+        _check_every_network(daily[-1], networks, ismn_path, box, keep_flags, layers)
     if cma_path is not None:
         logs.append(QCLog("cma", settings))
         daily.append(read_cma(cma_path, box, logs[-1], layers))
@@ -83,6 +83,7 @@ def _check_every_network(
     path: str | PathLike,
     box: Box,
     keep_flags: Sequence[str],
+    layers: Sequence[Sequence[float]],
 ) -> None:
     """Refuse a configured network that gave no usable station (none inside the grid, or
     none with kept values): the config names it, so the run must not quietly go without it."""
@@ -92,8 +93,8 @@ def _check_every_network(
             Path(path) / empty[0],
             f"ISMN network {empty[0]} (sources.ismn.networks) has no usable station",
             f"stations in the box {box} with soil moisture flagged {'/'.join(keep_flags)} at "
-            "0-110 cm (the warnings above say why each was skipped), or the network left out "
-            "of sources.ismn.networks",
+            f"{depth_expected(layers)} (the warnings above say why each was skipped), or the "
+            "network left out of sources.ismn.networks",
         )
 
 

@@ -25,6 +25,7 @@ from smdown.synthetic.era5land import write_era5land
 from smdown.synthetic.masks import (
     first_region,
     mask_region,
+    station_region,
     write_china_regions,
     write_demo_regions,
     write_regions,
@@ -48,6 +49,7 @@ __all__ = [
     "cmip6_filenames",
     "first_region",
     "mask_region",
+    "station_region",
     "target_grid",
     "write_amsmqtp",
     "write_cma",

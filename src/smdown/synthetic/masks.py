@@ -272,6 +272,18 @@ def first_region(
     return region.intersection(_grid_box(grid))
 
 
+def station_region(
+    grid: Mapping[str, float],
+    names: Sequence[str],
+    union: str | None,
+    masks: str | PathLike | None = None,
+) -> BaseGeometry:
+    """Where synthetic stations outside the demo's boxes go: the first of the user's own
+    regions (`masks`, the prepared masks file, when the outlines are real), else the first
+    synthetic outline (`first_region`)."""
+    return mask_region(masks) if masks else first_region(grid, names, union)
+
+
 def mask_region(path: str | PathLike) -> BaseGeometry:
     """The first region of a prepared masks file (`mask(region, lat, lon)`) as the union of its
     cells: where synthetic stations go when the outlines are the user's own."""

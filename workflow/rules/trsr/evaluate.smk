@@ -49,6 +49,8 @@ rule evaluation_scores:
     threads: 1
     resources:
         mem_mb=4000,
+    params:
+        name=REFERENCE_NAME,  # the caption's
     script:
         "../../scripts/evaluation_scores.py"
 

@@ -139,6 +139,7 @@ rule figure_reference_boxplots:
     params:
         run=RUN,
         layers=REFERENCE_LAYERS,
+        name=REFERENCE_NAME,  # the caption's
     script:
         "../../scripts/figure_reference_boxplots.py"
 

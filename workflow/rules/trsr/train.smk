@@ -86,6 +86,8 @@ rule finetune_summary:
     threads: 1
     resources:
         mem_mb=1000,
+    params:
+        name=REFERENCE_NAME,
     script:
         "../../scripts/finetune_summary.py"
 
